@@ -79,9 +79,9 @@ function conv(layer: ConvLayer, params: Params, x: tf.Tensor4D): tf.Tensor4D {
     y = tf.conv2d(x, w, layer.stride, pad);
   } else {
     // Grouped convolution: group g sees input channels [g*I, (g+1)*I) and owns filters [g*O, (g+1)*O).
-    const xs = tf.split(x, layer.groups, 3);
-    const ws = tf.split(w, layer.groups, 3);
-    y = tf.concat(xs.map((xi, g) => tf.conv2d(xi, ws[g] as tf.Tensor4D, layer.stride, pad)), 3);
+    const xs = tf.split(x, layer.groups, 3) as tf.Tensor4D[];
+    const ws = tf.split(w, layer.groups, 3) as tf.Tensor4D[];
+    y = tf.concat(xs.map((xi, g) => tf.conv2d(xi, ws[g], layer.stride, pad) as tf.Tensor4D), 3);
   }
   return tf.add(y, b);
 }

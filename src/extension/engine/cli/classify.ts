@@ -1,0 +1,38 @@
+// `alexnet classify <images...>`: top-K classes per image; bad images are reported, the rest classified.
+import { engine } from '../engine';
+import { parseArgs, intOption } from './args';
+import { backendOption, variantOption, weightsOption } from './common';
+import { table } from './format';
+
+export async function runClassify(argv: string[]): Promise<number> {
+  const { positionals, options } = parseArgs(argv, {
+    flags: ['json', 'random'],
+    values: ['weights', 'variant', 'topk', 'backend', 'threads'],
+  });
+  if (!positionals.length) throw new Error('classify needs at least one image');
+  const topK = intOption(options, 'topk', 5);
+  const backend = await engine.init(backendOption(options), options.threads ? intOption(options, 'threads', 1) : undefined);
+  const model = await engine.loadModel(variantOption(options), weightsOption(options));
+  const items = await engine.classifyFiles(positionals, { topK });
+  if (options.json) {
+    console.log(JSON.stringify({ backend: backend.label, model: { variant: model.variant, weights: model.weightsLabel, untrained: model.untrained }, items }, null, 2));
+  } else {
+    console.error(`backend: ${backend.label}; variant: ${model.variant}; weights: ${model.weightsLabel}`);
+    for (const item of items) {
+      if (!item.ok) {
+        console.log(`${item.path}: ERROR (${item.code}) ${item.error}\n`);
+        continue;
+      }
+      console.log(`${item.path} (${item.width}x${item.height}, ${item.ms} ms)`);
+      console.log(
+        table(
+          ['#', 'probability', 'synset', 'class'],
+          item.predictions.map((p, i) => [i + 1, p.probability.toFixed(4), p.synset ?? '', p.label]),
+          [true, true, false, false],
+        ),
+      );
+      console.log();
+    }
+  }
+  return items.every((i) => i.ok) ? 0 : 3;
+}

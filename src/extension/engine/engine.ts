@@ -1,0 +1,195 @@
+// The engine's state: the chosen backend and the loaded model. One per process; the
+// request handlers (engine child process) and the CLI (in-process) both drive it.
+import * as tf from '@tensorflow/tfjs-core';
+import { basename } from 'node:path';
+import { initBackend, type BackendPreference, type BackendReport } from './backend/select';
+import { describe, makeSpec, countParams, type ModelSpec, type VariantName } from './model/spec';
+import { forward, paperInit, type Params } from './model/alexnet';
+import { loadWeightsFile } from './weights';
+import { imagenetLabels } from './labels';
+import { decodeImageFile, isImageDecodeError, preprocessBatch, type RgbImage } from './image';
+import type { ClassifyItem, ModelInfo, ModelStatus, Prediction, WeightsSource } from './protocol';
+import { EngineFailure, throwIfCancelled, yieldToEventLoop } from './handlers/context';
+
+export const ENGINE_VERSION = '0.1.0';
+
+export interface LoadedModel {
+  spec: ModelSpec;
+  params: Params;
+  status: ModelStatus;
+}
+
+export interface ClassifyOptions {
+  topK: number;
+  /** images per forward pass */
+  batchSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number, path: string) => void;
+}
+
+export class Engine {
+  backend?: BackendReport;
+  model?: LoadedModel;
+
+  async init(pref: BackendPreference = 'auto', threads?: number): Promise<BackendReport> {
+    // The backend is process-wide in tfjs; switching means a new engine process.
+    if (this.backend) return this.backend;
+    this.backend = await initBackend(pref, { threads });
+    return this.backend;
+  }
+
+  requireBackend(): BackendReport {
+    if (!this.backend) throw new EngineFailure('The engine was not initialised (send init first)', 'no-backend');
+    return this.backend;
+  }
+
+  requireModel(): LoadedModel {
+    if (!this.model) throw new EngineFailure('No model is loaded: choose weights first', 'no-model');
+    return this.model;
+  }
+
+  /** Loads weights (or the paper's random init) for a variant; replaces the current model. */
+  async loadModel(variant: VariantName, weights: WeightsSource): Promise<ModelStatus> {
+    if (!this.backend) await this.init();
+    const t0 = performance.now();
+    let spec: ModelSpec;
+    let params: Params;
+    let classNames: string[] | undefined;
+    let weightsLabel: string;
+    let untrained = false;
+    if (weights.kind === 'random') {
+      spec = makeSpec(variant);
+      params = tf.tidy(() => paperInit(spec, weights.seed ?? 42));
+      weightsLabel = 'untrained (random weights)';
+      untrained = true;
+    } else {
+      let loaded;
+      try {
+        loaded = await loadWeightsFile(weights.path, variant);
+      } catch (err) {
+        throw new EngineFailure(err instanceof Error ? err.message : String(err), 'bad-weights');
+      }
+      spec = loaded.spec;
+      params = {};
+      for (const [name, t] of Object.entries(loaded.params)) params[name] = tf.tensor(t.data, t.shape, 'float32');
+      classNames = loaded.classNames;
+      weightsLabel = loaded.metadata.label ?? basename(weights.path);
+    }
+    let synsets: string[] | undefined;
+    if (!classNames) {
+      if (spec.numClasses !== 1000) throw new EngineFailure(`The weights have ${spec.numClasses} classes but no class names`, 'bad-weights');
+      const labels = imagenetLabels();
+      classNames = labels.map((l) => l.name);
+      synsets = labels.map((l) => l.synset);
+    }
+    this.disposeModel();
+    const status: ModelStatus = {
+      variant: spec.variant,
+      weightsLabel,
+      weights,
+      untrained,
+      numClasses: spec.numClasses,
+      classNames,
+      synsets,
+      inputSize: spec.inputSize,
+      parameters: countParams(spec),
+      loadMs: 0,
+    };
+    this.model = { spec, params, status };
+    // Warm-up: the first forward compiles/allocates; doing it here keeps classify times honest.
+    tf.tidy(() => forward(spec, params, tf.zeros([1, spec.inputSize, spec.inputSize, 3])).output.dataSync());
+    status.loadMs = Math.round(performance.now() - t0);
+    return status;
+  }
+
+  disposeModel(): void {
+    if (this.model) for (const t of Object.values(this.model.params)) t.dispose();
+    this.model = undefined;
+  }
+
+  /** Softmax probabilities for an NHWC batch, as one Float32Array [n * numClasses]. */
+  probabilities(data: Float32Array, n: number): Float32Array {
+    const { spec, params } = this.requireModel();
+    const s = spec.inputSize;
+    return tf.tidy(() => forward(spec, params, tf.tensor4d(data, [n, s, s, 3]), { softmax: true }).output.dataSync() as Float32Array);
+  }
+
+  topK(probs: Float32Array, offset: number, k: number): Prediction[] {
+    const { status } = this.requireModel();
+    const n = status.numClasses;
+    const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => probs[offset + b] - probs[offset + a]).slice(0, Math.min(k, n));
+    return idx.map((i) => ({ index: i, label: status.classNames[i], synset: status.synsets?.[i], probability: probs[offset + i] }));
+  }
+
+  /** Classifies files; an image that cannot be decoded becomes an ok:false item and the rest go on. */
+  async classifyFiles(paths: string[], opts: ClassifyOptions): Promise<ClassifyItem[]> {
+    const { spec } = this.requireModel();
+    const batchSize = opts.batchSize ?? 8;
+    const items: ClassifyItem[] = new Array(paths.length);
+    let done = 0;
+    for (let start = 0; start < paths.length; start += batchSize) {
+      if (opts.signal) throwIfCancelled(opts.signal);
+      const chunk = paths.slice(start, start + batchSize);
+      const t0 = performance.now();
+      const decoded = await Promise.all(chunk.map((p) => decodeImageFile(p).then((img) => ({ img }), (err: unknown) => ({ err }))));
+      const good: { i: number; img: RgbImage & { width: number; height: number } }[] = [];
+      decoded.forEach((d, j) => {
+        const i = start + j;
+        if ('img' in d) good.push({ i, img: d.img });
+        else items[i] = { path: paths[i], ok: false, ...describeImageError(d.err) };
+      });
+      if (good.length) {
+        const batch = preprocessBatch(good.map((g) => g.img), spec);
+        const probs = this.probabilities(batch.data, good.length);
+        const ms = (performance.now() - t0) / chunk.length;
+        good.forEach((g, j) => {
+          items[g.i] = {
+            path: paths[g.i],
+            ok: true,
+            predictions: this.topK(probs, j * spec.numClasses, opts.topK),
+            width: g.img.width,
+            height: g.img.height,
+            ms: Math.round(ms * 10) / 10,
+          };
+        });
+      }
+      done += chunk.length;
+      opts.onProgress?.(done, paths.length, chunk[chunk.length - 1]);
+      await yieldToEventLoop();
+    }
+    return items;
+  }
+
+  info(variant?: VariantName): ModelInfo {
+    const spec = variant ? makeSpec(variant) : this.model?.spec ?? makeSpec('torchvision');
+    const layers = describe(spec).map((i) => ({
+      name: i.layer.name,
+      kind: i.layer.kind,
+      outputShape: i.outputShape,
+      ...(i.layer.kind === 'conv'
+        ? { kernel: i.layer.kernel, stride: i.layer.stride, pad: i.layer.pad, groups: i.layer.groups }
+        : i.layer.kind === 'maxpool'
+          ? { kernel: i.layer.size, stride: i.layer.stride }
+          : {}),
+      params: i.params,
+      flops: i.flops,
+    }));
+    return {
+      variant: spec.variant,
+      inputSize: spec.inputSize,
+      layers,
+      totalParams: layers.reduce((a, l) => a + l.params, 0),
+      totalFlops: layers.reduce((a, l) => a + l.flops, 0),
+      backend: this.requireBackend(),
+      weightsLabel: this.model && this.model.spec === spec ? this.model.status.weightsLabel : undefined,
+    };
+  }
+}
+
+function describeImageError(err: unknown): { error: string; code: string } {
+  if (isImageDecodeError(err)) return { error: err.message, code: err.code };
+  return { error: err instanceof Error ? err.message : String(err), code: 'unreadable' };
+}
+
+/** The process-wide engine. */
+export const engine = new Engine();
