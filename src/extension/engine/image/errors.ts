@@ -1,0 +1,35 @@
+// The one error type image decoding throws, so callers (CLI, trainer, webview) can branch on
+// `code` and show `message` as is: every message names the file and says what is wrong with it.
+
+export type ImageErrorCode =
+  /** the file could not be read (missing, a folder, no permission) */
+  | 'unreadable'
+  /** zero bytes */
+  | 'empty'
+  /** the bytes are no image format we know (e.g. a text file named .jpg) */
+  | 'not-an-image'
+  /** a real image format that this decoder does not handle (HEIC, SVG, RLE BMP, ...) */
+  | 'unsupported-format'
+  /** the file ends before the image data does */
+  | 'truncated'
+  /** more pixels than the configured limit (decompression-bomb guard) */
+  | 'too-large'
+  /** a known format whose contents are damaged */
+  | 'corrupt';
+
+export class ImageDecodeError extends Error {
+  readonly code: ImageErrorCode;
+  /** the file (or the name given for a buffer), when known */
+  readonly file: string | undefined;
+
+  constructor(code: ImageErrorCode, message: string, file?: string, options?: { cause?: unknown }) {
+    super(file ? `${file}: ${message}` : message, options);
+    this.name = 'ImageDecodeError';
+    this.code = code;
+    this.file = file;
+  }
+}
+
+export function isImageDecodeError(e: unknown): e is ImageDecodeError {
+  return e instanceof ImageDecodeError;
+}
