@@ -1,0 +1,123 @@
+// The few ONNX messages an AlexNet graph needs, encoded with field numbers from onnx.proto
+// (https://github.com/onnx/onnx/blob/main/onnx/onnx.proto). No `onnx` package involved.
+import { ProtoWriter } from './protobuf';
+
+// TensorProto.DataType
+export const DataType = { FLOAT: 1, INT64: 7 } as const;
+
+export type AttrValue =
+  | { kind: 'int'; value: number }
+  | { kind: 'float'; value: number }
+  | { kind: 'ints'; value: number[] }
+  | { kind: 'string'; value: string };
+
+export interface OnnxNode {
+  op: string;
+  inputs: string[];
+  outputs: string[];
+  name?: string;
+  attrs?: Record<string, AttrValue>;
+}
+
+export interface OnnxTensor {
+  name: string;
+  dims: number[];
+  /** float32 data, or int64 values as numbers */
+  data: Float32Array | { int64: number[] };
+}
+
+/** A dimension: a fixed size, or a name for a symbolic one (the batch). */
+export type Dim = number | string;
+export interface OnnxValueInfo {
+  name: string;
+  dims: Dim[];
+}
+
+export interface OnnxGraph {
+  name: string;
+  nodes: OnnxNode[];
+  initializers: OnnxTensor[];
+  inputs: OnnxValueInfo[];
+  outputs: OnnxValueInfo[];
+}
+
+export const int = (value: number): AttrValue => ({ kind: 'int', value });
+export const float = (value: number): AttrValue => ({ kind: 'float', value });
+export const ints = (value: number[]): AttrValue => ({ kind: 'ints', value });
+
+// AttributeProto.AttributeType
+const ATTR_FLOAT = 1;
+const ATTR_INT = 2;
+const ATTR_STRING = 3;
+const ATTR_INTS = 7;
+
+function attribute(name: string, a: AttrValue): ProtoWriter {
+  const w = new ProtoWriter().string(1, name);
+  switch (a.kind) {
+    case 'float':
+      return w.float(2, a.value).int(20, ATTR_FLOAT);
+    case 'int':
+      return w.int(3, a.value).int(20, ATTR_INT);
+    case 'string':
+      return w.bytes(4, new TextEncoder().encode(a.value)).int(20, ATTR_STRING);
+    case 'ints':
+      // repeated int64 ints = 8 (packed encoding is accepted by proto2/3 parsers)
+      return w.packedInts(8, a.value).int(20, ATTR_INTS);
+  }
+}
+
+function node(n: OnnxNode): ProtoWriter {
+  const w = new ProtoWriter();
+  for (const i of n.inputs) w.string(1, i);
+  for (const o of n.outputs) w.string(2, o);
+  if (n.name) w.string(3, n.name);
+  w.string(4, n.op);
+  for (const [k, v] of Object.entries(n.attrs ?? {})) w.message(5, attribute(k, v));
+  return w;
+}
+
+function tensor(t: OnnxTensor): ProtoWriter {
+  const w = new ProtoWriter().packedInts(1, t.dims);
+  if (t.data instanceof Float32Array) {
+    w.int(2, DataType.FLOAT).string(8, t.name);
+    // raw_data = 9: little-endian bytes (every platform Node runs on here is little-endian)
+    w.bytes(9, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  } else {
+    w.int(2, DataType.INT64).string(8, t.name);
+    const b = new Uint8Array(8 * t.data.int64.length);
+    const dv = new DataView(b.buffer);
+    t.data.int64.forEach((v, i) => dv.setBigInt64(8 * i, BigInt(v), true));
+    w.bytes(9, b);
+  }
+  return w;
+}
+
+function valueInfo(v: OnnxValueInfo): ProtoWriter {
+  const shape = new ProtoWriter();
+  for (const d of v.dims) shape.message(1, typeof d === 'number' ? new ProtoWriter().int(1, d) : new ProtoWriter().string(2, d));
+  const tensorType = new ProtoWriter().int(1, DataType.FLOAT).message(2, shape);
+  const type = new ProtoWriter().message(1, tensorType);
+  return new ProtoWriter().string(1, v.name).message(2, type);
+}
+
+export interface ModelOptions {
+  opset?: number;
+  producer?: string;
+}
+
+/** The serialised ModelProto, ready for InferenceSession.create(bytes). */
+export function encodeModel(g: OnnxGraph, opts: ModelOptions = {}): Uint8Array {
+  const graph = new ProtoWriter();
+  for (const n of g.nodes) graph.message(1, node(n));
+  graph.string(2, g.name);
+  for (const t of g.initializers) graph.message(5, tensor(t));
+  for (const i of g.inputs) graph.message(11, valueInfo(i));
+  for (const o of g.outputs) graph.message(12, valueInfo(o));
+  const opset = new ProtoWriter().string(1, '').int(2, opts.opset ?? 13);
+  return new ProtoWriter()
+    .int(1, 7) // ir_version 7 goes with opset 13
+    .string(2, opts.producer ?? 'alexnet-explorer')
+    .message(7, graph)
+    .message(8, opset)
+    .finish();
+}
