@@ -1,0 +1,54 @@
+// Entry point of the extension host part: wires the engine, weights, commands, status bar and
+// panels together. Each piece lives in its own file.
+import * as vscode from 'vscode';
+import { EngineHost } from './engineHost';
+import { WeightsManager } from './weights/weightsManager';
+import { Classifier } from './commands/classify';
+import { selectBackend, selectVariant } from './commands/settings';
+import { downloadWeights, loadWeightsFromFile } from './commands/weights';
+import { StatusBar, showStatusMenu } from './statusBar';
+import { ClassifyPanel } from './panels/classifyPanel';
+import { EventLoopMonitor } from './debug/eventLoopMonitor';
+
+/** What activate() returns: lets tests (and other extensions) reach the live objects. */
+export interface AlexNetApi {
+  engine: EngineHost;
+  weights: WeightsManager;
+  statusBar: StatusBar;
+}
+
+export function activate(context: vscode.ExtensionContext): AlexNetApi {
+  const engine = new EngineHost(context.asAbsolutePath('dist/engine.js'));
+  const weights = new WeightsManager(context.globalStorageUri);
+  const statusBar = new StatusBar(engine, weights);
+  const classifier = new Classifier(engine, weights, context.extensionUri);
+  const eventLoop = new EventLoopMonitor();
+
+  const command = (id: string, fn: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, fn);
+  context.subscriptions.push(
+    engine,
+    weights,
+    statusBar,
+    { dispose: () => eventLoop.dispose() },
+    ClassifyPanel.registerSerializer(context.extensionUri),
+    command('alexnet.classifyImage', (uri?: vscode.Uri, selected?: vscode.Uri[]) => classifier.classifyImage(uri, selected)),
+    command('alexnet.classifyFolder', (uri?: vscode.Uri) => classifier.classifyFolder(uri)),
+    command('alexnet.downloadWeights', () => downloadWeights(weights)),
+    command('alexnet.loadWeightsFromFile', (arg?: unknown) => loadWeightsFromFile(weights, arg)),
+    command('alexnet.selectVariant', (arg?: unknown) => selectVariant(arg)),
+    command('alexnet.selectBackend', (arg?: unknown) => selectBackend(arg)),
+    command('alexnet.showEngineLog', () => engine.log.show(true)),
+    command('alexnet.showStatusMenu', () => showStatusMenu()),
+    // Not in the palette: for tests that check the host stays responsive. {reset: true} starts over.
+    command('alexnet.debug.eventLoopStats', (opts?: { reset?: boolean }) => {
+      const stats = eventLoop.stats();
+      if (opts?.reset) eventLoop.reset();
+      return stats;
+    }),
+  );
+  return { engine, weights, statusBar };
+}
+
+export function deactivate(): void {
+  // Disposables (the engine process included) are released through context.subscriptions.
+}

@@ -1,0 +1,84 @@
+// The status bar item: variant, backend (GPU/CPU/WASM/JS) and weights state; a click opens a
+// quick pick with the actions (alexnet.showStatusMenu).
+import * as vscode from 'vscode';
+import * as config from './configuration';
+import { describeBackend } from './backendLabel';
+import type { EngineHost } from './engineHost';
+import type { WeightsManager } from './weights/weightsManager';
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly engine: EngineHost, private readonly weights: WeightsManager) {
+    this.item = vscode.window.createStatusBarItem('alexnet.status', vscode.StatusBarAlignment.Right, 100);
+    this.item.name = 'AlexNet';
+    this.item.command = 'alexnet.showStatusMenu';
+    this.disposables.push(
+      this.item,
+      engine.onDidChange(() => this.update()),
+      weights.onDidChange(() => this.update()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (config.affects(e, 'variant', 'backend', 'weights.path')) this.update();
+      }),
+    );
+    this.update();
+    this.item.show();
+  }
+
+  /** The item's current text (read by tests). */
+  get text(): string {
+    return this.item.text;
+  }
+
+  update(): void {
+    const variant = config.variant();
+    const model = this.engine.model?.variant === variant ? this.engine.model : undefined;
+    const backend = describeBackend(this.engine.status?.backend) ?? `${config.backend()} (not started)`;
+    let weightsText: string;
+    let untrained: boolean;
+    try {
+      const guess = this.weights.quickDescribe(variant);
+      weightsText = model ? (model.untrained ? 'untrained (random weights)' : model.weightsLabel) : guess.text;
+      untrained = model ? model.untrained : guess.untrained;
+    } catch {
+      weightsText = 'weights manifest unreadable';
+      untrained = false;
+    }
+    this.item.text = `$(${untrained ? 'warning' : 'circuit-board'}) AlexNet ${variant} · ${backend.replace(/ \(not started\)$/, '')} · ${untrained ? 'untrained' : weightsText}`;
+    this.item.backgroundColor = untrained ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    const tip = new vscode.MarkdownString(undefined, true);
+    tip.appendMarkdown(`**AlexNet Explorer**\n\n`);
+    tip.appendMarkdown(`- Variant: \`${variant}\`\n`);
+    tip.appendMarkdown(`- Backend: ${backend}\n`);
+    tip.appendMarkdown(`- Weights: ${weightsText}${untrained ? ' — predictions are meaningless' : ''}\n`);
+    if (model) tip.appendMarkdown(`- Model loaded in ${model.loadMs.toFixed(0)} ms (${(model.parameters / 1e6).toFixed(1)} M parameters)\n`);
+    tip.appendMarkdown(`\nClick for actions.`);
+    this.item.tooltip = tip;
+    this.item.accessibilityInformation = { label: `AlexNet ${variant}, backend ${backend}, weights ${weightsText}`, role: 'button' };
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+interface MenuItem extends vscode.QuickPickItem {
+  command?: string;
+}
+
+/** alexnet.showStatusMenu */
+export async function showStatusMenu(): Promise<void> {
+  const items: MenuItem[] = [
+    { label: '$(symbol-misc) Classify Image…', command: 'alexnet.classifyImage' },
+    { label: '$(folder) Classify Folder…', command: 'alexnet.classifyFolder' },
+    { label: '', kind: vscode.QuickPickItemKind.Separator },
+    { label: '$(versions) Select Model Variant', description: config.variant(), command: 'alexnet.selectVariant' },
+    { label: '$(server-process) Select Backend', description: config.backend(), command: 'alexnet.selectBackend' },
+    { label: '$(cloud-download) Download Pretrained Weights', command: 'alexnet.downloadWeights' },
+    { label: '$(file) Load Weights from File…', command: 'alexnet.loadWeightsFromFile' },
+    { label: '$(output) Show Engine Log', command: 'alexnet.showEngineLog' },
+  ];
+  const pick = await vscode.window.showQuickPick(items, { title: 'AlexNet Explorer', placeHolder: 'Choose an action' });
+  if (pick?.command) await vscode.commands.executeCommand(pick.command);
+}
