@@ -6,6 +6,7 @@ import { runClassify } from './classify';
 import { runInfo } from './info';
 import { runBench } from './bench';
 import { runTrainCli } from './train';
+import { runDoctorCli } from './doctor';
 
 const USAGE = `usage: alexnet <command> [options]
 
@@ -14,6 +15,7 @@ commands:
   info [--variant V] [--backend B] [--json]
   bench [--variant V] [--backend B] [--weights F] [--runs N] [--json]
   train <folder> [options]         (alexnet train --help)
+  doctor [--json]                  GPU setup check: driver, CUDA/cuDNN, tfjs-node(-gpu), chosen backend
 
 backends: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu`;
 
@@ -28,6 +30,8 @@ export async function main(argv: string[]): Promise<number> {
       return runBench(rest);
     case 'train':
       return runTrainCli(rest);
+    case 'doctor':
+      return runDoctorCli(rest);
     case undefined:
     case '-h':
     case '--help':

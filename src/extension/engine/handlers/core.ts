@@ -2,6 +2,7 @@
 import type { CoreRequests } from '../protocol';
 import type { Handler } from './context';
 import { engine, ENGINE_VERSION } from '../engine';
+import { runDoctor } from '../doctor';
 
 type CoreHandlers = { [M in keyof CoreRequests]: Handler<M> };
 
@@ -28,5 +29,8 @@ export const coreHandlers: CoreHandlers = {
   },
   async info({ variant }) {
     return engine.info(variant);
+  },
+  async doctor({ installDir }) {
+    return runDoctor(engine.requireBackend(), installDir);
   },
 };

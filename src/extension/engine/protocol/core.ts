@@ -1,6 +1,7 @@
 // Requests every engine answers: start-up, model loading, classification, model description.
 import type { VariantName } from '../model/spec';
 import type { BackendPreference, BackendReport } from '../backend/select';
+import type { DoctorReport } from '../doctor';
 
 export type WeightsSource =
   /** a file on disk: .pth, .npy or our .safetensors */
@@ -71,4 +72,6 @@ export interface CoreRequests {
   /** Classifies images; a bad image gives an ok:false item, never a failed request. Emits 'progress'. */
   classify: { params: { paths: string[]; topK: number }; result: { items: ClassifyItem[]; model: ModelStatus; backend: string; totalMs: number } };
   info: { params: { variant?: VariantName }; result: ModelInfo };
+  /** GPU setup check; installDir is where the optional tfjs-node(-gpu) packages would go */
+  doctor: { params: { installDir: string }; result: DoctorReport };
 }

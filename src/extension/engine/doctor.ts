@@ -1,0 +1,126 @@
+// `alexnet doctor` / "AlexNet: Check GPU Setup": what the machine has for each backend, and
+// what to install for the missing pieces. tfjs-node-gpu 4.22 runs libtensorflow 2.9.1, which
+// needs CUDA 11.2 and cuDNN 8.1 exactly (CUDA 12+ alone fails on libcudart.so.11.0).
+import { execFile } from 'node:child_process';
+import { dirname } from 'node:path';
+import type { BackendReport } from './backend/select';
+
+export type CheckStatus = 'ok' | 'missing' | 'warn' | 'info';
+
+export interface DoctorCheck {
+  name: string;
+  status: CheckStatus;
+  found: string;
+  /** what to do about it, when something is missing */
+  fix?: string;
+}
+
+export interface DoctorReport {
+  checks: DoctorCheck[];
+  backend: BackendReport;
+  summary: string;
+}
+
+const TFJS_VERSION = '4.22.0';
+const CUDA_FIX =
+  'tfjs-node-gpu 4.22 needs CUDA 11.2 and cuDNN 8.1 (libtensorflow 2.9.1): install cuda-toolkit-11-2 / the CUDA 11.2 runtime and cuDNN 8.1 for CUDA 11.x from NVIDIA, and make sure their lib64 folders are on LD_LIBRARY_PATH (or in ldconfig).';
+
+/** Loads a shared library by name; 'did not self-register' means it loaded (it is no Node addon). */
+export function canLoadLibrary(name: string): { ok: boolean; detail: string } {
+  try {
+    process.dlopen({ exports: {} } as NodeJS.Module, name);
+    return { ok: true, detail: 'loads' };
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (/did not self-register/i.test(msg)) return { ok: true, detail: 'loads' };
+    return { ok: false, detail: msg.replace(/^.*?: /, '') };
+  }
+}
+
+function run(cmd: string, args: string[]): Promise<{ ok: boolean; out: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: 10_000 }, (err, stdout, stderr) => {
+      resolve({ ok: !err, out: (stdout || stderr || (err ? err.message : '')).trim() });
+    });
+  });
+}
+
+function packageVersion(name: string): { installed: boolean; version?: string; dir?: string; error?: string } {
+  try {
+    const pkgPath = require.resolve(`${name}/package.json`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const version = (require(pkgPath) as { version: string }).version;
+    return { installed: true, version, dir: dirname(pkgPath) };
+  } catch (err) {
+    return { installed: false, error: (err as Error).message.split('\n')[0] };
+  }
+}
+
+export async function runDoctor(backend: BackendReport, installDir: string): Promise<DoctorReport> {
+  const checks: DoctorCheck[] = [];
+
+  const smi = await run('nvidia-smi', ['--query-gpu=name,driver_version,memory.total', '--format=csv,noheader']);
+  checks.push(
+    smi.ok
+      ? { name: 'NVIDIA driver (nvidia-smi)', status: 'ok', found: smi.out }
+      : {
+          name: 'NVIDIA driver (nvidia-smi)',
+          status: 'missing',
+          found: /ENOENT/.test(smi.out) ? 'nvidia-smi not found: no NVIDIA driver on this machine' : smi.out,
+          fix: 'Install the NVIDIA driver for your GPU (e.g. Debian/Ubuntu: nvidia-driver). Without a GPU the engine runs on the CPU (WebAssembly).',
+        },
+  );
+
+  const cudart11 = canLoadLibrary('libcudart.so.11.0');
+  const ldconfig = await run('ldconfig', ['-p']);
+  const others = (ldconfig.out.match(/libcudart\.so\.[0-9.]+/g) ?? []).filter((v, i, a) => a.indexOf(v) === i);
+  checks.push(
+    cudart11.ok
+      ? { name: 'CUDA 11 runtime (libcudart.so.11.0)', status: 'ok', found: 'loads' }
+      : {
+          name: 'CUDA 11 runtime (libcudart.so.11.0)',
+          status: 'missing',
+          found: `${cudart11.detail}${others.length ? `; other CUDA runtimes found: ${others.join(', ')} (tfjs-node-gpu cannot use them)` : ''}`,
+          fix: CUDA_FIX,
+        },
+  );
+  const cudnn = canLoadLibrary('libcudnn.so.8');
+  checks.push(
+    cudnn.ok
+      ? { name: 'cuDNN 8 (libcudnn.so.8)', status: 'ok', found: 'loads' }
+      : { name: 'cuDNN 8 (libcudnn.so.8)', status: 'missing', found: cudnn.detail, fix: CUDA_FIX },
+  );
+
+  const installHint = (pkg: string) =>
+    `In ${installDir} run: npm install ${pkg}@${TFJS_VERSION} (its install script downloads libtensorflow; npm 11.19+ blocks ` +
+    `install scripts unless approved: npm install-scripts approve ${pkg} && npm rebuild ${pkg}; ` +
+    'behind a proxy set HTTPS_PROXY, or point TFJS_NODE_CDN_STORAGE / TFJS_NODE_BASE_URI at a mirror). Then restart the engine ("AlexNet: Select Backend").';
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    const v = packageVersion(pkg);
+    const skipped = backend.skipped.find((s) => s.name === pkg);
+    if (!v.installed) checks.push({ name: pkg, status: 'missing', found: 'not installed', fix: installHint(pkg) });
+    else if (skipped) checks.push({ name: pkg, status: 'warn', found: `${v.version} installed but does not load: ${skipped.reason}`, fix: installHint(pkg) });
+    else checks.push({ name: pkg, status: 'ok', found: `${v.version} installed` });
+  }
+
+  const wasm = packageVersion('@tensorflow/tfjs-backend-wasm');
+  checks.push({ name: 'WebAssembly backend', status: wasm.installed ? 'ok' : 'missing', found: wasm.installed ? `${wasm.version} (SIMD, threads)` : 'not bundled' });
+
+  checks.push({
+    name: 'chosen backend',
+    status: 'info',
+    found: `${backend.label}${backend.skipped.length ? ` — skipped: ${backend.skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}` : ''}`,
+  });
+  const gpu = backend.kind === 'gpu';
+  const summary = gpu
+    ? `GPU in use: ${backend.label}`
+    : `No GPU backend in use: the engine runs on ${backend.label}.` +
+      (checks.some((c) => c.status === 'missing') ? ' See the missing pieces above to enable the GPU.' : '');
+  return { checks, backend, summary };
+}
+
+export function formatDoctor(report: DoctorReport): string {
+  const mark: Record<CheckStatus, string> = { ok: '[ok]     ', missing: '[missing]', warn: '[warn]   ', info: '[info]   ' };
+  const lines = report.checks.map((c) => `${mark[c.status]} ${c.name}: ${c.found}${c.fix ? `\n            -> ${c.fix}` : ''}`);
+  return `${lines.join('\n')}\n\n${report.summary}`;
+}
