@@ -53,14 +53,16 @@ async function compare(spec: ModelSpec, collect: string[], lrn?: LrnMode): Promi
   const s = spec.inputSize;
   // roughly the range of Caffe's mean-subtracted pixels, so LRN's sum term is not negligible
   const input = tf.tidy(() => tf.randomNormal([n, s, s, 3], 0, 30, 'float32', 3).dataSync() as Float32Array);
-  const expected = tf.tidy(() => {
+  const acts = new Map<string, { shape: number[]; data: Float32Array }>();
+  let probs: Float32Array = new Float32Array(0);
+  tf.tidy(() => {
     const tp: Record<string, tf.Tensor> = {};
     for (const [k, v] of Object.entries(params)) tp[k] = tf.tensor(v.data, v.shape);
     const r = forward(spec, tp, tf.tensor4d(input, [n, s, s, 3]), { collect: [...collect, 'fc8'], softmax: true });
-    const acts = new Map<string, { shape: number[]; data: Float32Array }>();
     for (const [k, t] of r.activations) acts.set(k, { shape: t.shape, data: t.dataSync() as Float32Array });
-    return { probs: r.output.dataSync() as Float32Array, acts };
+    probs = r.output.dataSync() as Float32Array;
   });
+  const expected = { probs, acts };
   const rt = await createOnnxRuntime(spec, params, { threads: 1, collect, lrn });
   try {
     const got = await rt.run(input, n);
