@@ -90,7 +90,8 @@ export function gatherStrided(storage: Float32Array, offset: number, size: reado
   let maxIndex = offset;
   for (let d = 0; d < size.length; d++) maxIndex += (size[d] - 1) * stride[d];
   if (offset < 0 || maxIndex >= storage.length) throw new Error(`tensor view [offset ${offset}, size (${size.join(', ')}), stride (${stride.join(', ')})] reaches past its storage of ${storage.length} elements`);
-  if (contiguous) return storage.slice(offset, offset + count);
+  // A tensor that is its whole storage (the usual state_dict case) takes it as is: no second copy.
+  if (contiguous) return offset === 0 && count === storage.length ? storage : storage.slice(offset, offset + count);
   const out = new Float32Array(count);
   const nd = size.length;
   const idx = new Array<number>(nd).fill(0);

@@ -1,6 +1,7 @@
 // A tensor as the loaders hand it over: row-major float32 data and a shape. Plain typed arrays,
 // so the loaders stay free of tfjs (the caller makes tf tensors, or writes safetensors).
 
+/** Treat `data` as read-only: tensors read from one file may share it. */
 export interface HostTensor {
   shape: number[];
   data: Float32Array;
