@@ -2,7 +2,8 @@
 //   node test/e2e/run.mjs [filter...] [--vsix path.vsix] [--extension dir] [--keep]
 // Runs test/e2e/scenarios/*.mjs in name order, each with a fresh code-server and browser profile,
 // prints PASS/FAIL per scenario and a last line "N passed, N failed"; exit code 1 on any failure.
-// Screenshots: test-results/e2e/<scenario>/NN-step.png. Env: E2E_VSIX, E2E_EXTENSION, E2E_KEEP=1.
+// Screenshots: test-results/e2e/<scenario>/NN-step.png. Env: E2E_VSIX, E2E_EXTENSION, E2E_KEEP=1,
+// E2E_RESULTS_DIR, E2E_SCENARIO_TIMEOUT (seconds, default 420).
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, relative } from 'node:path';
@@ -22,7 +23,8 @@ const { values: opts, positionals: filters } = parseArgs({
   },
 });
 const extension = opts.vsix ? { vsix: resolve(opts.vsix) } : { folder: resolve(opts.extension ?? repoRoot) };
-const resultsRoot = join(repoRoot, 'test-results', 'e2e');
+// E2E_RESULTS_DIR: another folder, e.g. for two runs at once (each run empties its folder first).
+const resultsRoot = resolve(process.env.E2E_RESULTS_DIR ?? join(repoRoot, 'test-results', 'e2e'));
 const scenarioTimeoutMs = Number(opts['scenario-timeout']) * 1000;
 const t0 = Date.now();
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;

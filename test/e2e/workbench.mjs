@@ -118,9 +118,10 @@ export async function answerFileDialog(page, absPath, { timeoutMs = 20_000, onTy
 }
 
 /** Clicks a notification button (e.g. "Use Untrained Weights"), waiting for it to appear. */
-export async function clickNotificationButton(page, label, { timeoutMs = 30_000 } = {}) {
-  const button = page.locator('.notifications-toasts .notification-toast a.monaco-button, .notifications-toasts .notification-toast .monaco-button', { hasText: exact(label) }).first();
+export async function clickNotificationButton(page, label, { timeoutMs = 30_000, onVisible } = {}) {
+  const button = page.locator('.notifications-toasts .notification-toast .monaco-button', { hasText: exact(label) }).first();
   await button.waitFor({ state: 'visible', timeout: timeoutMs });
+  await onVisible?.();
   await button.click();
 }
 
