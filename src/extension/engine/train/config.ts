@@ -1,0 +1,43 @@
+// Training defaults (the paper's where it gives them) and validation of a requested config.
+import { VARIANTS } from '../model/spec';
+import type { TrainConfig, TrainConfigInput } from '../protocol/train';
+
+export class TrainConfigError extends Error {
+  readonly code = 'bad-input';
+}
+
+export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
+  const weights = input.weights;
+  const cfg: TrainConfig = {
+    variant: input.variant ?? 'torchvision',
+    mode: input.mode ?? (weights ? 'frozen' : 'scratch'),
+    ...(weights ? { weights } : {}),
+    epochs: input.epochs ?? 10,
+    batchSize: input.batchSize ?? 128,
+    lr: input.lr ?? 0.01,
+    momentum: input.momentum ?? 0.9,
+    weightDecay: input.weightDecay ?? 0.0005,
+    patience: input.patience ?? 3,
+    earlyStop: input.earlyStop ?? 0,
+    valFraction: input.valFraction ?? 0.2,
+    seed: input.seed ?? 42,
+    augment: { crop: true, flip: true, pca: true, ...(input.augment ?? {}) },
+    ...(input.convChannels ? { convChannels: input.convChannels } : {}),
+    ...(input.fcUnits ? { fcUnits: input.fcUnits } : {}),
+  };
+  const bad = (m: string) => {
+    throw new TrainConfigError(m);
+  };
+  if (!VARIANTS.includes(cfg.variant)) bad(`unknown variant '${cfg.variant}' (${VARIANTS.join(', ')})`);
+  if (!['frozen', 'finetune', 'scratch'].includes(cfg.mode)) bad(`unknown mode '${cfg.mode}' (frozen, finetune, scratch)`);
+  if (!(Number.isInteger(cfg.epochs) && cfg.epochs > 0)) bad('epochs must be a positive integer');
+  if (!(Number.isInteger(cfg.batchSize) && cfg.batchSize > 0)) bad('batchSize must be a positive integer');
+  if (!(cfg.lr > 0)) bad('lr must be positive');
+  if (!(cfg.momentum >= 0 && cfg.momentum < 1)) bad('momentum must be in [0, 1)');
+  if (!(cfg.weightDecay >= 0)) bad('weightDecay must be >= 0');
+  if (!(Number.isInteger(cfg.patience) && cfg.patience > 0)) bad('patience must be a positive integer');
+  if (!(Number.isInteger(cfg.earlyStop) && cfg.earlyStop >= 0)) bad('earlyStop must be a non-negative integer (0 = off)');
+  if (!(cfg.valFraction >= 0 && cfg.valFraction < 1)) bad('valFraction must be in [0, 1)');
+  if (!Number.isInteger(cfg.seed)) bad('seed must be an integer');
+  return cfg;
+}
