@@ -1,0 +1,57 @@
+// Two photos selected in the Explorer (click + Ctrl+click), right-click > "Classify Image":
+// one result row per image (tr.result-row), each with topK predictions.
+import { placePhoto, drawImage } from '../fixtures.mjs';
+import { join } from 'node:path';
+import { explorerRow, pickContextMenuItem, clickNotificationButton, waitForWebviewStatus, webviewContent } from '../workbench.mjs';
+
+export const title = 'Explorer multi-select: two photos, one result row each';
+
+export async function run(ctx) {
+  const workspace = ctx.workspaceDir();
+  await placePhoto(workspace, 'a-photo.jpg');
+  await drawImage(join(workspace, 'b-drawing.png'));
+  // autoReveal would reset the selection to the file the first click opens once its editor loads.
+  const { page } = await ctx.openVSCode({ workspace, settings: { 'explorer.autoReveal': false } });
+  const first = await explorerRow(page, 'a-photo.jpg');
+  const second = await explorerRow(page, 'b-drawing.png');
+  await selectBoth(page, first, second);
+  await ctx.shot('two-selected');
+  await pickContextMenuItem(page, second, /Classify Image/, { onAttempt: async (n, found) => { if (found) await ctx.shot('context-menu'); } });
+  await clickNotificationButton(page, 'Use Untrained Weights', { timeoutMs: 60_000, onVisible: () => ctx.shot('weights-prompt') });
+  const status = await waitForWebviewStatus(page, { timeoutMs: 180_000 });
+  await ctx.shot(`result-${status}`);
+  if (status !== 'done') throw new Error(`result webview says ${status}`);
+  const rows = webviewContent(page).locator('tr.result-row');
+  const n = await rows.count();
+  if (n !== 2) throw new Error(`expected 2 tr.result-row, got ${n}`);
+  const problems = [];
+  for (let i = 0; i < n; i++) {
+    const predictions = await rows.nth(i).locator('.prediction').count();
+    const text = (await rows.nth(i).innerText()).replace(/\s+/g, ' ').slice(0, 80);
+    if (predictions !== 5) problems.push(`row ${i} (${text}) has ${predictions} .prediction, expected 5`);
+  }
+  const names = (await rows.allInnerTexts()).map((t) => (t.includes('a-photo.jpg') ? 'a' : t.includes('b-drawing.png') ? 'b' : '?')).sort().join('');
+  if (names !== 'ab') problems.push(`rows do not name both files (got ${names})`);
+  if (problems.length) throw new Error(problems.join('; '));
+  return [`2 result rows with 5 predictions each`];
+}
+
+/** Selects both rows (Shift+click, else Shift+ArrowDown); checks the Explorer shows 2 selected rows. */
+async function selectBoth(page, first, second) {
+  const selected = page.locator('.explorer-folders-view .monaco-list-row[aria-selected="true"]');
+  const waitForTwo = async () => {
+    for (let i = 0; i < 20; i++) {
+      if ((await selected.count()) === 2) return true;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return false;
+  };
+  await first.click();
+  await page.waitForTimeout(1000); // let the editor the click opens settle
+  await second.click({ modifiers: ['Shift'] });
+  if (await waitForTwo()) return;
+  await first.click();
+  await page.keyboard.press('Shift+ArrowDown');
+  if (await waitForTwo()) return;
+  throw new Error(`could not select both files in the Explorer (${await selected.count()} selected)`);
+}
