@@ -1,26 +1,24 @@
-// Short words for where the engine computes (status bar, result view): GPU, CPU (native),
-// WASM or JS. Reads the engine's backend report loosely, by the tfjs backend name it carries.
-import type { EngineStatus } from './engine/protocol';
+// Short words for where the engine computes (status bar): GPU, CPU (native TensorFlow), WASM or
+// JS, from the engine's backend report.
+import type { BackendReport } from './engine/backend/select';
 
 export type BackendKind = 'GPU' | 'CPU' | 'WASM' | 'JS';
 
-/** Maps a tfjs backend name ('tensorflow', 'wasm', 'cpu', 'webgpu') or our preference name. */
-export function backendKind(name: string, gpu = false): BackendKind | undefined {
-  const n = name.toLowerCase();
-  if (gpu || n.includes('gpu')) return 'GPU';
-  if (n === 'tensorflow' || n === 'tfjs-node') return 'CPU';
-  if (n.includes('wasm')) return 'WASM';
-  if (n === 'cpu') return 'JS';
-  return undefined;
+const KIND_WORDS: Record<BackendReport['kind'], BackendKind> = { gpu: 'GPU', 'native-cpu': 'CPU', wasm: 'WASM', 'js-cpu': 'JS' };
+
+export function backendKind(report: Pick<BackendReport, 'kind'>): BackendKind {
+  return KIND_WORDS[report.kind];
 }
 
-export function describeBackend(report: EngineStatus['backend'] | undefined): string | undefined {
+/** "WASM ×2", "GPU", ...; undefined before the engine has started. */
+export function describeBackend(report: Pick<BackendReport, 'kind' | 'threads'> | undefined): string | undefined {
   if (!report) return undefined;
-  const r = report as unknown as Record<string, unknown>;
-  const name = [r.name, r.backend, r.active, r.kind].find((v): v is string => typeof v === 'string');
-  const label = typeof r.label === 'string' ? r.label : undefined;
-  const kind = name ? backendKind(name, r.gpu === true) : undefined;
-  if (!kind) return label ?? name;
-  const threads = typeof r.threads === 'number' && r.threads > 1 ? ` ×${r.threads}` : '';
-  return `${kind}${threads}`;
+  const threads = report.kind === 'wasm' && report.threads && report.threads > 1 ? ` ×${report.threads}` : '';
+  return `${backendKind(report)}${threads}`;
+}
+
+/** Why the engine is not on a faster backend, for tooltips. */
+export function backendNotes(report: Pick<BackendReport, 'skipped' | 'notes'> | undefined): string[] {
+  if (!report) return [];
+  return [...report.skipped.map((s) => `${s.name} skipped: ${s.reason}`), ...report.notes];
 }

@@ -3,7 +3,10 @@ import * as vscode from 'vscode';
 import type { VariantName } from './engine/model/spec';
 import { VARIANTS } from './engine/model/spec';
 
-export type BackendSetting = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+import type { BackendPreference } from './engine/backend/select';
+
+export type BackendSetting = BackendPreference;
+// Spelled out, not imported: backend/select loads tfjs, which the extension host must not.
 export const BACKEND_SETTINGS: readonly BackendSetting[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
 
 const SECTION = 'alexnet';

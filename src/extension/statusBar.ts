@@ -2,7 +2,7 @@
 // quick pick with the actions (alexnet.showStatusMenu).
 import * as vscode from 'vscode';
 import * as config from './configuration';
-import { describeBackend } from './backendLabel';
+import { backendNotes, describeBackend } from './backendLabel';
 import type { EngineHost } from './engineHost';
 import type { WeightsManager } from './weights/weightsManager';
 
@@ -50,7 +50,9 @@ export class StatusBar implements vscode.Disposable {
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**AlexNet Explorer**\n\n`);
     tip.appendMarkdown(`- Variant: \`${variant}\`\n`);
-    tip.appendMarkdown(`- Backend: ${backend}\n`);
+    const report = this.engine.status?.backend;
+    tip.appendMarkdown(`- Backend: ${report ? report.label : backend}\n`);
+    for (const note of backendNotes(report)) tip.appendMarkdown(`  - ${note}\n`);
     tip.appendMarkdown(`- Weights: ${weightsText}${untrained ? ' — predictions are meaningless' : ''}\n`);
     if (model) tip.appendMarkdown(`- Model loaded in ${model.loadMs.toFixed(0)} ms (${(model.parameters / 1e6).toFixed(1)} M parameters)\n`);
     tip.appendMarkdown(`\nClick for actions.`);

@@ -120,11 +120,41 @@ describe('AlexNet Explorer in the extension host', () => {
     const { weights } = await api();
     weights.setSessionChoice('torchvision', { kind: 'random' });
     const uris = ['checker.png', 'corrupt.jpg', 'checker.jpg'].map((f) => vscode.Uri.file(join(fixtures, f)));
+    await vscode.commands.executeCommand('alexnet.debug.eventLoopStats', { reset: true });
     const items = await vscode.commands.executeCommand<ClassifyItem[] | undefined>('alexnet.classifyImage', uris[0], uris);
+    // The work runs in the engine process: the host's event loop must stay responsive meanwhile.
+    const loop = await vscode.commands.executeCommand<EventLoopStats>('alexnet.debug.eventLoopStats');
+    console.log(`    host event-loop delay during classification: p50 ${loop.p50} ms, p99 ${loop.p99} ms, max ${loop.max} ms (${loop.samples} samples)`);
+    assert.ok(loop.max < 1000, `the extension host was blocked for ${loop.max} ms`);
     assert.ok(items);
     assert.deepEqual(items.map((i) => i.ok), [true, false, true]);
     const bad = items[1];
     assert.ok(!bad.ok && bad.error.length > 0);
+  });
+
+  it('loadWeightsFromFile with a file argument is used for the variant this session', async () => {
+    const { weights } = await api();
+    await settings().update('weights.path', '', vscode.ConfigurationTarget.Global);
+    const file = join(fixtures, 'checker.png'); // only the choice is tested, not loading it
+    const path = await vscode.commands.executeCommand<string | undefined>('alexnet.loadWeightsFromFile', vscode.Uri.file(file));
+    assert.equal(path, file);
+    const decision = await weights.decide('torchvision');
+    assert.equal(decision.origin, 'session');
+    assert.deepEqual(decision.source, { kind: 'file', path: file });
+    weights.setSessionChoice('torchvision', undefined);
+  });
+
+  it('a download that cannot connect returns without hanging', async () => {
+    const previous = settings().inspect('weights.mirror')?.globalValue;
+    await settings().update('weights.mirror', 'http://127.0.0.1:9', vscode.ConfigurationTarget.Global);
+    try {
+      const t0 = Date.now();
+      const path = await vscode.commands.executeCommand<string | undefined>('alexnet.downloadWeights');
+      assert.equal(path, undefined);
+      assert.ok(Date.now() - t0 < 60_000);
+    } finally {
+      await settings().update('weights.mirror', previous, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('reports the host event-loop delay', async () => {

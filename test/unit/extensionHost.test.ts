@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { chooseWeights, describeWeights } from '../../src/extension/weights/weightsChoice';
 import { imageRoots, resultsToCsv, resultsToJson } from '../../src/extension/panels/resultsExport';
 import { isImagePath, listImages } from '../../src/extension/commands/listImages';
-import { backendKind, describeBackend } from '../../src/extension/backendLabel';
-import type { ClassifyItem, EngineStatus } from '../../src/extension/engine/protocol';
+import { backendNotes, describeBackend } from '../../src/extension/backendLabel';
+import type { ClassifyItem } from '../../src/extension/engine/protocol';
 
 test('weights: the setting wins over a session choice and the managed copy; nothing known means ask', () => {
   const all = { settingPath: '/w/mine.pth', sessionChoice: { kind: 'random' as const }, managedPath: '/store/alexnet.pth' };
@@ -84,12 +84,15 @@ test('listImages: recursive, sorted, image extensions only, hidden folders skipp
   assert.ok(isImagePath('/x/Y.TIF') && isImagePath('a.gif') && !isImagePath('a.svg') && !isImagePath('jpg'));
 });
 
-test('backend labels: GPU, native CPU, WASM, JS', () => {
-  assert.equal(backendKind('tensorflow', true), 'GPU');
-  assert.equal(backendKind('tfjs-node-gpu'), 'GPU');
-  assert.equal(backendKind('tensorflow'), 'CPU');
-  assert.equal(backendKind('wasm'), 'WASM');
-  assert.equal(backendKind('cpu'), 'JS');
+test('backend labels: GPU, native CPU, WASM with threads, JS', () => {
+  assert.equal(describeBackend({ kind: 'gpu', threads: 4 }), 'GPU');
+  assert.equal(describeBackend({ kind: 'native-cpu' }), 'CPU');
+  assert.equal(describeBackend({ kind: 'wasm', threads: 2 }), 'WASM ×2');
+  assert.equal(describeBackend({ kind: 'wasm', threads: 1 }), 'WASM');
+  assert.equal(describeBackend({ kind: 'js-cpu' }), 'JS');
   assert.equal(describeBackend(undefined), undefined);
-  assert.equal(describeBackend({ name: 'wasm', threads: 2 } as unknown as EngineStatus['backend']), 'WASM ×2');
+  assert.deepEqual(backendNotes({ skipped: [{ name: 'tfjs-node', reason: 'not installed' }], notes: ['threads fell back to 1'] }), [
+    'tfjs-node skipped: not installed',
+    'threads fell back to 1',
+  ]);
 });

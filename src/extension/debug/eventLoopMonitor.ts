@@ -3,7 +3,7 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 export interface EventLoopStats {
-  /** delays in milliseconds since the last reset */
+  /** how late the loop ran, in milliseconds, since the last reset (0 = on time) */
   p50: number;
   p99: number;
   max: number;
@@ -17,14 +17,15 @@ export class EventLoopMonitor {
   private readonly histogram: IntervalHistogram;
   private since = performance.now();
 
-  constructor(resolutionMs = 10) {
+  constructor(private readonly resolutionMs = 10) {
     this.histogram = monitorEventLoopDelay({ resolution: resolutionMs });
     this.histogram.enable();
   }
 
   stats(): EventLoopStats {
     const h = this.histogram;
-    const ms = (ns: number) => (Number.isFinite(ns) ? Math.round(ns / 1e4) / 100 : 0);
+    // Node records the whole sampling interval; the lateness is what exceeds the resolution.
+    const ms = (ns: number) => (Number.isFinite(ns) && h.count ? Math.max(0, Math.round((ns / 1e6 - this.resolutionMs) * 100) / 100) : 0);
     return {
       p50: ms(h.percentile(50)),
       p99: ms(h.percentile(99)),

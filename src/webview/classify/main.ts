@@ -92,7 +92,7 @@ function tableLayout(view: ResultsView): HTMLElement {
     h(
       'tr',
       { class: row.ok ? 'result-row' : 'result-row failed', dataset: { path: row.path } },
-      h('td', { class: 'thumb' }, h('img', { src: row.imageSrc, alt: '', loading: 'lazy' })),
+      h('td', { class: 'thumb' }, row.ok ? h('img', { src: row.imageSrc, alt: '', loading: 'lazy' }) : h('span', { class: 'codicon codicon-error', 'aria-label': 'unreadable' })),
       h('td', null, openLink(row)),
       row.ok
         ? h('td', { class: 'top1' }, row.predictions[0] ? `${row.predictions[0].label} (${percent(row.predictions[0].probability)})` : '')
