@@ -29,6 +29,8 @@ export interface BackendReport {
   label: string;
   threads?: number;
   simd?: boolean;
+  /** where the .wasm files were loaded from (wasm only) */
+  wasmDir?: string;
   /** candidates tried before the chosen one, and why each was passed over */
   skipped: { name: string; reason: string }[];
   /** things worth showing that did not stop the backend (e.g. threads fell back to 1) */
@@ -186,6 +188,7 @@ async function tryNative(name: 'tfjs-node-gpu' | 'tfjs-node'): Promise<Attempt> 
 }
 
 type WasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
+let startedWasmDir: string | undefined;
 
 async function tryWasm(opts: BackendOptions): Promise<Attempt> {
   let wasm: WasmModule;
@@ -206,7 +209,7 @@ async function tryWasm(opts: BackendOptions): Promise<Attempt> {
     if (opts.threads !== undefined && opts.threads !== threads)
       notes.push(`WebAssembly was already started with ${threads} thread(s); restart the engine to change it`);
     registerWasmTrainingKernels();
-    return { ok: true, report: wasmReport(threads, simd, notes) };
+    return { ok: true, report: { ...wasmReport(threads, simd, notes), wasmDir: startedWasmDir } };
   }
 
   const dir = opts.wasmDir ?? findWasmDir();
@@ -234,10 +237,11 @@ async function tryWasm(opts: BackendOptions): Promise<Attempt> {
     why = await startWasm(1);
   }
   if (why) return { ok: false, reason: why };
+  startedWasmDir = dir;
   const actual = wasm.getThreadsCount();
   if (actual !== threads) notes.push(`asked for ${threads} thread(s), the wasm thread pool has ${actual}`);
   registerWasmTrainingKernels();
-  return { ok: true, report: wasmReport(actual, simd, notes) };
+  return { ok: true, report: { ...wasmReport(actual, simd, notes), wasmDir: dir } };
 }
 
 async function startWasm(threads: number): Promise<string | undefined> {

@@ -2,7 +2,8 @@
 //  - Conv2DBackpropFilter is missing in wasm: dW is a convolution of the input with the output
 //    gradient as the filter, the batch playing the role of input channels, dilated by the stride.
 //  - BatchMatMul with a transposed operand runs a scalar loop in wasm: transpose first, then use
-//    the untransposed (XNNPACK) path. Dense layers' gradients are exactly these products.
+//    the untransposed (XNNPACK) path. Dense layers' gradients are exactly these products. 2-D
+//    products go through a 1x1 Conv2D, because wasm's XNNPACK matmul runs on one thread only.
 //  - Conv2DBackpropInput runs a scalar loop in wasm: for stride 1 it is a convolution of the
 //    output gradient with the spatially flipped, in/out-transposed filter. (Strided convs keep
 //    the original; in AlexNet only conv1 is strided, and its input needs no gradient.)
@@ -119,10 +120,11 @@ function makeConv2DBackpropInput(original: KernelFunc): KernelFunc {
 
 function makeBatchMatMul(original: KernelFunc): KernelFunc {
   return (args) => {
-    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-    if (!transposeA && !transposeB) return original(args);
     const b = args.backend as WasmBackendLike;
     const { a, b: bIn } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    const plain2d = a.shape.length === 2 && bIn.shape.length === 2;
+    if (!plain2d && !transposeA && !transposeB) return original(args);
     const swapLast = (t: TensorInfo) => {
       const perm = t.shape.map((_, i) => i);
       const r = perm.length;
@@ -135,7 +137,18 @@ function makeBatchMatMul(original: KernelFunc): KernelFunc {
       if (transposeA) owned.push(aN);
       const bN = transposeB ? swapLast(bIn) : bIn;
       if (transposeB) owned.push(bN);
-      return original({ ...args, inputs: { a: aN, b: bN }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+      if (!plain2d) return original({ ...args, inputs: { a: aN, b: bN }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+      // [M,K] x [K,N] as a 1x1 convolution of a [1,M,1,K] image: the same XNNPACK GEMM, but
+      // conv2d runs it on the thread pool while wasm's matmul passes no pool (1 thread).
+      const [M, K] = aN.shape;
+      const N = bN.shape[1];
+      const x4 = run(b, 'Reshape', { x: aN }, { shape: [1, M, 1, K] });
+      owned.push(x4);
+      const w4 = run(b, 'Reshape', { x: bN }, { shape: [1, 1, K, N] });
+      owned.push(w4);
+      const y = run(b, 'Conv2D', { x: x4, filter: w4 }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined });
+      owned.push(y);
+      return run(b, 'Reshape', { x: y }, { shape: [M, N] });
     } finally {
       free(b, ...owned);
     }
