@@ -9,6 +9,7 @@ import { downloadWeights, loadWeightsFromFile } from './commands/weights';
 import { StatusBar, showStatusMenu } from './statusBar';
 import { ClassifyPanel } from './panels/classifyPanel';
 import { EventLoopMonitor } from './debug/eventLoopMonitor';
+import { registerInspectCommands } from './commands/inspect';
 
 /** What activate() returns: lets tests (and other extensions) reach the live objects. */
 export interface AlexNetApi {
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): AlexNetApi {
     statusBar,
     { dispose: () => eventLoop.dispose() },
     ClassifyPanel.registerSerializer(context.extensionUri),
+    registerInspectCommands(context, engine, weights),
     command('alexnet.classifyImage', (uri?: vscode.Uri, selected?: vscode.Uri[]) => classifier.classifyImage(uri, selected)),
     command('alexnet.classifyFolder', (uri?: vscode.Uri) => classifier.classifyFolder(uri)),
     command('alexnet.downloadWeights', () => downloadWeights(weights)),

@@ -1,0 +1,309 @@
+// The filters view. conv1: each filter as an RGB tile (the paper's figure 3). Deeper layers: each
+// filter as a block of greyscale tiles, one per input channel. Scaled per filter or over the
+// whole layer, zoomable; a click selects a filter, and "What excites this channel?" asks the
+// engine for an image synthesised by gradient ascent (progress, previews, cancel).
+// Ids used by the e2e tests: #status[data-state], #filters (canvas; data-layer, data-count),
+// #global-scale, #zoom-select, #layer-select, #filter-detail, #synthesize, #cancel-synthesis,
+// #synth-image (canvas; data-state 'running' | 'done').
+import '../shared/litNonce';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import { h, replaceChildren } from '../shared/dom';
+import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
+import type { FilterBlock, RgbaImage } from '../../extension/engine/protocol';
+import type { ConvLayerInfo, FiltersState, HostToWebview, WebviewToHost } from './protocol';
+import { asFloat32, rgbaCanvas } from '../featuremaps/render';
+
+const api = vscodeApi<WebviewToHost, FiltersState>();
+const app = document.getElementById('app')!;
+const send = (m: WebviewToHost) => api.post(m);
+
+let state: FiltersState = { globalScale: false, zoom: 0, ...api.getState() };
+let layers: ConvLayerInfo[] = [];
+let block: FilterBlock | undefined;
+let geometry: { cols: number; pitchX: number; pitchY: number; scale: number } | undefined;
+let meta = { variant: '', weightsLabel: '', untrained: false };
+
+const saveState = () => api.setState(state);
+
+function setStatus(kind: 'busy' | 'done' | 'error', text: string): void {
+  let el = document.getElementById('status');
+  if (!el) {
+    el = h('p', { id: 'status', class: 'status' });
+    app.prepend(el);
+  }
+  el.dataset.state = kind;
+  el.textContent = text;
+  el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+}
+
+function renderShell(): void {
+  const layerSelect = h('vscode-single-select', { id: 'layer-select', 'aria-label': 'Layer' }) as HTMLElement & { value: string };
+  for (const l of layers) layerSelect.append(h('vscode-option', { value: l.name, selected: l.name === state.layer }, `${l.name}: ${l.filters} × ${l.kernel}×${l.kernel}×${l.inChannels / l.groups}`));
+  layerSelect.addEventListener('change', () => {
+    state = { ...state, layer: layerSelect.value, selected: undefined };
+    saveState();
+    block = undefined;
+    setStatus('busy', `Loading ${layerSelect.value}…`);
+    send({ type: 'layer', layer: layerSelect.value });
+  });
+  const zoom = h('vscode-single-select', { id: 'zoom-select', 'aria-label': 'Zoom' }) as HTMLElement & { value: string };
+  for (const z of [0, 1, 2, 3, 4, 6, 8, 12]) zoom.append(h('vscode-option', { value: String(z), selected: z === state.zoom }, z ? `${z}×` : 'auto'));
+  zoom.addEventListener('change', () => {
+    state = { ...state, zoom: Number(zoom.value) };
+    saveState();
+    draw();
+  });
+  const globalScale = h('vscode-checkbox', { id: 'global-scale', label: 'One scale for the whole layer', checked: state.globalScale }) as HTMLElement & { checked: boolean };
+  globalScale.addEventListener('change', () => {
+    state = { ...state, globalScale: globalScale.checked };
+    saveState();
+    draw();
+    drawDetail();
+  });
+  replaceChildren(
+    app,
+    h(
+      'header',
+      null,
+      h('h1', null, 'Filters'),
+      h('p', { class: 'meta' }, `AlexNet ${meta.variant} · ${meta.weightsLabel}`),
+      meta.untrained ? h('div', { class: 'banner', role: 'note' }, h('strong', null, 'Untrained (random weights). '), 'Random filters are noise; load trained weights to see edges and colour blobs.') : null,
+      h('div', { class: 'toolbar' }, layerSelect, globalScale, h('label', { class: 'inline-label' }, 'Zoom ', zoom)),
+    ),
+    h('p', { id: 'status', class: 'status', role: 'status' }),
+    h(
+      'div',
+      { class: 'maps-layout' },
+      h('div', { class: 'filters-wrap grid-wrap' }, h('canvas', { id: 'filters', class: 'pixelated', 'aria-label': 'Filters; click one for details' })),
+      h(
+        'aside',
+        { class: 'detail', id: 'filter-detail' },
+        h('h2', { id: 'detail-title' }, 'Click a filter'),
+        h('canvas', { id: 'filter-large', class: 'pixelated' }),
+        h('p', { id: 'detail-meta', class: 'meta' }),
+        h(
+          'div',
+          { class: 'synth' },
+          h('div', { class: 'toolbar' }, h('vscode-button', { id: 'synthesize', icon: 'sparkle', disabled: true, on: { click: () => startSynthesis() } }, 'What excites this channel?'), h('vscode-button', { id: 'cancel-synthesis', icon: 'debug-stop', secondary: true, disabled: true, on: { click: () => send({ type: 'cancelSynthesis' }) } }, 'Cancel')),
+          h('vscode-progress-bar', { id: 'synth-progress', hidden: true }),
+          h('p', { id: 'synth-status', class: 'meta' }),
+          h('canvas', { id: 'synth-image', width: '224', height: '224' }),
+        ),
+      ),
+    ),
+  );
+  const canvas = document.getElementById('filters') as HTMLCanvasElement;
+  canvas.addEventListener('click', (e) => {
+    if (!geometry || !block) return;
+    const rect = canvas.getBoundingClientRect();
+    const x = ((e.clientX - rect.left) * canvas.width) / rect.width;
+    const y = ((e.clientY - rect.top) * canvas.height) / rect.height;
+    const col = Math.floor(x / geometry.pitchX);
+    const row = Math.floor(y / geometry.pitchY);
+    const f = row * geometry.cols + col;
+    if (col < geometry.cols && f < block.count) selectFilter(block.start + f);
+  });
+}
+
+/** The value range a filter (or the layer) is scaled with: symmetric around 0 for greyscale. */
+function filterRange(b: FilterBlock, f: number): [number, number] {
+  if (state.globalScale) return [b.min, b.max];
+  const size = b.kernel * b.kernel * b.inPerGroup;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = f * size; i < (f + 1) * size; i++) {
+    const v = b.weights[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+/** Input channels of a filter laid out as a near-square grid of k×k tiles. */
+function channelGrid(b: FilterBlock): { cols: number; rows: number } {
+  const cols = Math.ceil(Math.sqrt(b.inPerGroup));
+  return { cols, rows: Math.ceil(b.inPerGroup / cols) };
+}
+
+/** Draws filter f of the block at (ox, oy), each weight a scale×scale square. */
+function drawFilter(px: Uint32Array, stride: number, b: FilterBlock, f: number, ox: number, oy: number, scale: number): void {
+  const k = b.kernel;
+  const inC = b.inPerGroup;
+  const [lo, hi] = filterRange(b, f);
+  const base = f * k * k * inC;
+  const put = (x: number, y: number, r: number, g: number, bl: number) => {
+    const c = (255 << 24) | (bl << 16) | (g << 8) | r;
+    for (let dy = 0; dy < scale; dy++) {
+      const row = (oy + y * scale + dy) * stride + ox + x * scale;
+      for (let dx = 0; dx < scale; dx++) px[row + dx] = c;
+    }
+  };
+  if (inC === 3) {
+    // An RGB tile; Caffe weights see BGR, so swap them back to show true colours.
+    const bgr = b.channelOrder === 'bgr';
+    const span = hi - lo || 1;
+    for (let y = 0; y < k; y++)
+      for (let x = 0; x < k; x++) {
+        const i = base + (y * k + x) * 3;
+        const v = [0, 1, 2].map((c) => Math.round(((b.weights[i + c] - lo) / span) * 255));
+        if (bgr) put(x, y, v[2], v[1], v[0]);
+        else put(x, y, v[0], v[1], v[2]);
+      }
+    return;
+  }
+  // Greyscale tiles, 0 at mid-grey.
+  const m = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+  const { cols } = channelGrid(b);
+  for (let c = 0; c < inC; c++) {
+    const tx = (c % cols) * (k + 1);
+    const ty = Math.floor(c / cols) * (k + 1);
+    for (let y = 0; y < k; y++)
+      for (let x = 0; x < k; x++) {
+        const v = Math.round(127.5 + (127.5 * b.weights[base + (y * k + x) * inC + c]) / m);
+        put(tx + x, ty + y, v, v, v);
+      }
+  }
+}
+
+function filterSize(b: FilterBlock): { w: number; h: number } {
+  if (b.inPerGroup === 3) return { w: b.kernel, h: b.kernel };
+  const { cols, rows } = channelGrid(b);
+  return { w: cols * (b.kernel + 1) - 1, h: rows * (b.kernel + 1) - 1 };
+}
+
+function draw(): void {
+  const canvas = document.getElementById('filters') as HTMLCanvasElement | null;
+  if (!canvas || !block) return;
+  const b = block;
+  const t0 = performance.now();
+  const size = filterSize(b);
+  const avail = Math.max(300, (canvas.parentElement?.clientWidth ?? 800) - 8);
+  const cols = b.inPerGroup === 3 ? (b.count % 12 === 0 ? 12 : 8) : Math.max(1, Math.floor(Math.sqrt(b.count * (size.h / size.w))));
+  const gap = b.inPerGroup === 3 ? 2 : 3;
+  const scale = state.zoom || Math.max(1, Math.floor((avail - cols * gap) / cols / size.w));
+  const pitchX = size.w * scale + gap;
+  const pitchY = size.h * scale + gap;
+  const rows = Math.ceil(b.count / cols);
+  canvas.width = cols * pitchX - gap;
+  canvas.height = rows * pitchY - gap;
+  const ctx = canvas.getContext('2d')!;
+  const image = ctx.createImageData(canvas.width, canvas.height);
+  const px = new Uint32Array(image.data.buffer);
+  for (let f = 0; f < b.count; f++) drawFilter(px, canvas.width, b, f, (f % cols) * pitchX, Math.floor(f / cols) * pitchY, scale);
+  ctx.putImageData(image, 0, 0);
+  geometry = { cols, pitchX, pitchY, scale };
+  canvas.dataset.layer = b.layer;
+  canvas.dataset.count = String(b.count);
+  const ms = performance.now() - t0;
+  app.dataset.renderMs = ms.toFixed(1);
+  setStatus('done', `${b.layer}: ${b.filters} filters of ${b.kernel}×${b.kernel}×${b.inPerGroup}${b.groups > 1 ? ` (${b.groups} groups)` : ''} · drawn in ${ms.toFixed(1)} ms`);
+}
+
+function selectFilter(f: number): void {
+  state = { ...state, selected: f };
+  saveState();
+  drawDetail();
+}
+
+function drawDetail(): void {
+  const b = block;
+  const f = state.selected;
+  const button = document.getElementById('synthesize') as HTMLElement | null;
+  if (!b || f === undefined || f < b.start || f >= b.start + b.count) {
+    button?.setAttribute('disabled', '');
+    return;
+  }
+  const canvas = document.getElementById('filter-large') as HTMLCanvasElement;
+  const size = filterSize(b);
+  const scale = Math.max(2, Math.floor(300 / size.w));
+  canvas.width = size.w * scale;
+  canvas.height = size.h * scale;
+  const ctx = canvas.getContext('2d')!;
+  const image = ctx.createImageData(canvas.width, canvas.height);
+  drawFilter(new Uint32Array(image.data.buffer), canvas.width, b, f - b.start, 0, 0, scale);
+  ctx.putImageData(image, 0, 0);
+  canvas.dataset.filter = String(f);
+  document.getElementById('detail-title')!.textContent = `${b.layer} filter ${f}`;
+  const [lo, hi] = filterRange(b, f - b.start);
+  document.getElementById('detail-meta')!.textContent = `${b.kernel}×${b.kernel}×${b.inPerGroup} · weights ${lo.toFixed(3)} … ${hi.toFixed(3)} · bias ${b.bias[f - b.start].toFixed(3)}`;
+  button?.removeAttribute('disabled');
+}
+
+function startSynthesis(): void {
+  if (!block || state.selected === undefined) return;
+  const progress = document.getElementById('synth-progress')!;
+  progress.hidden = false;
+  progress.setAttribute('value', '0');
+  document.getElementById('cancel-synthesis')?.removeAttribute('disabled');
+  document.getElementById('synthesize')?.setAttribute('disabled', '');
+  const img = document.getElementById('synth-image') as HTMLCanvasElement;
+  img.dataset.state = 'running';
+  document.getElementById('synth-status')!.textContent = `Synthesising an image for ${block.layer} channel ${state.selected}…`;
+  send({ type: 'synthesize', layer: block.layer, channel: state.selected, steps: 64 });
+}
+
+function showSynth(image: RgbaImage): void {
+  const canvas = document.getElementById('synth-image') as HTMLCanvasElement | null;
+  if (!canvas) return;
+  const src = rgbaCanvas(image);
+  canvas.width = 224;
+  canvas.height = 224;
+  canvas.getContext('2d')!.drawImage(src, 0, 0, 224, 224);
+}
+
+function endSynthesis(text: string, done: boolean): void {
+  document.getElementById('synth-progress')!.hidden = true;
+  document.getElementById('cancel-synthesis')?.setAttribute('disabled', '');
+  document.getElementById('synthesize')?.removeAttribute('disabled');
+  document.getElementById('synth-status')!.textContent = text;
+  (document.getElementById('synth-image') as HTMLCanvasElement).dataset.state = done ? 'done' : 'stopped';
+}
+
+onHostMessage<HostToWebview>((msg) => {
+  switch (msg.type) {
+    case 'layers':
+      layers = msg.layers;
+      meta = { variant: msg.variant, weightsLabel: msg.weightsLabel, untrained: msg.untrained };
+      if (state.layer !== msg.layer) state = { ...state, layer: msg.layer, selected: undefined };
+      saveState();
+      renderShell();
+      setStatus('busy', `Loading ${msg.layer}…`);
+      break;
+    case 'filters':
+      if (msg.block.layer !== state.layer) return;
+      block = { ...msg.block, weights: asFloat32(msg.block.weights), bias: asFloat32(msg.block.bias) };
+      draw();
+      drawDetail();
+      break;
+    case 'synthProgress': {
+      const bar = document.getElementById('synth-progress');
+      bar?.setAttribute('value', String((100 * msg.step) / msg.steps));
+      const status = document.getElementById('synth-status');
+      if (status) status.textContent = `${msg.layer} channel ${msg.channel}: step ${msg.step} of ${msg.steps}`;
+      break;
+    }
+    case 'synthPreview':
+      showSynth(msg.image);
+      break;
+    case 'synthDone':
+      showSynth(msg.result.image);
+      endSynthesis(`${msg.result.layer} channel ${msg.result.channel}: mean activation ${msg.result.initialActivation.toFixed(3)} → ${msg.result.finalActivation.toFixed(3)} in ${msg.result.steps} steps (${(msg.result.ms / 1000).toFixed(1)} s)`, true);
+      break;
+    case 'synthFailed':
+      endSynthesis(msg.cancelled ? 'Cancelled.' : msg.message, false);
+      break;
+    case 'busy':
+      setStatus('busy', msg.message);
+      break;
+    case 'error':
+      setStatus('error', msg.message);
+      break;
+  }
+});
+
+setStatus('busy', 'Loading…');
+send({ type: 'ready', layer: state.layer });

@@ -1,0 +1,66 @@
+// Activation explorer: open the AlexNet side panel, pick a photo (its "Choose image" button and
+// the file dialog), see the top-5 and Grad-CAM, step to conv3 and see its 384 maps, select a
+// channel; then "Open" the layer in the feature-maps panel and go back to conv1 there to read
+// how long the 96 maps of 55x55 took to draw (paper variant, untrained weights).
+import { placePhoto } from '../fixtures.mjs';
+import { answerFileDialog, explorerRow } from '../workbench.mjs';
+import { openActivity, waitDone, webviewWith } from '../inspectViews.mjs';
+
+export const title = 'Activation explorer: side panel, conv3 maps, feature-map panel render time';
+
+export async function run(ctx) {
+  const notes = [];
+  const workspace = ctx.workspaceDir();
+  const photo = await placePhoto(workspace, 'photo.jpg');
+  ctx.log(`photo: ${photo.source}`);
+  const { page } = await ctx.openVSCode({ workspace, settings: { 'alexnet.variant': 'paper' }, env: { ALEXNET_EXPLORER_WEIGHTS: 'random' } });
+  await explorerRow(page, 'photo.jpg');
+  await openActivity(page, 'AlexNet');
+  const empty = await webviewWith(page, '#pick-image');
+  await ctx.shot('side-panel-empty');
+  ctx.log(`side panel open: "${(await empty.locator('#status').textContent()).trim()}"`);
+  await empty.locator('#pick-image').click();
+  await answerFileDialog(page, photo.path, { onTyped: () => ctx.shot('file-dialog') });
+  const explorer = await webviewWith(page, '#cam-view', { timeoutMs: 180_000 });
+  await waitDone(explorer, { until: async () => (await explorer.locator('#app').getAttribute('data-layer')) === 'conv1' && !!(await explorer.locator('#cam-view').getAttribute('data-class-index')), onTick: (s) => ctx.shot(`waiting-${s}s`) });
+  await ctx.shot('explorer-conv1');
+  const top = await explorer.locator('ol.predictions li').allInnerTexts();
+  if (top.length !== 5) throw new Error(`expected 5 predictions, got ${top.length}`);
+  notes.push(`top-5 shown; Grad-CAM for class ${await explorer.locator('#cam-view').getAttribute('data-class-index')}`);
+  notes.push(`side panel conv1 grid: ${await explorer.locator('#app').getAttribute('data-channels')} maps drawn in ${await explorer.locator('#app').getAttribute('data-render-ms')} ms`);
+
+  // Step through the layers to conv3 with the "next layer" button.
+  for (let i = 0; i < 12; i++) {
+    if ((await explorer.locator('#app').getAttribute('data-layer')) === 'conv3') break;
+    await explorer.locator('#next-layer').click();
+    await waitDone(explorer);
+  }
+  await waitDone(explorer, { until: async () => (await explorer.locator('#app').getAttribute('data-layer')) === 'conv3' && (await explorer.locator('#app').getAttribute('data-channels')) === '384' });
+  await explorer.locator('ul.channels li').first().click();
+  const channel = await explorer.locator('#channel-view').getAttribute('data-channel');
+  if (channel === null) throw new Error('clicking the strongest channel did not select it');
+  await explorer.locator('#grid').scrollIntoViewIfNeeded();
+  await ctx.shot('explorer-conv3');
+  notes.push(`conv3: 384 maps (13x13) in ${await explorer.locator('#app').getAttribute('data-render-ms')} ms; strongest channel #${channel} selected`);
+
+  // The same image in the editor-area panel, back at conv1 (96 maps of 55x55).
+  await explorer.locator('#open-panel').click();
+  const panel = await webviewWith(page, 'canvas#detail', { timeoutMs: 60_000 });
+  await waitDone(panel, { until: async () => (await panel.locator('#app').getAttribute('data-layer')) === 'conv3' });
+  await panel.locator('#prev-layer').click(); // relu2 ... until conv1
+  for (let i = 0; i < 12; i++) {
+    if ((await panel.locator('#app').getAttribute('data-layer')) === 'conv1') break;
+    await panel.locator('#prev-layer').click();
+    await waitDone(panel);
+  }
+  await waitDone(panel, { until: async () => (await panel.locator('#app').getAttribute('data-layer')) === 'conv1' && !!(await panel.locator('#app').getAttribute('data-frame-ms')) });
+  const drawMs = Number(await panel.locator('#app').getAttribute('data-render-ms'));
+  const frameMs = Number(await panel.locator('#app').getAttribute('data-frame-ms'));
+  const channels = await panel.locator('#app').getAttribute('data-channels');
+  await panel.locator('#grid').click({ position: { x: 20, y: 20 } });
+  await ctx.shot('feature-maps-conv1');
+  notes.push(`feature-maps panel conv1: ${channels} maps of 55x55 drawn in ${drawMs} ms, on screen after ${frameMs} ms`);
+  if (channels !== '96') throw new Error(`conv1 of the paper variant should have 96 maps, got ${channels}`);
+  if (!(drawMs < 150)) throw new Error(`drawing conv1's maps took ${drawMs} ms (limit 150)`);
+  return notes;
+}
