@@ -182,6 +182,34 @@ test('cancel mid-epoch, then resume: continues at the right step and repeats the
   assert.deepEqual(openRun(first.runDir).steps.map((s) => s.globalStep), Array.from({ length: 6 * spe }, (_, i) => i + 1));
 });
 
+test('cancel in the first epoch (no checkpoint yet), then resume: starts over cleanly', async () => {
+  const small = join(root, '..', `${root.split('/').pop()}-early`);
+  try {
+    await makeClassFolders(3, { root: small, classes: ['red', 'green'] });
+    const cfg = base({ epochs: 2, batchSize: 2, valFraction: 0.34 });
+    const controller = new AbortController();
+    const first = await startTraining(small, join(small, '.runs'), cfg, {
+      signal: controller.signal,
+      emit: (e) => e.kind === 'trainStep' && e.globalStep === 1 && controller.abort(),
+    });
+    assert.equal(first.cancelled, true);
+    assert.equal(first.epochs, 0);
+    assert.equal(first.bestPath, undefined);
+    assert.equal(openRun(first.runDir).state, null, 'no checkpoint');
+    const steps1 = openRun(first.runDir).steps;
+    assert.equal(steps1.length, 1);
+    const res = await resumeTraining(first.runDir);
+    assert.equal(res.epochs, 2);
+    const { steps, epochs, state } = openRun(first.runDir);
+    assert.deepEqual(steps.map((s) => s.globalStep), [1, 2, 3, 4]);
+    assert.equal(steps[0].loss, steps1[0].loss, 'the same first step again');
+    assert.equal(epochs.length, 2);
+    assert.equal(state?.finished, true);
+  } finally {
+    rmSync(small, { recursive: true, force: true });
+  }
+});
+
 test('finetune mode trains the conv layers too', async () => {
   const small = join(root, '..', `${root.split('/').pop()}-small`);
   try {

@@ -19,7 +19,7 @@ options:
   --weights FILE                      starting weights (.pth, bvlc_alexnet.npy, .safetensors)
   --epochs N                          (default 10)
   --batch-size N                      (default 128)
-  --lr X                              initial learning rate (default 0.01)
+  --lr X                              initial learning rate (default 0.01 scratch, 0.001 frozen/finetune)
   --patience N                        epochs without a better val loss before lr /= 10 (default 3)
   --early-stop N                      stop after N epochs without a better val loss (default off)
   --val-fraction F                    held out per class when there is no val/ (default 0.2)

@@ -29,7 +29,7 @@ export interface TrainConfig {
   weights?: { kind: 'file'; path: string };
   epochs: number;
   batchSize: number;
-  /** initial learning rate */
+  /** initial learning rate (default 0.01 in scratch mode, 0.001 in frozen/finetune) */
   lr: number;
   momentum: number;
   weightDecay: number;

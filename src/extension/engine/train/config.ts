@@ -8,13 +8,16 @@ export class TrainConfigError extends Error {
 
 export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
   const weights = input.weights;
+  const mode = input.mode ?? (weights ? 'frozen' : 'scratch');
   const cfg: TrainConfig = {
     variant: input.variant ?? 'torchvision',
-    mode: input.mode ?? (weights ? 'frozen' : 'scratch'),
+    mode,
     ...(weights ? { weights } : {}),
     epochs: input.epochs ?? 10,
     batchSize: input.batchSize ?? 128,
-    lr: input.lr ?? 0.01,
+    // The paper's 0.01 is for training from scratch; fine-tuning on pool5 features (all ~O(1), so
+    // |x|^2 is in the thousands) diverges with it, so the heads start at 0.001 (as torchvision's tutorial).
+    lr: input.lr ?? (mode === 'scratch' ? 0.01 : 0.001),
     momentum: input.momentum ?? 0.9,
     weightDecay: input.weightDecay ?? 0.0005,
     patience: input.patience ?? 3,
