@@ -1,0 +1,209 @@
+// One backend configuration of `npm run bench`, in its own process (tfjs backends are process-wide).
+// Reads JSON requests on stdin, answers '@@BENCH {json}' lines on stdout (anything else on stdout
+// is tfjs chatter and is ignored by scripts/bench.mjs).
+//   setup {backend: 'wasm'|'cpu'|'tfjs-node'|'onnx'|'ort-file', threads, variant, onnxFile?, lrn?}
+//   infer {batch, runs}   train {batch, runs}   profile-train {batch}   mem   exit
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { createInterface } from 'node:readline';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { forward, paperInit, type Params } from '../../src/extension/engine/model/alexnet';
+import { makeSpec, type ModelSpec, type VariantName } from '../../src/extension/engine/model/spec';
+import { createOnnxRuntime, loadOrt, type OnnxRuntime, type LrnMode } from '../../src/extension/engine/onnx';
+import { timed, vmHwmMb } from './schedstat';
+
+const root = join(__dirname, '..', '..');
+
+interface Setup {
+  backend: 'wasm' | 'cpu' | 'tfjs-node' | 'onnx' | 'ort-file';
+  threads: number;
+  variant: VariantName;
+  onnxFile?: string;
+  lrn?: LrnMode;
+}
+
+let spec: ModelSpec;
+let params: Params;
+let setup: Setup;
+let onnx: OnnxRuntime | undefined;
+let ortFile: { run(x: Float32Array, n: number): Promise<unknown> } | undefined;
+const warm = new Set<string>();
+
+function emit(obj: unknown): void {
+  process.stdout.write(`@@BENCH ${JSON.stringify(obj)}\n`);
+}
+
+async function initTfjs(s: Setup): Promise<string> {
+  if (s.backend === 'cpu') {
+    await tf.setBackend('cpu');
+    return 'tfjs cpu (pure JS)';
+  }
+  if (s.backend === 'tfjs-node') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@tensorflow/tfjs-node');
+    await tf.setBackend('tensorflow');
+    return 'tfjs-node';
+  }
+  // Prefer the engine's own backend selection (it also registers the engine's extra wasm kernels).
+  const selectPath = join(root, 'src/extension/engine/backend/select.ts');
+  if (existsSync(selectPath)) {
+    const sel = (await import(selectPath)) as { initBackend(pref: string, o: { threads: number }): Promise<{ label?: string; name?: string }> };
+    const report = await sel.initBackend('wasm', { threads: s.threads });
+    return `tfjs wasm ${s.threads}T (${report.label ?? report.name ?? 'engine select'})`;
+  }
+  await import('@tensorflow/tfjs-backend-wasm');
+  const { prepareWasmThreads } = await import('../../src/extension/engine/backend/wasmThreads');
+  const restore = prepareWasmThreads(s.threads);
+  try {
+    await tf.setBackend('wasm');
+    await tf.ready();
+  } finally {
+    restore();
+  }
+  const { registerConv2DBackpropFilterFallback } = await import('./wasmTrainFallback');
+  registerConv2DBackpropFilterFallback();
+  return `tfjs wasm ${s.threads}T (bench's own init: backend/select.ts absent)`;
+}
+
+async function handle(req: Record<string, unknown>): Promise<unknown> {
+  switch (req.cmd) {
+    case 'setup': {
+      setup = req as unknown as Setup;
+      spec = makeSpec(setup.variant);
+      const t0 = performance.now();
+      let label: string;
+      if (setup.backend === 'onnx' || setup.backend === 'ort-file') {
+        await tf.setBackend('cpu');
+        const ort = loadOrt();
+        if (setup.backend === 'onnx') {
+          const init = tf.tidy(() => paperInit(spec));
+          const host: Record<string, { shape: number[]; data: Float32Array }> = {};
+          for (const [k, t] of Object.entries(init)) host[k] = { shape: t.shape, data: t.dataSync() as Float32Array };
+          tf.dispose(Object.values(init));
+          onnx = await createOnnxRuntime(spec, host, { threads: setup.threads, lrn: setup.lrn });
+          label = `ours: ONNX graph on onnxruntime-node ${setup.threads}T${setup.lrn ? ` (LRN ${setup.lrn})` : ''}`;
+        } else {
+          const session = await ort.InferenceSession.create(new Uint8Array(await (await import('node:fs/promises')).readFile(setup.onnxFile!)), {
+            executionProviders: ['cpu'],
+            graphOptimizationLevel: 'all',
+            executionMode: 'sequential',
+            interOpNumThreads: 1,
+            intraOpNumThreads: setup.threads,
+          });
+          const s = spec.inputSize;
+          ortFile = { run: (x, n) => session.run({ input: new ort.Tensor('float32', x, [n, 3, s, s]) }) };
+          label = `onnxruntime-node ${setup.threads}T on PyTorch's ONNX export`;
+        }
+      } else {
+        label = await initTfjs(setup);
+        params = tf.tidy(() => paperInit(spec));
+      }
+      return { ok: true, label, setupMs: performance.now() - t0 };
+    }
+    case 'infer': {
+      const batch = req.batch as number;
+      const s = spec.inputSize;
+      const x = tf.tidy(() => tf.randomNormal([batch, s, s, 3], 0, 1, 'float32', 1).dataSync() as Float32Array);
+      let once: () => Promise<unknown> | unknown;
+      if (onnx) once = () => onnx!.run(x, batch);
+      else if (ortFile) once = () => ortFile!.run(x, batch);
+      else {
+        const xt = tf.tensor4d(x, [batch, s, s, 3]);
+        once = () => tf.tidy(() => forward(spec, params, xt, { softmax: true }).output.dataSync());
+      }
+      const key = `infer${batch}`;
+      if (!warm.has(key)) {
+        await once();
+        await once();
+        warm.add(key);
+      }
+      const runs = [];
+      for (let i = 0; i < (req.runs as number); i++) runs.push(await timed(once));
+      return { ok: true, times: runs.map((r) => r.ms), waits: runs.map((r) => r.wait) };
+    }
+    case 'train':
+    case 'profile-train': {
+      const batch = req.batch as number;
+      const step = trainStep(batch);
+      // one warm-up step per process: a bigger batch later reuses the same compiled kernels
+      if (!warm.has('train')) {
+        step.run();
+        warm.add('train');
+      }
+      if (req.cmd === 'profile-train') {
+        const info = await tf.profile(() => step.run());
+        const byKernel = new Map<string, { ms: number; count: number }>();
+        for (const k of info.kernels) {
+          const id = `${k.name} ${JSON.stringify(k.outputShapes)}`;
+          const e = byKernel.get(id) ?? { ms: 0, count: 0 };
+          e.ms += Number(k.kernelTimeMs) || 0;
+          e.count++;
+          byKernel.set(id, e);
+        }
+        step.dispose();
+        const total = [...byKernel.values()].reduce((a, b) => a + b.ms, 0);
+        return { ok: true, totalKernelMs: total, kernels: [...byKernel.entries()].map(([id, v]) => ({ id, ...v })).sort((a, b) => b.ms - a.ms) };
+      }
+      const runs = [];
+      for (let i = 0; i < (req.runs as number); i++) runs.push(await timed(() => step.run()));
+      step.dispose();
+      return { ok: true, times: runs.map((r) => r.ms), waits: runs.map((r) => r.wait) };
+    }
+    case 'mem':
+      return { ok: true, vmHwmMb: vmHwmMb() };
+    case 'exit':
+      return { ok: true };
+    default:
+      return { ok: false, error: `unknown command ${String(req.cmd)}` };
+  }
+}
+
+// Variables, momentum buffers and one fixed batch; run() does forward, backward and the SGD update.
+let trainVars: Record<string, tf.Variable> | undefined;
+let sgd: { apply(v: Record<string, tf.Variable>, g: Record<string, tf.Tensor>, lr: number): void } | undefined;
+function trainStep(batch: number): { run(): void; dispose(): void } {
+  if (!trainVars) {
+    trainVars = {};
+    for (const [k, t] of Object.entries(params)) trainVars[k] = tf.variable(t, true, k); // variableGrads keys grads by variable name
+  }
+  const s = spec.inputSize;
+  const x = tf.randomNormal([batch, s, s, 3], 0, 1, 'float32', 2);
+  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % spec.numClasses), 'int32'), spec.numClasses);
+  const vars = trainVars;
+  if (!sgd) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { MomentumSgd } = require('../../src/extension/engine/train/sgd') as typeof import('../../src/extension/engine/train/sgd');
+    const m = new MomentumSgd(0.9, 5e-4);
+    m.init(vars);
+    sgd = m;
+  }
+  return {
+    run() {
+      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, forward(spec, vars, x, { training: true }).output) as tf.Scalar);
+      sgd!.apply(vars, grads, 0.01);
+      value.dataSync();
+      // the update is queued on the same backend: reading one updated weight waits for it
+      vars['conv1.weight'].dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
+    },
+    dispose() {
+      tf.dispose([x, labels]);
+    },
+  };
+}
+
+const rl = createInterface({ input: process.stdin });
+let chain = Promise.resolve();
+rl.on('line', (line) => {
+  chain = chain.then(async () => {
+    const req = JSON.parse(line) as Record<string, unknown>;
+    try {
+      emit(await handle(req));
+    } catch (e) {
+      emit({ ok: false, error: (e as Error).message.split('\n')[0] });
+    }
+    if (req.cmd === 'exit') process.exit(0);
+  });
+});
