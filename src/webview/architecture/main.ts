@@ -101,7 +101,7 @@ function diagram(view: ArchitectureView): SVGSVGElement {
   const top = 24;
   const mid = top + maxH / 2 + 10;
   const labelTop = top + maxH + 26;
-  const colW = 100;
+  const colW = 112;
   const root = svg('svg', { id: 'diagram', class: 'arch-svg', role: 'img', 'aria-label': `AlexNet ${view.info.variant}: data flow from input to softmax` });
   const defs = svg('defs', {}, svg('marker', { id: 'head', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' }, svg('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' })));
   root.append(defs);

@@ -243,7 +243,7 @@ function startSynthesis(): void {
   const img = document.getElementById('synth-image') as HTMLCanvasElement;
   img.dataset.state = 'running';
   document.getElementById('synth-status')!.textContent = `Synthesising an image for ${block.layer} channel ${state.selected}…`;
-  send({ type: 'synthesize', layer: block.layer, channel: state.selected, steps: 64 });
+  send({ type: 'synthesize', layer: block.layer, channel: state.selected, steps: 48 });
 }
 
 function showSynth(image: RgbaImage): void {
