@@ -23,7 +23,7 @@ const { values: opts, positionals: filters } = parseArgs({
   },
 });
 const extension = opts.vsix ? { vsix: resolve(opts.vsix) } : { folder: resolve(opts.extension ?? repoRoot) };
-// E2E_RESULTS_DIR: another folder, e.g. for two runs at once (each run empties its folder first).
+// E2E_RESULTS_DIR: another folder, e.g. for two runs at once (each scenario empties its own subfolder when it starts).
 const resultsRoot = resolve(process.env.E2E_RESULTS_DIR ?? join(repoRoot, 'test-results', 'e2e'));
 const scenarioTimeoutMs = Number(opts['scenario-timeout']) * 1000;
 const t0 = Date.now();
@@ -38,7 +38,8 @@ if (!files.length) {
   process.exit(2);
 }
 
-rmSync(resultsRoot, { recursive: true, force: true });
+// Only the folders of the scenarios run now are emptied (see makeContext): runs of other scenarios
+// at the same time (several engineers, one checkout) keep their screenshots.
 mkdirSync(resultsRoot, { recursive: true });
 if (extension.folder && !existsSync(join(extension.folder, 'package.json'))) {
   console.error(`no extension at ${extension.folder}`);
@@ -54,6 +55,7 @@ console.log(`e2e: extension ${extension.vsix ?? extension.folder}; results in ${
 /** What a scenario gets to work with. Everything it opens is closed by the runner. */
 function makeContext(name) {
   const resultsDir = join(resultsRoot, name);
+  rmSync(resultsDir, { recursive: true, force: true });
   mkdirSync(resultsDir, { recursive: true });
   const runDir = mkdtempSync(join(tmpdir(), `alexnet-e2e-${name}-`));
   const cleanups = [];
