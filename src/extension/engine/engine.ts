@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { basename } from 'node:path';
 import { initBackend, type BackendPreference, type BackendReport } from './backend/select';
 import { describe, makeSpec, countParams, type ModelSpec, type VariantName } from './model/spec';
-import { forward, paperInit, type Params } from './model/alexnet';
+import { forward, heInit, type Params } from './model/alexnet';
 import { loadWeightsFile } from './weights';
 import { imagenetLabels } from './labels';
 import { decodeImageFile, isImageDecodeError, preprocessBatch, type RgbImage } from './image';
@@ -48,7 +48,7 @@ export class Engine {
     return this.model;
   }
 
-  /** Loads weights (or the paper's random init) for a variant; replaces the current model. */
+  /** Loads weights (or random He-initialised ones) for a variant; replaces the current model. */
   async loadModel(variant: VariantName, weights: WeightsSource): Promise<ModelStatus> {
     if (!this.backend) await this.init();
     const t0 = performance.now();
@@ -59,7 +59,7 @@ export class Engine {
     let untrained = false;
     if (weights.kind === 'random') {
       spec = makeSpec(variant);
-      params = tf.tidy(() => paperInit(spec, weights.seed ?? 42));
+      params = tf.tidy(() => heInit(spec, weights.seed ?? 42));
       weightsLabel = 'untrained (random weights)';
       untrained = true;
     } else {
@@ -76,8 +76,11 @@ export class Engine {
       weightsLabel = loaded.metadata.label ?? basename(weights.path);
     }
     let synsets: string[] | undefined;
+    if (!classNames && spec.numClasses !== 1000) {
+      // A head trained elsewhere without names: still usable, with numbered classes.
+      classNames = Array.from({ length: spec.numClasses }, (_, i) => `class ${i}`);
+    }
     if (!classNames) {
-      if (spec.numClasses !== 1000) throw new EngineFailure(`The weights have ${spec.numClasses} classes but no class names`, 'bad-weights');
       const labels = imagenetLabels();
       classNames = labels.map((l) => l.name);
       synsets = labels.map((l) => l.synset);

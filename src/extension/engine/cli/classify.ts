@@ -20,7 +20,7 @@ export async function runClassify(argv: string[]): Promise<number> {
     console.error(`backend: ${backend.label}; variant: ${model.variant}; weights: ${model.weightsLabel}`);
     for (const item of items) {
       if (!item.ok) {
-        console.log(`${item.path}: ERROR (${item.code}) ${item.error}\n`);
+        console.log(`ERROR (${item.code}): ${item.error}\n`);
         continue;
       }
       console.log(`${item.path} (${item.width}x${item.height}, ${item.ms} ms)`);

@@ -122,6 +122,23 @@ export function paperInit(spec: ModelSpec, seed = 42): Params {
   return params;
 }
 
+/**
+ * Variance-preserving random weights (He et al.: N(0, 2/fan_in), zero biases) for the
+ * "untrained" model people classify and inspect without downloading anything. With the
+ * paper's init the constant biases swamp the tiny N(0, 0.01) weights, so every image gets
+ * the same answer and every feature map looks alike; here activations keep their scale
+ * through the layers, so outputs and maps still depend on the image.
+ */
+export function heInit(spec: ModelSpec, seed = 42): Params {
+  const params: Params = {};
+  let s = seed;
+  for (const p of paramShapes(spec)) {
+    const fanIn = p.shape.length === 4 ? p.shape[0] * p.shape[1] * p.shape[2] : p.shape[0];
+    params[p.name] = p.name.endsWith('.weight') ? tf.randomNormal(p.shape, 0, Math.sqrt(2 / fanIn), 'float32', s++) : tf.zeros(p.shape);
+  }
+  return params;
+}
+
 /** Checks a parameter set against a spec; returns the problems (empty when it fits). */
 export function checkParams(spec: ModelSpec, shapes: Record<string, number[]>): { missing: string[]; unexpected: string[]; misshaped: string[] } {
   const expected = paramShapes(spec);

@@ -6,7 +6,7 @@ import type { DoctorReport } from '../doctor';
 export type WeightsSource =
   /** a file on disk: .pth, .npy or our .safetensors */
   | { kind: 'file'; path: string }
-  /** the paper's random initialisation: results must be labelled as untrained everywhere */
+  /** random (He-initialised) weights: results must be labelled as untrained everywhere */
   | { kind: 'random'; seed?: number };
 
 export interface ModelStatus {
