@@ -10,6 +10,7 @@ import { StatusBar, showStatusMenu } from './statusBar';
 import { ClassifyPanel } from './panels/classifyPanel';
 import { EventLoopMonitor } from './debug/eventLoopMonitor';
 import { registerInspectCommands } from './commands/inspect';
+import { registerTrainCommands } from './commands/train';
 
 /** What activate() returns: lets tests (and other extensions) reach the live objects. */
 export interface AlexNetApi {
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): AlexNetApi {
     { dispose: () => eventLoop.dispose() },
     ClassifyPanel.registerSerializer(context.extensionUri),
     registerInspectCommands(context, engine, weights),
+    registerTrainCommands(context, engine, weights),
     command('alexnet.classifyImage', (uri?: vscode.Uri, selected?: vscode.Uri[]) => classifier.classifyImage(uri, selected)),
     command('alexnet.classifyFolder', (uri?: vscode.Uri) => classifier.classifyFolder(uri)),
     command('alexnet.downloadWeights', () => downloadWeights(weights)),

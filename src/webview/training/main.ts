@@ -1,0 +1,298 @@
+// The training view: live curves while a run trains, the validation confusion matrix after each
+// epoch, per-class precision/recall and the run's config. Element ids used by the e2e tests:
+// #app, #status ('training' | 'done' | 'cancelled' | 'error'), canvas#loss-chart, canvas#epoch-chart,
+// table#confusion > td.cm-cell[data-count], #step-count (number of step points plotted).
+import '../shared/litNonce';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import { h, replaceChildren } from '../shared/dom';
+import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
+import type { EpochView, HostToWebview, LiveProgress, RunView, TrainingWebviewState, WebviewToHost } from './protocol';
+import { TrainingCharts } from './charts';
+import { CellTooltip, confusionTable, percent, perClassTable } from './confusion';
+import css from './styles.css';
+
+const api = vscodeApi<WebviewToHost, TrainingWebviewState>();
+const app = document.getElementById('app')!;
+const send = (m: WebviewToHost) => api.post(m);
+
+// The stylesheet travels in the bundle; the CSP lets in a <style> carrying the page's nonce.
+{
+  const style = document.createElement('style');
+  const nonce = (globalThis as { litNonce?: string }).litNonce;
+  if (nonce) style.nonce = nonce;
+  style.textContent = css;
+  document.head.appendChild(style);
+}
+
+let state: TrainingWebviewState = api.getState() ?? {};
+let charts: TrainingCharts | undefined;
+const tooltip = new CellTooltip((path) => send({ type: 'openImage', path }));
+let saveTimer: number | undefined;
+
+/** setState serialises the whole run: at most once a second while steps stream in. */
+function saveState(now = false): void {
+  if (now) {
+    window.clearTimeout(saveTimer);
+    saveTimer = undefined;
+    api.setState(state);
+    return;
+  }
+  saveTimer ??= window.setTimeout(() => {
+    saveTimer = undefined;
+    api.setState(state);
+  }, 1000);
+}
+
+function formatEta(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s left`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s left`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min left`;
+}
+
+function progressText(view: RunView, p: LiveProgress | undefined): string {
+  switch (view.status) {
+    case 'training':
+      if (!p) return 'Training: preparing…';
+      return [`Training: epoch ${p.epoch}/${p.totalEpochs}`, `step ${p.step}/${p.stepsPerEpoch}`, `${p.imagesPerSec.toFixed(1)} images/s`, formatEta(p.etaSeconds)]
+        .filter(Boolean)
+        .join(' · ');
+    case 'done':
+      return `Finished: ${view.epochs.length} epoch${view.epochs.length === 1 ? '' : 's'}${bestSuffix(view)}`;
+    case 'cancelled':
+      return `Stopped${view.message ? `: ${view.message}` : ''}${bestSuffix(view)}`;
+    case 'error':
+      return `Failed${view.message ? `: ${view.message}` : ''}`;
+  }
+}
+
+function bestSuffix(view: RunView): string {
+  const accs = view.epochs.map((e) => e.valAcc).filter((a): a is number => a !== null);
+  return accs.length ? ` · best validation accuracy ${percent(Math.max(...accs), 1)}` : '';
+}
+
+function actionButton(label: string, icon: string, onClick: () => void, secondary = true): HTMLElement {
+  const b = h('vscode-button', { icon, secondary }, label);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function renderHeader(view: RunView): HTMLElement {
+  const c = view.config;
+  const cfg = c.config;
+  const actions = h('div', { class: 'actions' });
+  if (view.live && view.status === 'training') actions.append(actionButton('Cancel', 'debug-stop', () => send({ type: 'cancel' })));
+  if (!view.live && view.status === 'cancelled') actions.append(actionButton('Resume', 'debug-continue', () => send({ type: 'resume' }), false));
+  if (view.hasBest) {
+    actions.append(
+      actionButton('Use Trained Model', 'check', () => send({ type: 'useModel' }), view.status === 'training'),
+    );
+  }
+  actions.append(actionButton('Reveal Run Folder', 'folder-opened', () => send({ type: 'revealRun' })));
+  return h(
+    'header',
+    null,
+    h('h1', null, `Training run ${view.name}`),
+    h(
+      'p',
+      { class: 'meta' },
+      `${c.folder} · ${c.classNames.length} classes · ${c.trainCount} training / ${c.valCount} validation images · AlexNet ${cfg.variant} · ${cfg.mode}`,
+    ),
+    h(
+      'div',
+      { class: `status-line status-${view.status}` },
+      h('span', { id: 'status', class: 'status-badge' }, view.status),
+      h('span', { id: 'progress-text' }, progressText(view, view.progress)),
+    ),
+    actions,
+  );
+}
+
+function renderCurves(): HTMLElement {
+  return h(
+    'section',
+    { class: 'curves' },
+    h('h2', null, 'Curves'),
+    h(
+      'div',
+      { class: 'chart-grid' },
+      h(
+        'figure',
+        { class: 'chart wide' },
+        h('figcaption', null, 'Training loss per step · ', h('span', { id: 'step-count' }, '0'), ' steps'),
+        h('div', { class: 'canvas-box' }, h('canvas', { id: 'loss-chart', role: 'img', 'aria-label': 'training loss per step' })),
+      ),
+      h(
+        'figure',
+        { class: 'chart' },
+        h('figcaption', null, 'Loss and accuracy per epoch'),
+        h('div', { class: 'canvas-box' }, h('canvas', { id: 'epoch-chart', role: 'img', 'aria-label': 'training and validation loss and accuracy per epoch' })),
+      ),
+      h(
+        'figure',
+        { class: 'chart' },
+        h('figcaption', null, 'Learning rate'),
+        h('div', { class: 'canvas-box' }, h('canvas', { id: 'lr-chart', role: 'img', 'aria-label': 'learning rate per step' })),
+      ),
+    ),
+  );
+}
+
+function shownEpoch(view: RunView): EpochView | undefined {
+  const wanted = state.confusionEpoch;
+  return (wanted !== undefined && view.epochs.find((e) => e.epoch === wanted)) || view.epochs[view.epochs.length - 1];
+}
+
+function renderValidation(view: RunView): HTMLElement {
+  const section = h('section', { id: 'validation', class: 'validation' }, h('h2', null, 'Validation'));
+  const epoch = shownEpoch(view);
+  if (!epoch) {
+    section.append(h('p', { class: 'muted' }, view.status === 'training' ? 'The confusion matrix appears after the first epoch.' : 'No epoch finished.'));
+    return section;
+  }
+  if (epoch.valImages === 0) {
+    section.append(h('p', { class: 'muted' }, 'This run has no validation images.'));
+    return section;
+  }
+  const select = h('vscode-single-select', { id: 'epoch-select', 'aria-label': 'Epoch' }) as HTMLElement & { value: string };
+  for (const e of view.epochs) select.append(h('vscode-option', { value: String(e.epoch), selected: e.epoch === epoch.epoch }, `epoch ${e.epoch}${e.best ? ' (best)' : ''}`));
+  select.addEventListener('change', () => {
+    const n = Number(select.value);
+    state.confusionEpoch = n === view.epochs[view.epochs.length - 1]?.epoch ? undefined : n;
+    saveState(true);
+    renderValidationInto(view);
+  });
+  const toggle = h('vscode-checkbox', { id: 'normalise-toggle', label: 'Row-normalised', checked: !!state.normalised }) as HTMLElement & { checked: boolean };
+  toggle.addEventListener('change', () => {
+    state.normalised = toggle.checked;
+    saveState(true);
+    renderValidationInto(view);
+  });
+  const names = view.config.classNames;
+  section.append(
+    h(
+      'div',
+      { class: 'toolbar' },
+      h('label', null, 'After ', select),
+      toggle,
+      h('span', { class: 'muted' }, `${epoch.valImages} images · accuracy ${percent(epoch.valAcc, 1)} · loss ${epoch.valLoss?.toFixed(4) ?? '–'}`),
+    ),
+    h('div', { class: 'table-scroll' }, confusionTable(epoch, { classNames: names, normalised: !!state.normalised, onOpenImage: (path) => send({ type: 'openImage', path }) }, tooltip)),
+    h('h3', null, 'Per class'),
+    perClassTable(epoch, names),
+  );
+  const skipped = view.epochs.flatMap((e) => e.skipped);
+  if (skipped.length) {
+    const unique = [...new Map(skipped.map((s) => [s.path, s])).values()];
+    section.append(
+      h('h3', null, `Skipped images (${unique.length})`),
+      h('ul', { class: 'skipped' }, ...unique.map((s) => h('li', null, h('code', null, s.path), ` — ${s.reason}`))),
+    );
+  }
+  return section;
+}
+
+function renderValidationInto(view: RunView): void {
+  tooltip.hide();
+  document.getElementById('validation')?.replaceWith(renderValidation(view));
+}
+
+function renderConfig(view: RunView): HTMLElement {
+  const cfg = view.config.config;
+  const rows: [string, string][] = [
+    ['Dataset', view.config.folder],
+    ['Layout', view.config.layout === 'split-folders' ? 'train/ and val/ folders' : `class folders, ${percent(cfg.valFraction)} held out per class`],
+    ['Classes', view.config.classNames.join(', ')],
+    ['Variant', cfg.variant],
+    ['Mode', cfg.mode],
+    ['Starting weights', cfg.mode === 'scratch' ? "the paper's random initialisation" : cfg.weights?.path ?? 'random (no pretrained weights)'],
+    ['Epochs', String(cfg.epochs)],
+    ['Batch size', String(cfg.batchSize)],
+    ['Steps per epoch', String(view.config.stepsPerEpoch)],
+    ['Learning rate', String(cfg.lr)],
+    ['Momentum', String(cfg.momentum)],
+    ['Weight decay', String(cfg.weightDecay)],
+    ['Patience', `${cfg.patience} epochs`],
+    ['Early stop', cfg.earlyStop ? `after ${cfg.earlyStop} epochs` : 'off'],
+    ['Augmentation', [cfg.augment.crop && 'random crops', cfg.augment.flip && 'flips', cfg.augment.pca && 'PCA colour'].filter(Boolean).join(', ') || 'off'],
+    ['Seed', String(cfg.seed)],
+    ['Run folder', view.runDir],
+  ];
+  return h(
+    'section',
+    { class: 'config' },
+    h('h2', null, 'Configuration'),
+    h('dl', { id: 'run-config' }, ...rows.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)])),
+  );
+}
+
+function render(view: RunView): void {
+  tooltip.hide();
+  charts = undefined;
+  replaceChildren(app, renderHeader(view), renderCurves(), renderValidation(view), renderConfig(view), tooltip.element);
+  charts = new TrainingCharts(
+    document.getElementById('loss-chart') as HTMLCanvasElement,
+    document.getElementById('epoch-chart') as HTMLCanvasElement,
+    document.getElementById('lr-chart') as HTMLCanvasElement,
+  );
+  charts.setAll(view.steps, view.epochs);
+  updateStepCount();
+}
+
+function updateStepCount(): void {
+  const el = document.getElementById('step-count');
+  if (el && charts) el.textContent = String(charts.stepPoints);
+}
+
+function refreshHeader(view: RunView): void {
+  document.querySelector('header')?.replaceWith(renderHeader(view));
+}
+
+onHostMessage<HostToWebview>((msg) => {
+  const view = state.view;
+  switch (msg.type) {
+    case 'snapshot':
+      state = { ...state, view: msg.view };
+      render(msg.view);
+      saveState(true);
+      return;
+    case 'step':
+      if (!view) return;
+      view.steps.push(msg.step);
+      view.progress = msg.progress;
+      charts?.addStep(msg.step);
+      updateStepCount();
+      { const t = document.getElementById('progress-text'); if (t) t.textContent = progressText(view, view.progress); }
+      saveState();
+      return;
+    case 'epoch':
+      if (!view) return;
+      view.epochs.push(msg.epoch);
+      view.hasBest = msg.hasBest;
+      charts?.addEpoch(msg.epoch);
+      refreshHeader(view);
+      renderValidationInto(view); // the latest epoch, or a longer epoch list
+      saveState(true);
+      return;
+    case 'status':
+      if (!view) return;
+      Object.assign(view, { status: msg.status, message: msg.message, hasBest: msg.hasBest, live: msg.live, progress: undefined });
+      refreshHeader(view);
+      renderValidationInto(view);
+      saveState(true);
+      return;
+  }
+});
+
+// Theme switches change the CSS variables: recolour the charts (the tables use the variables directly).
+new MutationObserver(() => charts?.recolour()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+// Shown again after being hidden: draw the saved run at once; the host then sends the current one.
+const saved = state.view;
+if (saved && saved.runDir === app.dataset.runDir) render(saved);
+else state = {};
+send({ type: 'ready' });
