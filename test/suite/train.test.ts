@@ -101,6 +101,19 @@ describe('Training commands in the extension host', () => {
     assert.ok(opened.steps > 0);
   });
 
+  it('resumes a run to more epochs: the metrics log continues where it stopped', async function () {
+    this.timeout(120_000);
+    assert.ok(result);
+    const resumed = await vscode.commands.executeCommand<TrainResult | undefined>('alexnet.resumeTraining', { runDir: result.runDir, epochs: 3 });
+    assert.ok(resumed, 'resume returned no result');
+    assert.equal(resumed.runDir, result.runDir);
+    assert.equal(resumed.epochs, 3);
+    const lines = readFileSync(join(result.runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MetricsRecord);
+    assert.deepEqual(lines.filter((r) => r.type === 'epoch').map((r) => r.epoch), [1, 2, 3]);
+    const globalSteps = lines.filter((r) => r.type === 'step').map((r) => r.globalStep);
+    assert.deepEqual(globalSteps, globalSteps.map((_, i) => i + 1), 'steps are numbered on without gaps or repeats');
+  });
+
   it("makes the run's model the classifier's: it answers with the folder's classes", async function () {
     this.timeout(400_000);
     // The classifier loads only the real widths: a full-size run, frozen (conv features computed
