@@ -111,8 +111,8 @@ test('matMul with every transpose combination matches cpu', async () => {
     const b = tensor([53, 29], 8);
     const aT = tf.transpose(a);
     const bT = tf.transpose(b);
-    return [tf.matMul(a, b), tf.matMul(aT, b, true, false), tf.matMul(a, bT, false, true), tf.matMul(aT, bT, true, true), tf.matMul(tensor([3, 37, 53], 9), tensor([3, 29, 53], 10), false, true)];
-  }, ['nn', 'tn', 'nt', 'tt', 'batched nt']);
+    return [tf.matMul(a, b), tf.matMul(aT, b, true, false), tf.matMul(a, bT, false, true), tf.matMul(aT, bT, true, true), tf.matMul(tensor([3, 37, 53], 9), tensor([3, 29, 53], 10), false, true), tf.matMul(tensor([4, 64], 17), tensor([200, 64], 18), false, true)];
+  }, ['nn', 'tn', 'nt', 'tt', 'batched nt', 'nt with a big B (computed as (B.A^T)^T)']);
 });
 
 test('dense layer gradients (transposed products) match cpu', async () => {

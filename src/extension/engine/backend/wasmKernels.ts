@@ -2,7 +2,8 @@
 //  - Conv2DBackpropFilter is missing in wasm: dW is a convolution of the input with the output
 //    gradient as the filter, the batch playing the role of input channels, dilated by the stride.
 //  - BatchMatMul with a transposed operand runs a scalar loop in wasm: transpose first, then use
-//    the untransposed (XNNPACK) path. Dense layers' gradients are exactly these products. 2-D
+//    the untransposed (XNNPACK) path; for A.B^T with a big B (dx = dy.W^T) compute (B.A^T)^T so
+//    that only small tensors move. Dense layers' gradients are exactly these products. 2-D
 //    products go through a 1x1 Conv2D, because wasm's XNNPACK matmul runs on one thread only.
 //  - Conv2DBackpropInput runs a scalar loop in wasm: for stride 1 it is a convolution of the
 //    output gradient with the spatially flipped, in/out-transposed filter. (Strided convs keep
@@ -118,6 +119,32 @@ function makeConv2DBackpropInput(original: KernelFunc): KernelFunc {
   };
 }
 
+/** [M,K] x [K,N] as a 1x1 convolution of a [1,M,1,K] image: the same XNNPACK GEMM, but conv2d
+ * runs it on the thread pool while wasm's matmul passes no pool (1 thread). */
+function gemm2d(b: WasmBackendLike, a: TensorInfo, w: TensorInfo): TensorInfo {
+  const [M, K] = a.shape;
+  const N = w.shape[1];
+  const owned: TensorInfo[] = [];
+  try {
+    const x4 = run(b, 'Reshape', { x: a }, { shape: [1, M, 1, K] });
+    owned.push(x4);
+    const w4 = run(b, 'Reshape', { x: w }, { shape: [1, 1, K, N] });
+    owned.push(w4);
+    const y = run(b, 'Conv2D', { x: x4, filter: w4 }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined });
+    owned.push(y);
+    return run(b, 'Reshape', { x: y }, { shape: [M, N] });
+  } finally {
+    free(b, ...owned);
+  }
+}
+
+function transposeLast2(b: WasmBackendLike, t: TensorInfo): TensorInfo {
+  const perm = t.shape.map((_, i) => i);
+  const r = perm.length;
+  [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+  return run(b, 'Transpose', { x: t }, { perm });
+}
+
 function makeBatchMatMul(original: KernelFunc): KernelFunc {
   return (args) => {
     const b = args.backend as WasmBackendLike;
@@ -125,30 +152,27 @@ function makeBatchMatMul(original: KernelFunc): KernelFunc {
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
     const plain2d = a.shape.length === 2 && bIn.shape.length === 2;
     if (!plain2d && !transposeA && !transposeB) return original(args);
-    const swapLast = (t: TensorInfo) => {
-      const perm = t.shape.map((_, i) => i);
-      const r = perm.length;
-      [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
-      return run(b, 'Transpose', { x: t }, { perm });
-    };
     const owned: TensorInfo[] = [];
     try {
-      const aN = transposeA ? swapLast(a) : a;
+      if (plain2d && transposeB && !transposeA) {
+        // A[M,K] . B[N,K]^T: transposing B costs N*K (fc6's 37.7M weights for dx = dy . W^T, and
+        // XNNPACK then repacks it); (B . A^T)^T moves only M*K + M*N numbers when M is the batch.
+        const [M, K] = a.shape;
+        const N = bIn.shape[0];
+        if (M * K + M * N < N * K) {
+          const aT = transposeLast2(b, a);
+          owned.push(aT);
+          const cT = gemm2d(b, bIn, aT); // [N, M]
+          owned.push(cT);
+          return transposeLast2(b, cT);
+        }
+      }
+      const aN = transposeA ? transposeLast2(b, a) : a;
       if (transposeA) owned.push(aN);
-      const bN = transposeB ? swapLast(bIn) : bIn;
+      const bN = transposeB ? transposeLast2(b, bIn) : bIn;
       if (transposeB) owned.push(bN);
-      if (!plain2d) return original({ ...args, inputs: { a: aN, b: bN }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
-      // [M,K] x [K,N] as a 1x1 convolution of a [1,M,1,K] image: the same XNNPACK GEMM, but
-      // conv2d runs it on the thread pool while wasm's matmul passes no pool (1 thread).
-      const [M, K] = aN.shape;
-      const N = bN.shape[1];
-      const x4 = run(b, 'Reshape', { x: aN }, { shape: [1, M, 1, K] });
-      owned.push(x4);
-      const w4 = run(b, 'Reshape', { x: bN }, { shape: [1, 1, K, N] });
-      owned.push(w4);
-      const y = run(b, 'Conv2D', { x: x4, filter: w4 }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined });
-      owned.push(y);
-      return run(b, 'Reshape', { x: y }, { shape: [M, N] });
+      if (plain2d) return gemm2d(b, aN, bN);
+      return original({ ...args, inputs: { a: aN, b: bN }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
     } finally {
       free(b, ...owned);
     }
