@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineClient, EngineError } from '../../src/extension/engine/client';
+import type { ClassifyItem } from '../../src/extension/engine/protocol';
 
 const root = join(__dirname, '../..');
 const enginePath = join(root, 'dist/engine.js');
@@ -35,7 +36,7 @@ test('classifies good images and reports each bad one without failing the others
     { paths: [img('rgb.jpg'), img('empty.jpg'), img('not-an-image.jpg'), img('truncated.jpg'), img('huge-dimensions.png'), img('rgba.png')], topK: 5 },
     { onEvent: (e) => e.kind === 'progress' && progress.push(Number(e.done)) },
   );
-  const byName = Object.fromEntries(res.items.map((i) => [i.path.split('/').pop(), i]));
+  const byName: Record<string, ClassifyItem> = Object.fromEntries(res.items.map((i) => [i.path.split('/').pop(), i]));
   for (const good of ['rgb.jpg', 'rgba.png']) {
     const item = byName[good];
     assert.ok(item.ok, `${good} should classify`);

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients (the tfjs umbrella package does this import)
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { applyLayer, paperInit, type Params } from '../model/alexnet';
+import { applyLayer, heInit, paperInit, type Params } from '../model/alexnet';
 import { describe as describeSpec, makeSpec, type ModelSpec } from '../model/spec';
 import { loadWeightsFile } from '../weights/loadWeights';
 import type { TrainConfig } from '../protocol/train';
@@ -39,12 +39,26 @@ export interface InitialParams {
 
 /**
  * Scratch: the paper's init everywhere. Frozen/finetune: the file's weights for every layer but
- * fc8, which is new (N(0, 0.01), bias 1 as the paper initialises it); without a file, the
- * paper's init (the caller labels that run as starting from random weights).
+ * fc8, which is new (N(0, 0.01), bias 1 as the paper initialises it); without a file, He-initialised
+ * conv layers and the paper's init for the head (the caller labels that run as starting from random weights).
  */
 export async function initialParams(config: TrainConfig, spec: ModelSpec): Promise<InitialParams> {
   const params = paperInit(spec, hashSeed(config.seed, RNG.init));
-  if (config.mode === 'scratch' || !config.weights) return { params, label: 'random (paper init)' };
+  if (config.mode === 'scratch') return { params, label: 'random (paper init)' };
+  if (!config.weights) {
+    // Fine-tuning "from random weights": with the paper's init the conv features are nearly
+    // constant (biases of 1 swamp N(0, 0.01) weights), leaving the head nothing to learn.
+    // He-initialised convs give random but image-dependent features; the head keeps the paper's init.
+    const he = heInit(spec, hashSeed(config.seed, RNG.init));
+    for (const name of Object.keys(params)) {
+      if (HEAD_PARAMS.has(name.split('.')[0])) he[name].dispose();
+      else {
+        params[name].dispose();
+        params[name] = he[name];
+      }
+    }
+    return { params, label: 'random conv layers (He init), paper-init head' };
+  }
   const custom = config.convChannels || config.fcUnits;
   const loaded = await loadWeightsFile(config.weights.path, custom ? 'auto' : config.variant);
   const problems: string[] = [];
