@@ -19,6 +19,11 @@ function sameModel(a: ModelRequest | undefined, b: ModelRequest): boolean {
 export class EngineHost implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   private readonly client: EngineClient;
+  /**
+   * Training gets an engine process of its own: the engine answers one request at a time,
+   * and a run takes minutes to hours, during which classify and the views must still answer.
+   */
+  private readonly trainingClient: EngineClient;
   private wanted?: ModelRequest;
   private loadedModel?: ModelStatus;
   private engineStatus?: EngineStatus;
@@ -37,6 +42,20 @@ export class EngineHost implements vscode.Disposable {
         else this.log.info(message);
       },
       onStart: (client) => this.initialise(client),
+    });
+    this.trainingClient = new EngineClient({
+      enginePath,
+      onLog: (level, message) => {
+        const line = `[training] ${message}`;
+        if (level === 'error') this.log.error(line);
+        else if (level === 'warn') this.log.warn(line);
+        else this.log.info(line);
+      },
+      onStart: async (client) => {
+        const threads = config.engineThreads();
+        this.log.info(`training engine started (pid ${client.pid})`);
+        await client.send('init', { backend: config.backend(), ...(threads && { threads }) });
+      },
     });
     this.disposables.push(
       this.log,
@@ -106,6 +125,16 @@ export class EngineHost implements vscode.Disposable {
     }
   }
 
+  /** Requests of a training run (scan, train, resume) go to the training engine process. */
+  async trainingRequest<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions = {}): Promise<ResultOf<M>> {
+    try {
+      return await this.trainingClient.request(method, params, options);
+    } catch (err) {
+      if (err instanceof EngineError && err.code === 'engine-crashed') void this.showCrash(err.message);
+      throw err;
+    }
+  }
+
   private async showCrash(message: string): Promise<void> {
     const choice = await vscode.window.showErrorMessage(message, 'Show Log');
     if (choice === 'Show Log') this.log.show(true);
@@ -123,6 +152,7 @@ export class EngineHost implements vscode.Disposable {
 
   dispose(): void {
     this.client.dispose();
+    this.trainingClient.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

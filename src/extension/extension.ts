@@ -11,6 +11,7 @@ import { ClassifyPanel } from './panels/classifyPanel';
 import { EventLoopMonitor } from './debug/eventLoopMonitor';
 import { registerInspectCommands } from './commands/inspect';
 import { registerTrainCommands } from './commands/train';
+import { checkGpuSetup } from './commands/doctor';
 
 /** What activate() returns: lets tests (and other extensions) reach the live objects. */
 export interface AlexNetApi {
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): AlexNetApi {
     command('alexnet.selectVariant', (arg?: unknown) => selectVariant(arg)),
     command('alexnet.selectBackend', (arg?: unknown) => selectBackend(arg)),
     command('alexnet.showEngineLog', () => engine.log.show(true)),
+    command('alexnet.checkGpuSetup', () => checkGpuSetup(engine, context.extensionPath)),
     command('alexnet.showStatusMenu', () => showStatusMenu()),
     // Not in the palette: for tests that check the host stays responsive. {reset: true} starts over.
     command('alexnet.debug.eventLoopStats', (opts?: { reset?: boolean }) => {

@@ -55,6 +55,25 @@ describe('AlexNet Explorer in the extension host', () => {
     for (const id of contributed) assert.ok(registered.has(id), `contributed ${id} has no handler`);
   });
 
+  it('Check GPU Setup reports the truth of this machine and the backend chosen', async function () {
+    this.timeout(120_000);
+    const report = (await vscode.commands.executeCommand('alexnet.checkGpuSetup')) as import('../../src/extension/engine/doctor').DoctorReport;
+    assert.ok(report, 'no report');
+    const names = report.checks.map((c) => c.name);
+    for (const n of ['NVIDIA driver (nvidia-smi)', 'CUDA 11 runtime (libcudart.so.11.0)', 'cuDNN 8 (libcudnn.so.8)', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+      assert.ok(names.includes(n), `missing check ${n}`);
+    }
+    // Whatever this machine has, the report must agree with the backend the engine chose.
+    const gpuCheck = report.checks.find((c) => c.name === '@tensorflow/tfjs-node-gpu')!;
+    if (report.backend.kind !== 'gpu') {
+      assert.notEqual(gpuCheck.status, 'ok', 'tfjs-node-gpu reported usable but not chosen');
+      assert.match(report.summary, /No GPU backend in use/);
+    }
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.ok(doc && /GPU setup check/.test(doc.getText()), 'the report document is not shown');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('selectVariant with an argument updates the setting', async () => {
     const chosen = await vscode.commands.executeCommand('alexnet.selectVariant', 'caffe');
     assert.equal(chosen, 'caffe');

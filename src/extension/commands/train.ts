@@ -162,10 +162,6 @@ export class TrainingCommands {
     const previous = { variant: config.variant(), path: vscode.workspace.getConfiguration('alexnet').get<string>('weights.path', '') };
     await config.update('variant', variant);
     await config.update('weights.path', bestPath);
-    if (this.active) {
-      void vscode.window.showInformationMessage(`The classifier will use the model of ${basename(runDir)} once the training in progress ends.`);
-      return undefined;
-    }
     let model: ModelStatus;
     try {
       model = await vscode.window.withProgress(
@@ -213,7 +209,7 @@ export class TrainingCommands {
         (_progress, token) => {
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());
-          return this.engine.request('scanDataset', { folder, valFraction }, { signal: abort.signal });
+          return this.engine.trainingRequest('scanDataset', { folder, valFraction }, { signal: abort.signal });
         },
       );
     } catch (err) {
@@ -273,7 +269,7 @@ export class TrainingCommands {
             progress.report({ message, increment: Math.max(0, pct - shownPct) });
             shownPct = Math.max(shownPct, pct);
           };
-          return this.engine.request(method, params as never, {
+          return this.engine.trainingRequest(method, params as never, {
             signal: active.abort.signal,
             onEvent: (e) => {
               switch (e.kind) {
