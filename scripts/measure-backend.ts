@@ -45,7 +45,9 @@ async function main(): Promise<void> {
   const params = paperInit(spec);
   const x = tf.randomUniform([batch, spec.inputSize, spec.inputSize, 3], -2, 2, 'float32', 7);
   await timeIt(`inference, batch ${batch}`, reps, () => {
-    tf.tidy(() => forward(spec, params, x, { softmax: true }).output.dataSync());
+    tf.tidy(() => {
+      forward(spec, params, x, { softmax: true }).output.dataSync();
+    });
   });
 
   if (!process.argv.includes('--no-train')) {

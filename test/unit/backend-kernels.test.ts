@@ -80,6 +80,8 @@ const CONV_CASES: [string, number[], number[], number, number][] = [
   ['conv1 paper (227, k11 s4 p0)', [2, 227, 227, 3], [11, 11, 3, 8], 4, 0],
   ['conv1 torchvision (224, k11 s4 p2: last row cropped)', [2, 224, 224, 3], [11, 11, 3, 8], 4, 2],
   ['k11 s4 p0 with an uneven input (64)', [3, 64, 64, 3], [11, 11, 3, 6], 4, 0],
+  ['k11 s4 p0, input 70 (its last rows reach no window)', [2, 70, 70, 3], [11, 11, 3, 6], 4, 0],
+  ['k5 s2 p1 (strided, kernel not a multiple of the stride)', [2, 21, 23, 4], [5, 5, 4, 6], 2, 1],
   ['conv2 (27, k5 p2)', [3, 27, 27, 16], [5, 5, 16, 24], 1, 2],
   ['conv3-5 (13, k3 p1)', [3, 13, 13, 24], [3, 3, 24, 16], 1, 1],
 ];

@@ -6,8 +6,8 @@
 //    that only small tensors move. Dense layers' gradients are exactly these products. 2-D
 //    products go through a 1x1 Conv2D, because wasm's XNNPACK matmul runs on one thread only.
 //  - Conv2DBackpropInput runs a scalar loop in wasm: for stride 1 it is a convolution of the
-//    output gradient with the spatially flipped, in/out-transposed filter. (Strided convs keep
-//    the original; in AlexNet only conv1 is strided, and its input needs no gradient.)
+//    output gradient with the spatially flipped, in/out-transposed filter; strided convs (conv1,
+//    whose input needs a gradient only when synthesising images) go through space-to-depth.
 //  - MaxPoolGrad in wasm 4.22 is wrong: it starts its max search at numeric_limits<float>::min()
 //    (the smallest *positive* float), so a window with no positive value (all zeros after a dead
 //    ReLU, or all negative) sends its gradient to element 0 of the whole tensor. Replaced by a
@@ -90,6 +90,71 @@ interface BackpropInputAttrs {
   inputShape: [number, number, number, number];
 }
 
+/**
+ * dx of a stride-1 conv as a "full" convolution: dx[h] = sum_k dy[h + top - k] * W[k], i.e. dy
+ * padded by K-1-top, convolved with W flipped in space and with in/out swapped.
+ * Undefined when the padding would be negative (a pad beyond the kernel).
+ */
+function backpropInputStride1(b: WasmBackendLike, dy: TensorInfo, filter: TensorInfo, inHeight: number, inWidth: number, top: number, left: number): TensorInfo | undefined {
+  const [, outHeight, outWidth] = dy.shape;
+  const [filterHeight, filterWidth] = filter.shape;
+  const padTop = filterHeight - 1 - top;
+  const padLeft = filterWidth - 1 - left;
+  const padBottom = inHeight - outHeight + filterHeight - 1 - padTop;
+  const padRight = inWidth - outWidth + filterWidth - 1 - padLeft;
+  if (Math.min(padTop, padLeft, padBottom, padRight) < 0) return undefined;
+  const owned: TensorInfo[] = [];
+  try {
+    const flipped = run(b, 'Reverse', { x: filter }, { dims: [0, 1] });
+    owned.push(flipped);
+    const wT = run(b, 'Transpose', { x: flipped }, { perm: [0, 1, 3, 2] }); // [KH, KW, Co, Ci]
+    owned.push(wT);
+    return conv2dExplicit(b, dy, wT, [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]], [1, 1]);
+  } finally {
+    free(b, ...owned);
+  }
+}
+
+/**
+ * dx of a strided conv through space-to-depth: with the kernel zero-padded to Kp = ceil(K/s)*s,
+ * a stride-s conv of x equals a stride-1 conv (kernel Kp/s) of x's s x s blocks stacked as
+ * channels; so dx is depth-to-space of that conv's stride-1 dx. (AlexNet's conv1; used when the
+ * input needs a gradient, e.g. when synthesising images.) Costs (Kp/K)^2 of the direct FLOPs.
+ */
+function backpropInputStrided(b: WasmBackendLike, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outChannels: O, outHeight, outWidth, strideHeight: sH, strideWidth: sW, filterHeight: KH, filterWidth: KW } = info;
+  const { top, left } = info.padInfo;
+  const qH = Math.ceil(KH / sH);
+  const qW = Math.ceil(KW / sW);
+  const blocksH = outHeight + qH - 1; // blocks of the padded input that windows touch
+  const blocksW = outWidth + qW - 1;
+  const owned: TensorInfo[] = [];
+  const keep = (t: TensorInfo) => (owned.push(t), t);
+  try {
+    // Filter [KH,KW,C,O] -> [qH*sH, qW*sW, C, O] -> [qH, sH, qW, sW*C*O] -> [qH, qW, sH, sW*C*O] -> [qH, qW, sH*sW*C, O]
+    const fPad = keep(run(b, 'PadV2', { x: filter }, { paddings: [[0, qH * sH - KH], [0, qW * sW - KW], [0, 0], [0, 0]], constantValue: 0 }));
+    const f5 = keep(run(b, 'Reshape', { x: fPad }, { shape: [qH, sH, qW, sW * C * O] }));
+    const fT = keep(run(b, 'Transpose', { x: f5 }, { perm: [0, 2, 1, 3] }));
+    const fS2d = keep(run(b, 'Reshape', { x: fT }, { shape: [qH, qW, sH * sW * C, O] }));
+    const dxS2d = backpropInputStride1(b, dy, fS2d, blocksH, blocksW, 0, 0); // [N, blocksH, blocksW, sH*sW*C]
+    if (!dxS2d) throw new Error('space-to-depth backprop: unexpected negative padding');
+    keep(dxS2d);
+    // Depth to space: [N*bH, bW, sH, sW*C] -> [N*bH, sH, bW, sW*C] -> [N, bH*sH, bW*sW, C]
+    const d4 = keep(run(b, 'Reshape', { x: dxS2d }, { shape: [N * blocksH, blocksW, sH, sW * C] }));
+    const dT = keep(run(b, 'Transpose', { x: d4 }, { perm: [0, 2, 1, 3] }));
+    const dxPadded = keep(run(b, 'Reshape', { x: dT }, { shape: [N, blocksH * sH, blocksW * sW, C] }));
+    // Back to the unpadded input; rows no window reaches get zeros.
+    const rows = Math.min(H, blocksH * sH - top);
+    const cols = Math.min(W, blocksW * sW - left);
+    const dx = run(b, 'Slice', { x: dxPadded }, { begin: [0, top, left, 0], size: [N, rows, cols, C] });
+    if (rows === H && cols === W) return dx;
+    keep(dx);
+    return run(b, 'PadV2', { x: dx }, { paddings: [[0, 0], [0, H - rows], [0, W - cols], [0, 0]], constantValue: 0 });
+  } finally {
+    free(b, ...owned);
+  }
+}
+
 function makeConv2DBackpropInput(original: KernelFunc): KernelFunc {
   return (args) => {
     const b = args.backend as WasmBackendLike;
@@ -97,25 +162,9 @@ function makeConv2DBackpropInput(original: KernelFunc): KernelFunc {
     const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as BackpropInputAttrs;
     if (dataFormat === 'NCHW') return original(args);
     const info = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
-    const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
-    if (strideHeight !== 1 || strideWidth !== 1) return original(args);
-    // A "full" convolution: dx[h] = sum_k dy[h + top - k] * W[k].
-    const padTop = filterHeight - 1 - info.padInfo.top;
-    const padLeft = filterWidth - 1 - info.padInfo.left;
-    const padBottom = inHeight - outHeight + filterHeight - 1 - padTop;
-    const padRight = inWidth - outWidth + filterWidth - 1 - padLeft;
-    if (Math.min(padTop, padLeft, padBottom, padRight) < 0) return original(args);
-    const flipped = run(b, 'Reverse', { x: filter }, { dims: [0, 1] });
-    try {
-      const wT = run(b, 'Transpose', { x: flipped }, { perm: [0, 1, 3, 2] }); // [KH, KW, Co, Ci]
-      try {
-        return conv2dExplicit(b, dy, wT, [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]], [1, 1]);
-      } finally {
-        free(b, wT);
-      }
-    } finally {
-      free(b, flipped);
-    }
+    if (info.strideHeight === 1 && info.strideWidth === 1)
+      return backpropInputStride1(b, dy, filter, info.inHeight, info.inWidth, info.padInfo.top, info.padInfo.left) ?? original(args);
+    return backpropInputStrided(b, dy, filter, info);
   };
 }
 
