@@ -85,6 +85,10 @@ if (onPath('code') && !opts['code-server']) {
   process.on('SIGINT', () => child.kill('SIGINT'));
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
+  if (process.platform === 'linux' && existsSync('/usr/bin/dpkg')) {
+    step('system packages for code-server (Debian)');
+    sh('bash', ['scripts/system-packages.sh', 'code-server']);
+  }
   const { startCodeServer } = await import('../test/e2e/codeServer.mjs');
   step('starting code-server (the first run installs it into .cache/code-server: about 1-3 minutes)');
   const port = opts.port ? Number(opts.port) : await portOr(8931);
