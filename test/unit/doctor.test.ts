@@ -11,8 +11,8 @@ const wasmReport: BackendReport = {
   kind: 'wasm',
   label: 'WebAssembly (SIMD, 2 threads)',
   skipped: [
-    { name: '@tensorflow/tfjs-node-gpu', reason: 'not installed' },
-    { name: '@tensorflow/tfjs-node', reason: 'not installed' },
+    { name: 'tfjs-node-gpu', reason: 'not installed' },
+    { name: 'tfjs-node', reason: 'not installed' },
   ],
   notes: [],
 };

@@ -3,7 +3,7 @@
 // needs CUDA 11.2 and cuDNN 8.1 exactly (CUDA 12+ alone fails on libcudart.so.11.0).
 import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
-import type { BackendReport } from './backend/select';
+import { probeBackends, type BackendReport } from './backend/select';
 
 export type CheckStatus = 'ok' | 'missing' | 'warn' | 'info';
 
@@ -97,14 +97,16 @@ export async function runDoctor(backend: BackendReport, installDir: string): Pro
     'behind a proxy set HTTPS_PROXY, or point TFJS_NODE_CDN_STORAGE / TFJS_NODE_BASE_URI at a mirror). Then restart the engine ("AlexNet: Select Backend").';
   for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
     const v = packageVersion(pkg);
-    const skipped = backend.skipped.find((s) => s.name === pkg);
+    // BackendReport names candidates without the scope ('tfjs-node-gpu').
+    const skipped = backend.skipped.find((s) => s.name === pkg.replace('@tensorflow/', '') && s.reason !== 'not installed');
     if (!v.installed) checks.push({ name: pkg, status: 'missing', found: 'not installed', fix: installHint(pkg) });
     else if (skipped) checks.push({ name: pkg, status: 'warn', found: `${v.version} installed but does not load: ${skipped.reason}`, fix: installHint(pkg) });
     else checks.push({ name: pkg, status: 'ok', found: `${v.version} installed` });
   }
 
-  const wasm = packageVersion('@tensorflow/tfjs-backend-wasm');
-  checks.push({ name: 'WebAssembly backend', status: wasm.installed ? 'ok' : 'missing', found: wasm.installed ? `${wasm.version} (SIMD, threads)` : 'not bundled' });
+  // tfjs-backend-wasm is bundled into the engine; what can be missing is its .wasm files.
+  const wasm = probeBackends().find((p) => p.name === 'wasm')!;
+  checks.push({ name: 'WebAssembly backend', status: wasm.available ? 'ok' : 'missing', found: wasm.detail });
 
   checks.push({
     name: 'chosen backend',

@@ -100,7 +100,9 @@ export class Engine {
     };
     this.model = { spec, params, status };
     // Warm-up: the first forward compiles/allocates; doing it here keeps classify times honest.
-    tf.tidy(() => forward(spec, params, tf.zeros([1, spec.inputSize, spec.inputSize, 3])).output.dataSync());
+    const warm = tf.tidy(() => forward(spec, params, tf.zeros([1, spec.inputSize, spec.inputSize, 3])).output);
+    warm.dataSync();
+    warm.dispose();
     status.loadMs = Math.round(performance.now() - t0);
     return status;
   }
@@ -114,7 +116,13 @@ export class Engine {
   probabilities(data: Float32Array, n: number): Float32Array {
     const { spec, params } = this.requireModel();
     const s = spec.inputSize;
-    return tf.tidy(() => forward(spec, params, tf.tensor4d(data, [n, s, s, 3]), { softmax: true }).output.dataSync() as Float32Array);
+    // dataSync outside tidy: tidy would walk a returned typed array element by element.
+    const probs = tf.tidy(() => forward(spec, params, tf.tensor4d(data, [n, s, s, 3]), { softmax: true }).output);
+    try {
+      return probs.dataSync() as Float32Array;
+    } finally {
+      probs.dispose();
+    }
   }
 
   topK(probs: Float32Array, offset: number, k: number): Prediction[] {

@@ -35,7 +35,9 @@ export async function runBench(argv: string[]): Promise<number> {
     const x = tf.randomNormal([batch, spec.inputSize, spec.inputSize, 3]);
     const once = () => {
       const t0 = performance.now();
-      tf.tidy(() => forward(spec, params, x, { softmax: true }).output.dataSync());
+      const y = tf.tidy(() => forward(spec, params, x, { softmax: true }).output);
+      y.dataSync();
+      y.dispose();
       return performance.now() - t0;
     };
     once(); // warm-up
