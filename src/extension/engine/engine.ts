@@ -10,6 +10,7 @@ import { imagenetLabels } from './labels';
 import { decodeImageFile, isImageDecodeError, preprocessBatch, type RgbImage } from './image';
 import type { ClassifyItem, ModelInfo, ModelStatus, Prediction, WeightsSource } from './protocol';
 import { EngineFailure, throwIfCancelled, yieldToEventLoop } from './handlers/context';
+import { createOnnxRuntime, onnxAvailable, type OnnxRuntime } from './onnx';
 
 export const ENGINE_VERSION = '0.1.0';
 
@@ -17,7 +18,16 @@ export interface LoadedModel {
   spec: ModelSpec;
   params: Params;
   status: ModelStatus;
+  /**
+   * The same network on onnxruntime-node, for inference on CPU backends (several times faster
+   * than tfjs's WebAssembly here; see bench/). Built in the background after the model loads;
+   * until it is ready, and for gradients and training, tfjs answers.
+   */
+  onnx?: OnnxRuntime;
 }
+
+/** Where inference runs: 'auto' uses ONNX Runtime when it loads and no GPU backend is in use. */
+export type InferenceRuntime = 'auto' | 'tfjs';
 
 export interface ClassifyOptions {
   topK: number;
@@ -30,6 +40,9 @@ export interface ClassifyOptions {
 export class Engine {
   backend?: BackendReport;
   model?: LoadedModel;
+  /** set to 'tfjs' to keep inference on the tfjs backend (tests comparing backends, explicit backend choice) */
+  inferenceRuntime: InferenceRuntime = process.env.ALEXNET_INFERENCE === 'tfjs' ? 'tfjs' : 'auto';
+  private onnxPending?: Promise<void>;
 
   async init(pref: BackendPreference = 'auto', threads?: number): Promise<BackendReport> {
     // The backend is process-wide in tfjs; switching means a new engine process.
@@ -98,23 +111,61 @@ export class Engine {
       parameters: countParams(spec),
       loadMs: 0,
     };
-    this.model = { spec, params, status };
+    const model: LoadedModel = { spec, params, status };
+    this.model = model;
     // Warm-up: the first forward compiles/allocates; doing it here keeps classify times honest.
     const warm = tf.tidy(() => forward(spec, params, tf.zeros([1, spec.inputSize, spec.inputSize, 3])).output);
     warm.dataSync();
     warm.dispose();
     status.loadMs = Math.round(performance.now() - t0);
+    // After the answer is sent: copying the weights and building the graph take a moment.
+    this.onnxPending = new Promise<void>((resolve) => setImmediate(() => resolve(this.startOnnx(model))));
     return status;
   }
 
+  /** Builds the ONNX Runtime session for `model` in the background (session creation takes ~1 s). */
+  private async startOnnx(model: LoadedModel): Promise<void> {
+    if (this.inferenceRuntime !== 'auto' || this.backend?.kind === 'gpu' || this.backend?.preference !== 'auto') return;
+    if (this.model !== model) return;
+    const available = onnxAvailable();
+    if (!available.ok) {
+      console.info(`inference stays on ${this.backend?.label}: ${available.reason}`);
+      return;
+    }
+    const host: Record<string, { shape: number[]; data: Float32Array }> = {};
+    for (const [name, t] of Object.entries(model.params)) host[name] = { shape: t.shape, data: t.dataSync() as Float32Array };
+    return createOnnxRuntime(model.spec, host, { threads: this.backend?.threads }).then(
+      async (rt) => {
+        if (this.model === model) model.onnx = rt;
+        else await rt.dispose();
+      },
+      (err: unknown) => console.warn(`ONNX Runtime unavailable, inference stays on tfjs: ${(err as Error).message}`),
+    );
+  }
+
+  /** Waits for the background ONNX session (tests and benchmarks that want it in use). */
+  async onnxReady(): Promise<boolean> {
+    await this.onnxPending;
+    return !!this.model?.onnx;
+  }
+
+  /** What answers classify requests now. */
+  inferenceLabel(): string {
+    return this.model?.onnx ? `ONNX Runtime (CPU, ${this.backend?.threads ?? 'auto'} threads)` : this.requireBackend().label;
+  }
+
   disposeModel(): void {
-    if (this.model) for (const t of Object.values(this.model.params)) t.dispose();
+    if (this.model) {
+      for (const t of Object.values(this.model.params)) t.dispose();
+      void this.model.onnx?.dispose();
+    }
     this.model = undefined;
   }
 
   /** Softmax probabilities for an NHWC batch, as one Float32Array [n * numClasses]. */
-  probabilities(data: Float32Array, n: number): Float32Array {
-    const { spec, params } = this.requireModel();
+  async probabilities(data: Float32Array, n: number): Promise<Float32Array> {
+    const { spec, params, onnx } = this.requireModel();
+    if (onnx) return (await onnx.run(data, n, { collect: [] })).probabilities;
     const s = spec.inputSize;
     // dataSync outside tidy: tidy would walk a returned typed array element by element.
     const probs = tf.tidy(() => forward(spec, params, tf.tensor4d(data, [n, s, s, 3]), { softmax: true }).output);
@@ -151,7 +202,7 @@ export class Engine {
       });
       if (good.length) {
         const batch = preprocessBatch(good.map((g) => g.img), spec);
-        const probs = this.probabilities(batch.data, good.length);
+        const probs = await this.probabilities(batch.data, good.length);
         const ms = (performance.now() - t0) / chunk.length;
         good.forEach((g, j) => {
           items[g.i] = {

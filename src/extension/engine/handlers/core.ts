@@ -25,7 +25,7 @@ export const coreHandlers: CoreHandlers = {
       onProgress: (done, total, path) => ctx.progress(done, total, path),
     });
     const model = engine.requireModel().status;
-    return { items, model, backend: engine.requireBackend().label, totalMs: Math.round(performance.now() - t0) };
+    return { items, model, backend: engine.inferenceLabel(), totalMs: Math.round(performance.now() - t0) };
   },
   async info({ variant }) {
     return engine.info(variant);
