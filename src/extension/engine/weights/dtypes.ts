@@ -11,11 +11,13 @@ export const ELEMENT_BYTES: Record<ElementType, number> = {
 export function toFloat32(bytes: Uint8Array, type: ElementType, count: number, littleEndian = true): Float32Array {
   const size = ELEMENT_BYTES[type];
   if (bytes.byteLength < count * size) throw new Error(`expected ${count * size} bytes of ${type} data, found ${bytes.byteLength}`);
+  // Fast path: aligned little-endian float32 is a view on the file's bytes, no copy (a 233 MB
+  // file would otherwise cost a second allocation and a copy at every model load). Loaded tensors
+  // are read-only by contract (HostTensor), so sharing the buffer is safe.
+  if (type === 'f32' && littleEndian && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, count);
   const out = new Float32Array(count);
-  // Fast path: aligned little-endian float32 is a plain copy.
   if (type === 'f32' && littleEndian) {
-    if (bytes.byteOffset % 4 === 0) out.set(new Float32Array(bytes.buffer, bytes.byteOffset, count));
-    else new Uint8Array(out.buffer).set(bytes.subarray(0, count * 4));
+    new Uint8Array(out.buffer).set(bytes.subarray(0, count * 4));
     return out;
   }
   const v = new DataView(bytes.buffer, bytes.byteOffset, count * size);
