@@ -2,25 +2,16 @@
 // their checks. No `vscode` import, so the defaults and validation are unit-tested.
 import { VARIANTS, type VariantName } from '../engine/model/spec';
 import { resolveTrainConfig } from '../engine/train/config';
-import type { AugmentConfig, TrainConfigInput, TrainMode } from '../engine/protocol/train';
+import type { AugmentConfig, TrainConfig, TrainConfigInput, TrainMode } from '../engine/protocol/train';
 
 /** Where the starting weights come from: the classifier's current weights, or the paper's random init. */
 export type WeightsChoice = 'current' | 'random';
 
-export interface TrainChoices {
-  mode: TrainMode;
-  variant: VariantName;
-  weights: WeightsChoice;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  momentum: number;
-  weightDecay: number;
-  patience: number;
-  earlyStop: number;
-  valFraction: number;
-  augment: AugmentConfig;
-}
+/** The engine's TrainConfig fields the form asks for, with the weights as a choice rather than a path. */
+export type TrainChoices = Pick<
+  TrainConfig,
+  'mode' | 'variant' | 'epochs' | 'batchSize' | 'lr' | 'momentum' | 'weightDecay' | 'patience' | 'earlyStop' | 'valFraction' | 'augment'
+> & { weights: WeightsChoice };
 
 export type NumericField = 'epochs' | 'batchSize' | 'lr' | 'momentum' | 'weightDecay' | 'patience' | 'earlyStop' | 'valFraction';
 

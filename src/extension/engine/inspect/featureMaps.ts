@@ -2,16 +2,9 @@
 // feature-map views draw from (each channel's map is one contiguous run of the array).
 import type * as tf from '@tensorflow/tfjs-core';
 
-export interface ChannelMaps {
-  height: number;
-  width: number;
-  channels: number;
-  /** [c][h][w] */
-  data: Float32Array;
-  channelMax: Float32Array;
-  channelMin: Float32Array;
-  channelMean: Float32Array;
-}
+import type { ChannelMaps } from '../protocol/inspect';
+
+export type { ChannelMaps };
 
 /** First item of an NHWC ([1,h,w,c]) or dense ([1,units]) activation. */
 export function channelMaps(act: tf.Tensor): ChannelMaps {

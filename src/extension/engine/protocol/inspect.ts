@@ -39,17 +39,21 @@ export interface InspectImageResult {
  * Every channel of one layer for one image. `data` is channel-major [c][h][w] so that each
  * channel's map is a contiguous run (dense layers: h = w = 1, one "channel" per unit).
  */
-export interface FeatureMaps {
-  path: string;
-  layer: string;
-  kind: string;
+export interface ChannelMaps {
   height: number;
   width: number;
   channels: number;
+  /** [c][h][w] */
   data: Float32Array;
   channelMax: Float32Array;
   channelMin: Float32Array;
   channelMean: Float32Array;
+}
+
+export interface FeatureMaps extends ChannelMaps {
+  path: string;
+  layer: string;
+  kind: string;
   ms: number;
 }
 
