@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { initBackend } from '../../src/extension/engine/backend/select';
 import { forward } from '../../src/extension/engine/model/alexnet';
 import { makeSpec, paramShapes, type VariantName } from '../../src/extension/engine/model/spec';
+import { MomentumSgd } from '../../src/extension/engine/train/sgd';
 
 const TOLERANCE = 1e-4;
 
@@ -113,8 +114,8 @@ test('matMul with every transpose combination matches cpu', async () => {
     const b = tensor([53, 29], 8);
     const aT = tf.transpose(a);
     const bT = tf.transpose(b);
-    return [tf.matMul(a, b), tf.matMul(aT, b, true, false), tf.matMul(a, bT, false, true), tf.matMul(aT, bT, true, true), tf.matMul(tensor([3, 37, 53], 9), tensor([3, 29, 53], 10), false, true), tf.matMul(tensor([4, 64], 17), tensor([200, 64], 18), false, true)];
-  }, ['nn', 'tn', 'nt', 'tt', 'batched nt', 'nt with a big B (computed as (B.A^T)^T)']);
+    return [tf.matMul(a, b), tf.matMul(aT, b, true, false), tf.matMul(a, bT, false, true), tf.matMul(aT, bT, true, true), tf.matMul(tensor([3, 37, 53], 9), tensor([3, 29, 53], 10), false, true), tf.matMul(tensor([4, 64], 17), tensor([200, 64], 18), false, true), tf.matMul(tensor([4, 64], 19), tensor([64, 200], 20)), tf.matMul(tensor([80, 64], 21), tensor([64, 200], 22))];
+  }, ['nn', 'tn', 'nt', 'tt', 'batched nt', 'nt with a big B (computed as (B.A^T)^T)', 'nn with a big B and few rows (wasm matmul)', 'nn with more rows (1x1 conv)']);
 });
 
 test('dense layer gradients (transposed products) match cpu', async () => {
@@ -181,3 +182,29 @@ for (const variant of ['caffe', 'torchvision'] as VariantName[]) {
     }, ['loss', ...names]);
   });
 }
+
+test('the fused wasm momentum-SGD step matches the tfjs-ops update on cpu and leaves shared data alone', async () => {
+  const n = 10007;
+  const run = async (backend: string) => {
+    assert.ok(await tf.setBackend(backend));
+    const before = tf.memory().numTensors;
+    const init = tensor([n], 31);
+    const w = tf.variable(init, true, `w-${backend}`); // shares init's data until the first update
+    const g = tensor([n], 32);
+    const sgd = new MomentumSgd(0.9, 0.0005);
+    sgd.init({ w });
+    sgd.apply({ w }, { w: g }, 0.1);
+    sgd.apply({ w }, { w: g }, 0.05);
+    const out = { w: w.dataSync().slice() as Float32Array, v: sgd.velocity.get('w')!.dataSync().slice() as Float32Array, init: init.dataSync().slice() as Float32Array };
+    sgd.dispose();
+    tf.dispose([w, g, init]);
+    assert.equal(tf.memory().numTensors, before, `${backend}: tensors leaked`);
+    return out;
+  };
+  const cpu = await run('cpu');
+  const wasm = await run('wasm');
+  assert.ok(relError(wasm.w, cpu.w) < 1e-6, 'w');
+  assert.ok(relError(wasm.v, cpu.v) < 1e-6, 'v');
+  assert.deepEqual(wasm.init, values(n, 31), 'the initial tensor sharing the variable\'s first buffer changed');
+  assert.ok(relError(wasm.w, wasm.init) > 1e-3, 'the weights did not move');
+});

@@ -194,6 +194,9 @@ function transposeLast2(b: WasmBackendLike, t: TensorInfo): TensorInfo {
   return run(b, 'Transpose', { x: t }, { perm });
 }
 
+/** Batches up to this size run a product with a big B on wasm's single-threaded matmul (see below). */
+const SMALL_BATCH = 64;
+
 function makeBatchMatMul(original: KernelFunc): KernelFunc {
   return (args) => {
     const b = args.backend as WasmBackendLike;
@@ -201,6 +204,12 @@ function makeBatchMatMul(original: KernelFunc): KernelFunc {
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
     const plain2d = a.shape.length === 2 && bIn.shape.length === 2;
     if (!plain2d && !transposeA && !transposeB) return original(args);
+    if (plain2d && !transposeA && !transposeB && a.shape[0] <= SMALL_BATCH && a.shape[0] * bIn.shape[1] < bIn.shape[0] * bIn.shape[1]) {
+      // A few rows times a big B (fc6/fc7 forward in training, where B is new every step): the 1x1
+      // conv would first transpose B with a slow loop (~480 ms for fc6) before XNNPACK packs it;
+      // wasm's own matmul packs it transposed in one go (~150 ms). With a cached B both take ~25 ms.
+      return original(args);
+    }
     const owned: TensorInfo[] = [];
     try {
       if (plain2d && transposeB && !transposeA) {
@@ -228,14 +237,14 @@ function makeBatchMatMul(original: KernelFunc): KernelFunc {
   };
 }
 
-type HeapBackend = WasmBackendLike & {
+export type HeapBackend = WasmBackendLike & {
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
   wasm: { HEAPU8: Uint8Array; wasmMemory?: WebAssembly.Memory };
 };
 
 /** A Float32Array over a wasm tensor (current memory: it may have grown since HEAPU8 was made). */
-function heapF32(backend: HeapBackend, t: TensorInfo): Float32Array {
+export function heapF32(backend: HeapBackend, t: TensorInfo): Float32Array {
   const buffer = backend.wasm.wasmMemory?.buffer ?? backend.wasm.HEAPU8.buffer;
   return new Float32Array(buffer, backend.dataIdMap.get(t.dataId).memoryOffset, size(t.shape));
 }

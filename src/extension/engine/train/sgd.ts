@@ -2,6 +2,7 @@
 //   v <- momentum * v - weightDecay * lr * w - lr * dL/dw
 //   w <- w + v
 import * as tf from '@tensorflow/tfjs-core';
+import { wasmMomentumStep } from '../backend/wasmSgd';
 
 export class MomentumSgd {
   readonly velocity = new Map<string, tf.Variable>();
@@ -24,6 +25,12 @@ export class MomentumSgd {
         const w = vars[name];
         const v = this.velocity.get(name);
         if (!w || !v) throw new Error(`no variable or velocity for ${name}`);
+        const fused = wasmMomentumStep(w, v, g, { momentum: this.momentum, decay: this.weightDecay * lr, lr });
+        if (fused) {
+          v.assign(fused.v);
+          w.assign(fused.w);
+          continue;
+        }
         const vNext = tf.sub(tf.sub(tf.mul(v, this.momentum), tf.mul(w, this.weightDecay * lr)), tf.mul(g, lr));
         v.assign(vNext);
         w.assign(tf.add(w, vNext));
