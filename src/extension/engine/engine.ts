@@ -11,6 +11,7 @@ import { decodeImageFile, isImageDecodeError, preprocessBatch, type RgbImage } f
 import type { ClassifyItem, ModelInfo, ModelStatus, Prediction, WeightsSource } from './protocol';
 import { EngineFailure, throwIfCancelled, yieldToEventLoop } from './handlers/context';
 import { createOnnxRuntime, onnxAvailable, type OnnxRuntime } from './onnx';
+import { activationLayers } from './inspect/analysis';
 
 export const ENGINE_VERSION = '0.1.0';
 
@@ -134,7 +135,9 @@ export class Engine {
     }
     const host: Record<string, { shape: number[]; data: Float32Array }> = {};
     for (const [name, t] of Object.entries(model.params)) host[name] = { shape: t.shape, data: t.dataSync() as Float32Array };
-    return createOnnxRuntime(model.spec, host, { threads: this.backend?.threads }).then(
+    // Every layer the views show is an extra output, so one session serves classify and feature
+    // maps; classify fetches none of them and measured no slower for it.
+    return createOnnxRuntime(model.spec, host, { threads: this.backend?.threads, collect: activationLayers(model.spec) }).then(
       async (rt) => {
         if (this.model === model) model.onnx = rt;
         else await rt.dispose();

@@ -178,7 +178,7 @@ function drawGrid(): void {
   app.dataset.layer = m.layer;
   const timing = document.getElementById('render-time')!;
   timing.dataset.ms = ms.toFixed(1);
-  timing.textContent = `${m.channels} maps of ${m.height}×${m.width} drawn in ${ms.toFixed(1)} ms · engine ${m.ms} ms`;
+  timing.textContent = `${m.channels} maps of ${m.height}×${m.width} drawn in ${ms.toFixed(1)} ms · engine ${m.ms} ms${m.runtime ? ` (${m.runtime})` : ''}`;
   // Also the time until the frame with the grid is on screen (layout and paint included).
   requestAnimationFrame(() =>
     setTimeout(() => {

@@ -1,6 +1,8 @@
 // Inspection request handlers: feature maps, Grad-CAM, filters, filter synthesis (owned by the
 // inspect feature). An image is run through the model once and every layer's output is kept
 // (AnalysisCache), so stepping through layers in the views costs no further forward passes.
+// That pass runs on the engine's ONNX Runtime session when it is ready; Grad-CAM and filter
+// synthesis need gradients and stay on tfjs.
 import * as tf from '@tensorflow/tfjs-core';
 import { stat } from 'node:fs/promises';
 import type { Handler, RequestContext } from './context';
@@ -8,7 +10,7 @@ import { EngineFailure, throwIfCancelled, yieldToEventLoop } from './context';
 import type { InspectRequests, SynthPreviewEvent } from '../protocol/inspect';
 import { engine } from '../engine';
 import { isImageDecodeError, preprocessFile } from '../image';
-import { AnalysisCache, inspectableLayerList, type ImageAnalysis } from '../inspect/analysis';
+import { AnalysisCache, inspectableLayerList, type ImageAnalysis, type InspectModel } from '../inspect/analysis';
 import { filterBlock } from '../inspect/filters';
 import { defaultCamLayer, gradCam } from '../inspect/gradcam';
 import { inputToPixels, pixelsToRgba } from '../inspect/pixels';
@@ -20,7 +22,9 @@ const analyses = new AnalysisCache(3);
 
 /** The cached analysis of `path` under the current model (a changed file is analysed again). */
 async function analyse(path: string, ctx: RequestContext): Promise<ImageAnalysis> {
-  const model = engine.requireModel();
+  const loaded = engine.requireModel();
+  // The session is left out when inference is pinned to tfjs after it was built.
+  const model: InspectModel = { spec: loaded.spec, params: loaded.params, onnx: engine.inferenceRuntime === 'auto' ? loaded.onnx : undefined };
   let key: string;
   try {
     const st = await stat(path);
@@ -39,6 +43,11 @@ async function analyse(path: string, ctx: RequestContext): Promise<ImageAnalysis
     throwIfCancelled(ctx.signal);
     return tf.tensor4d(input.data, input.shape);
   });
+}
+
+/** What computed an analysis, as the responses report it. */
+function runtimeLabel(analysis: ImageAnalysis): string {
+  return analysis.runtime === 'onnx' ? engine.inferenceLabel() : engine.backend?.label ?? `TensorFlow.js (${tf.getBackend()})`;
 }
 
 /** Bad names and indices from the views are the caller's mistake, not an engine bug. */
@@ -68,6 +77,7 @@ export const inspectHandlers: InspectHandlers = {
       camLayer: defaultCamLayer(spec),
       weightsLabel: status.weightsLabel,
       untrained: status.untrained,
+      runtime: runtimeLabel(analysis),
       ms: Math.round(performance.now() - t0),
     };
   },
@@ -82,6 +92,7 @@ export const inspectHandlers: InspectHandlers = {
       path,
       layer,
       kind,
+      runtime: runtimeLabel(analysis),
       height: maps.height,
       width: maps.width,
       channels: maps.channels,

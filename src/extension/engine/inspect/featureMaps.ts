@@ -1,16 +1,21 @@
-// One layer's activation tensor -> channel-major maps with per-channel statistics, the form the
+// One layer's activation -> channel-major maps with per-channel statistics, the form the
 // feature-map views draw from (each channel's map is one contiguous run of the array).
-import type * as tf from '@tensorflow/tfjs-core';
-
 import type { ChannelMaps } from '../protocol/inspect';
 
 export type { ChannelMaps };
 
+/** A layer's output held in plain memory (from ONNX Runtime, or read once from a tf tensor). */
+export interface HostActivation {
+  /** NHWC [n,h,w,c] for spatial layers, [n,units] for flat ones */
+  shape: readonly number[];
+  data: Float32Array;
+}
+
 /** First item of an NHWC ([1,h,w,c]) or dense ([1,units]) activation. */
-export function channelMaps(act: tf.Tensor): ChannelMaps {
+export function channelMaps(act: HostActivation): ChannelMaps {
   const shape = act.shape;
   const [height, width, channels] = shape.length === 4 ? [shape[1], shape[2], shape[3]] : [1, 1, shape[shape.length - 1]];
-  const hwc = act.dataSync() as Float32Array;
+  const hwc = act.data;
   const plane = height * width;
   const data = new Float32Array(plane * channels);
   const channelMax = new Float32Array(channels).fill(-Infinity);

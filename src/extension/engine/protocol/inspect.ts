@@ -32,6 +32,8 @@ export interface InspectImageResult {
   camLayer: string;
   weightsLabel: string;
   untrained: boolean;
+  /** what computed the activations and predictions, e.g. "ONNX Runtime (CPU, 2 threads)" or the tfjs backend's label */
+  runtime: string;
   ms: number;
 }
 
@@ -54,6 +56,8 @@ export interface FeatureMaps extends ChannelMaps {
   path: string;
   layer: string;
   kind: string;
+  /** as in InspectImageResult */
+  runtime: string;
   ms: number;
 }
 
