@@ -13,6 +13,7 @@ import { forward, paperInit, type Params } from '../../src/extension/engine/mode
 import { makeSpec, type ModelSpec, type VariantName } from '../../src/extension/engine/model/spec';
 import { createOnnxRuntime, loadOrt, type OnnxRuntime, type LrnMode } from '../../src/extension/engine/onnx';
 import { timed, vmHwmMb } from './schedstat';
+import { slicedVariableGrads, sliceSizeFor } from '../../src/extension/engine/train/microBatch';
 
 const root = join(__dirname, '..', '..');
 
@@ -181,7 +182,9 @@ function trainStep(batch: number): { run(): void; dispose(): void } {
   }
   return {
     run() {
-      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, forward(spec, vars, x, { training: true }).output) as tf.Scalar);
+      // as the trainer does: on wasm a big batch runs in slices with summed gradients (4 GB heap)
+      const { value, grads } = slicedVariableGrads(batch, sliceSizeFor(tf.getBackend(), batch, true), (start, count) =>
+        tf.losses.softmaxCrossEntropy(tf.slice(labels, start, count), forward(spec, vars, tf.slice(x, start, count), { training: true }).output) as tf.Scalar);
       sgd!.apply(vars, grads, 0.01);
       value.dataSync();
       // the update is queued on the same backend: reading one updated weight waits for it
