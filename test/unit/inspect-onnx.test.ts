@@ -116,6 +116,11 @@ test('two requests for one image share a forward pass; the cache keeps plain arr
     const before = tf.memory().numTensors;
     a.featureMaps('conv2');
     assert.equal(tf.memory().numTensors, before, 'reading maps makes no tensors');
+    // The kept arrays are the analysis's own: a later run on another image leaves them alone.
+    const snapshot = a.activation('conv1').data.slice();
+    const other = await cache.get(model, 'img2', async () => randomInput(net.spec, 99));
+    assert.ok(relativeError(other.activation('conv1').data, snapshot) > 1e-2, 'another image, other activations');
+    assert.deepEqual(a.activation('conv1').data, snapshot);
     cache.clear();
     assert.throws(() => a.activation('conv1'), /not an inspectable layer/);
   } finally {
