@@ -53,3 +53,36 @@ export function cropNormalise(img: RgbImage, size: number, p: CropParams, norm: 
     }
   }
 }
+
+/**
+ * The fixed crops of frozen mode, whose features are computed once and cached: the paper's four
+ * corner crops and the centre crop of the 256-resized image, each as is and flipped (10 in all).
+ * Index 0 is the unflipped centre crop (what validation uses).
+ */
+export const FIXED_CROP_POSITIONS = ['centre', 'top-left', 'top-right', 'bottom-left', 'bottom-right'] as const;
+export type FixedCropPosition = (typeof FIXED_CROP_POSITIONS)[number];
+
+export interface FixedCrop {
+  position: FixedCropPosition;
+  flip: boolean;
+}
+
+/** The variants a run uses: positions only with crop augmentation, mirrored ones only with flips. */
+export function fixedCrops(augment: { crop: boolean; flip: boolean }): FixedCrop[] {
+  const positions = augment.crop ? FIXED_CROP_POSITIONS : (['centre'] as const);
+  const flips = augment.flip ? [false, true] : [false];
+  return flips.flatMap((flip) => positions.map((position) => ({ position, flip })));
+}
+
+export function fixedCropParams(v: FixedCrop, img: { width: number; height: number }, size: number): CropParams {
+  const right = img.width - size;
+  const bottom = img.height - size;
+  const centre = centreCrop(img, size);
+  const [x, y] =
+    v.position === 'centre' ? [centre.x, centre.y]
+    : v.position === 'top-left' ? [0, 0]
+    : v.position === 'top-right' ? [right, 0]
+    : v.position === 'bottom-left' ? [0, bottom]
+    : [right, bottom];
+  return { x, y, flip: v.flip, shift: [0, 0, 0] };
+}

@@ -12,9 +12,11 @@ import { existsSync } from 'node:fs';
 import type {
   EpochRecord, RunConfigFile, SkippedFile, StepRecord, TrainConfig, TrainConfigInput, TrainEvent, TrainResult,
 } from '../protocol/train';
-import { centreCrop, cropNormalise, type CropParams } from './augment';
+import { centreCrop, cropNormalise, fixedCrops, type CropParams } from './augment';
 import { resolveTrainConfig } from './config';
 import { scanDataset, type Dataset, type LabelledImage } from './dataset';
+import { FeatureCache, variantFor, type FeatureKey } from './featureCache';
+import { createFeatureExtractor, gpuBackendInUse, type FeatureRuntime } from './featureExtractor';
 import { ImageSource, isSkippedFile, Prefetcher } from './loader';
 import { ConfusionMatrix } from './metrics';
 import { convForward, crossEntropy, featureShape, headForward, initialParams, isTrainable, trainSpec } from './model';
@@ -30,6 +32,12 @@ export interface TrainHooks {
   emit?: (event: TrainEvent) => void;
   progress?: (done: number, total?: number, message?: string) => void;
   log?: (message: string) => void;
+  /** frozen mode's feature cache: runtime, memory budget, and a probe of each extraction (tests, benchmarks) */
+  features?: {
+    runtime?: FeatureRuntime;
+    cacheBudgetBytes?: number;
+    onExtract?: (keys: FeatureKey[], runtime: 'onnx' | 'tfjs') => void;
+  };
 }
 
 /** Everything a checkpoint needs besides the tensors (stored as JSON in its metadata). */
@@ -130,7 +138,6 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
   const spec = trainSpec(config, numClasses);
   const S = spec.inputSize;
   const frozen = config.mode === 'frozen';
-  const noAugment = !config.augment.crop && !config.augment.flip && !config.augment.pca;
   const stepsPerEpoch = Math.ceil(dataset.train.length / config.batchSize);
   const totalSteps = stepsPerEpoch * config.epochs;
   const source = new ImageSource(spec.resizeTo);
@@ -175,12 +182,16 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     ...(existsSync(join(runDir, BEST_FILE)) ? { bestPath: join(runDir, BEST_FILE) } : {}),
   });
 
+  let featureCache: FeatureCache | undefined;
   try {
     if (state.finished && state.epochsDone >= config.epochs) return result(false);
     state.finished = false;
     state.earlyStopped = false;
 
-    if (config.augment.pca && !state.pca) {
+    if (frozen && config.augment.pca) {
+      hooks.log?.('PCA colour augmentation is off in frozen mode: the conv features of each crop are computed once and cached, and colour noise would change them every epoch');
+    }
+    if (config.augment.pca && !frozen && !state.pca) {
       hooks.progress?.(0, totalSteps, 'Computing colour PCA of the training images');
       state.pca = await computeColourPca(dataset.train, source, config.seed);
     }
@@ -223,38 +234,35 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     };
     const centreFor = (_: number, img: { width: number; height: number }) => centreCrop(img, S);
 
-    // Frozen mode: pool5 features of fixed (centre-cropped) images are computed once.
+    // Frozen mode: the conv features of each (image, fixed crop) are computed once (featureCache.ts),
+    // by ONNX Runtime where it can (featureExtractor.ts); the steps then only run the head.
     const fShape = featureShape(spec);
-    const fSize = fShape.reduce((a, b) => a * b, 1);
-    const featureCache = async (items: LabelledImage[], what: string): Promise<{ features: (Float32Array | null)[]; skipped: SkippedFile[] }> => {
-      const features: (Float32Array | null)[] = new Array(items.length).fill(null);
-      const skipped: SkippedFile[] = [];
-      const chunks = chunk(items.map((_, i) => i), EVAL_BATCH);
-      const pf = new Prefetcher(chunks.length, (c) => loadBatch(items, chunks[c], centreFor));
-      for (let c = 0; c < chunks.length; c++) {
-        if (aborted()) break;
-        hooks.progress?.(state.globalStep, totalSteps, `Computing ${what} features ${c + 1}/${chunks.length}`);
-        const { value: b } = (await pf.next())!;
-        skipped.push(...b.skipped);
-        if (b.indices.length) {
-          const out = tf.tidy(() => convForward(spec, params, tf.tensor4d(b.x!, [b.indices.length, S, S, 3])).dataSync() as Float32Array);
-          b.indices.forEach((idx, k) => (features[idx] = out.slice(k * fSize, (k + 1) * fSize)));
-        }
-        await yieldNow();
+    const crops = fixedCrops(config.augment);
+    if (frozen) {
+      const { extractor, reason } = await createFeatureExtractor(spec, params, hooks.features?.runtime);
+      const onExtract = hooks.features?.onExtract;
+      featureCache = new FeatureCache({
+        extractor, source, spec, crops,
+        ...(hooks.features?.cacheBudgetBytes !== undefined ? { budgetBytes: hooks.features.cacheBudgetBytes } : {}),
+        onOverBudget: (m) => {
+          hooks.log?.(m);
+          hooks.progress?.(state.globalStep, totalSteps, m);
+        },
+        ...(onExtract ? { onExtract: (keys: FeatureKey[]) => onExtract(keys, extractor.runtime) } : {}),
+      });
+      hooks.progress?.(state.globalStep, totalSteps, `Frozen convolutions: features of ${crops.length} fixed crop(s) per image computed once by ${extractor.label} and cached`);
+      if (reason && !gpuBackendInUse()) hooks.log?.(`frozen conv features are computed by ${extractor.label}, slower than ONNX Runtime: ${reason}`);
+    }
+    const cache = featureCache;
+    const cropsFor = (epoch: number, indices: number[]) => indices.map((i) => variantFor(config.seed, epoch, i, crops.length));
+    if (cache && dataset.val.length) {
+      // validation (centre crops) first, so it is cached even when training crops later exceed the budget
+      const chunks = chunk(dataset.val.map((_, i) => i), EVAL_BATCH);
+      for (let c = 0; c < chunks.length && !aborted(); c++) {
+        hooks.progress?.(state.globalStep, totalSteps, `Computing validation features ${c + 1}/${chunks.length}`);
+        await cache.batch('val', dataset.val, chunks[c], chunks[c].map(() => 0));
       }
-      return { features, skipped };
-    };
-    const trainFeatures = frozen && noAugment ? await featureCache(dataset.train, 'training') : null;
-    const valFeatures = frozen && dataset.val.length ? await featureCache(dataset.val, 'validation') : null;
-
-    const batchFromCache = (cache: { features: (Float32Array | null)[]; skipped: SkippedFile[] }, items: LabelledImage[], indices: number[]): Batch => {
-      const ok = indices.filter((i) => cache.features[i]);
-      const features = new Float32Array(ok.length * fSize);
-      ok.forEach((i, k) => features.set(cache.features[i]!, k * fSize));
-      const okSet = new Set(ok);
-      const skippedPaths = new Set(indices.filter((i) => !okSet.has(i)).map((i) => items[i].path));
-      return { features, labels: Int32Array.from(ok.map((i) => items[i].label)), indices: ok, skipped: cache.skipped.filter((s) => skippedPaths.has(s.path)) };
-    };
+    }
 
     // --- one step ----------------------------------------------------------------------------
     const trainStep = (b: Batch, lr: number, dropoutSeed: number): { loss: number; correct: number } => {
@@ -289,9 +297,9 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       let lossSum = 0;
       const items = dataset.val;
       const chunks = chunk(items.map((_, i) => i), EVAL_BATCH);
-      const pf = valFeatures ? null : new Prefetcher(chunks.length, (c) => loadBatch(items, chunks[c], centreFor));
+      const pf = new Prefetcher<Batch>(chunks.length, (c) => (cache ? cache.batch('val', items, chunks[c], chunks[c].map(() => 0)) : loadBatch(items, chunks[c], centreFor)));
       for (let c = 0; c < chunks.length; c++) {
-        const b = valFeatures ? batchFromCache(valFeatures, items, chunks[c]) : (await pf!.next())!.value;
+        const b = (await pf.next())!.value;
         skipped.push(...b.skipped);
         const n = b.indices.length;
         if (!n) continue;
@@ -322,7 +330,8 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       const order = rngFor(config.seed, RNG.shuffle, epoch).shuffle(dataset.train.map((_, i) => i));
       const batches = chunk(order, config.batchSize);
       const augment = augmentFor(epoch);
-      const pf = trainFeatures ? null : new Prefetcher(batches.length, (i) => loadBatch(dataset.train, batches[i], augment));
+      const pf = new Prefetcher<Batch>(batches.length, (i) =>
+        cache ? cache.batch('train', dataset.train, batches[i], cropsFor(epoch, batches[i])) : loadBatch(dataset.train, batches[i], augment));
       const epochSkipped: SkippedFile[] = [];
       let lossSum = 0;
       let correctSum = 0;
@@ -331,7 +340,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
         if (aborted()) return result(true);
         const globalStep = (epoch - 1) * stepsPerEpoch + step;
         const t0 = performance.now();
-        const b = trainFeatures ? batchFromCache(trainFeatures, dataset.train, batches[step - 1]) : (await pf!.next())!.value;
+        const b = (await pf.next())!.value;
         const waitMs = performance.now() - t0;
         epochSkipped.push(...b.skipped);
         const n = b.indices.length;
@@ -405,6 +414,8 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     }
     return result(false);
   } finally {
+    // batches still being prefetched finish before the extractor and the weights go
+    await featureCache?.close();
     for (const v of Object.values(vars)) v.dispose();
     sgd.dispose();
   }
