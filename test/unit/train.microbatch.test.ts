@@ -38,3 +38,34 @@ test('only wasm steps that train convolutions are sliced', () => {
   assert.equal(sliceSizeFor('tensorflow', 128, true), 128);
   assert.throws(() => slicedVariableGrads(4, 0, () => tf.scalar(0)), /positive integer/);
 });
+
+test('a wasm scratch run whose batch is sliced trains and counts every image of the batch', async () => {
+  const { initBackend } = await import('../../src/extension/engine/backend/select');
+  const { startTraining } = await import('../../src/extension/engine/train/trainer');
+  const { openRun } = await import('../../src/extension/engine/train/runFiles');
+  const { makeClassFolders } = await import('../fixtures/train/makeDataset');
+  const { rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  assert.equal((await initBackend('wasm', { threads: 2 })).tfBackend, 'wasm');
+  const root = await makeClassFolders(20, { seed: 3 });
+  try {
+    const batchSize = WASM_SLICE + 8; // 48 training images: a sliced step of 40, then a plain one of 8
+    const res = await startTraining(root, join(root, '.runs'), {
+      variant: 'torchvision', mode: 'scratch', epochs: 2, batchSize, lr: 0.01, seed: 4, valFraction: 0.2,
+      convChannels: [8, 16, 16, 16, 16], fcUnits: [64, 64], augment: { crop: false, flip: false, pca: false },
+    }, {});
+    assert.equal(res.cancelled, false);
+    const { steps, epochs } = openRun(res.runDir);
+    assert.deepEqual(steps.map((s) => s.batchSize), [batchSize, 8, batchSize, 8]);
+    for (const s of steps) {
+      assert.ok(Number.isFinite(s.loss) && s.loss > 0, `loss ${s.loss}`);
+      const correct = s.acc * s.batchSize;
+      assert.ok(Math.abs(correct - Math.round(correct)) < 1e-6 && correct >= 0 && correct <= s.batchSize, `acc ${s.acc} of ${s.batchSize}`);
+    }
+    assert.equal(epochs.length, 2);
+    assert.equal(epochs[1].trainImages, 48);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    await tf.setBackend('cpu');
+  }
+});

@@ -25,6 +25,7 @@ import { hashSeed, RNG, rngFor } from './rng';
 import {
   appendMetrics, BEST_FILE, CHECKPOINT_FILE, CONFIG_FILE, createRunDir, readRunConfig, truncateMetrics, writeJsonAtomic,
 } from './runFiles';
+import { slicedVariableGrads, sliceSizeFor } from './microBatch';
 import { MomentumSgd } from './sgd';
 
 export interface TrainHooks {
@@ -273,12 +274,18 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
         const input = b.features ? tf.tensor(b.features, [n, ...fShape]) : tf.tensor4d(b.x!, [n, S, S, 3]);
         // Frozen: the conv part runs outside the gradient tape.
         const feats = frozen && !b.features ? convForward(spec, params, input as tf.Tensor4D) : input;
-        const { value, grads } = tf.variableGrads(() => {
-          const f = frozen ? feats : convForward(spec, params, input as tf.Tensor4D);
-          const logits = headForward(spec, params, f, true, dropoutSeed);
-          correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32')));
-          return crossEntropy(logits, labels, numClasses);
+        // On wasm a step that trains the convolutions runs in slices (its 4 GB heap; train/microBatch.ts).
+        const corrects: tf.Tensor[] = [];
+        const { value, grads } = slicedVariableGrads(n, sliceSizeFor(tf.getBackend(), n, !frozen), (start, count, i) => {
+          const part = <T extends tf.Tensor>(t: T): T => (count === n ? t : (tf.slice(t, start, count) as T));
+          const f = frozen ? part(feats) : convForward(spec, params, part(input as tf.Tensor4D));
+          const logits = headForward(spec, params, f, true, dropoutSeed + i);
+          const y = part(labels);
+          corrects.push(tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'))));
+          return crossEntropy(logits, y, numClasses);
         }, Object.values(trainableVars));
+        correct = tf.keep(corrects.length === 1 ? corrects[0] : tf.addN(corrects));
+        if (corrects.length > 1) tf.dispose(corrects);
         const byName: Record<string, tf.Tensor> = {};
         for (const [vname, g] of Object.entries(grads)) byName[vname.slice(prefix.length)] = g;
         sgd.apply(trainableVars, byName, lr);
