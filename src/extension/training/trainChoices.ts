@@ -149,9 +149,11 @@ export function modeLabel(mode: TrainMode): string {
   return MODES.find((m) => m.mode === mode)?.label ?? mode;
 }
 
-export function augmentLabel(a: AugmentConfig): string {
-  const on = [a.crop && 'random crops', a.flip && 'flips', a.pca && 'PCA colour'].filter(Boolean);
-  return on.length ? on.join(', ') : 'off';
+export function augmentLabel(a: AugmentConfig, mode?: TrainMode): string {
+  // Frozen mode trains on cached conv features: a fixed set of crops, and no colour noise.
+  const frozen = mode === 'frozen';
+  const on = [a.crop && (frozen ? '5 fixed crops' : 'random crops'), a.flip && 'flips', a.pca && !frozen && 'PCA colour'].filter(Boolean);
+  return (on.length ? on.join(', ') : 'off') + (frozen && a.pca ? ' (PCA colour: off in frozen mode)' : '');
 }
 
 /** One line summing the choices up (the Start item's description). */

@@ -100,7 +100,7 @@ export async function showTrainForm(initial: TrainChoices, ctx: FormContext): Pr
         const opts = [
           { label: 'Random crops', key: 'crop' as const, picked: choices.augment.crop },
           { label: 'Horizontal flips', key: 'flip' as const, picked: choices.augment.flip },
-          { label: 'PCA colour', key: 'pca' as const, picked: choices.augment.pca, description: "the paper's lighting noise" },
+          { label: 'PCA colour', key: 'pca' as const, picked: choices.augment.pca, description: "the paper's lighting noise (not in frozen mode, whose conv features are cached)" },
         ];
         const on = await vscode.window.showQuickPick(opts, { title: 'Augmentation', canPickMany: true });
         if (on) choices.augment = { crop: on.some((o) => o.key === 'crop'), flip: on.some((o) => o.key === 'flip'), pca: on.some((o) => o.key === 'pca') };
@@ -154,7 +154,7 @@ function buildItems(c: TrainChoices, s: DatasetSummary, weights: StartingWeights
     items.push({ label: spec.label, description: spec.format(c[f]), detail, action: { kind: 'field', field: f } });
   }
   items.push(
-    { label: 'Augmentation', description: augmentLabel(c.augment), action: { kind: 'augment' } },
+    { label: 'Augmentation', description: augmentLabel(c.augment, c.mode), action: { kind: 'augment' } },
     { label: "$(discard) Reset to the paper's values", action: { kind: 'reset' } },
     { label: `Dataset (${s.layout === 'split-folders' ? 'train/ and val/ folders' : 'one folder per class'})`, kind: vscode.QuickPickItemKind.Separator },
   );

@@ -12,6 +12,7 @@ import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
 import type { EpochView, HostToWebview, LiveProgress, RunView, TrainingWebviewState, WebviewToHost } from './protocol';
 import { TrainingCharts } from './charts';
 import { CellTooltip, confusionTable, percent, perClassTable } from './confusion';
+import { augmentLabel } from '../../extension/training/trainChoices';
 import css from './styles.css';
 
 const api = vscodeApi<WebviewToHost, TrainingWebviewState>();
@@ -218,7 +219,7 @@ function renderConfig(view: RunView): HTMLElement {
     ['Weight decay', String(cfg.weightDecay)],
     ['Patience', `${cfg.patience} epochs`],
     ['Early stop', cfg.earlyStop ? `after ${cfg.earlyStop} epochs` : 'off'],
-    ['Augmentation', [cfg.augment.crop && 'random crops', cfg.augment.flip && 'flips', cfg.augment.pca && 'PCA colour'].filter(Boolean).join(', ') || 'off'],
+    ['Augmentation', augmentLabel(cfg.augment, cfg.mode)],
     ['Seed', String(cfg.seed)],
     ['Run folder', view.runDir],
   ];

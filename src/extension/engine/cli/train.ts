@@ -70,7 +70,7 @@ export async function runTrainCli(argv: string[]): Promise<number> {
   let lastStepLine = 0;
   const hooks: TrainHooks = {
     signal: controller.signal,
-    log: (m) => console.error(`warning: ${m}`),
+    log: (m) => console.error(`note: ${m}`),
     emit: (e: TrainEvent) => {
       if (json) {
         if (e.kind !== 'trainStep') console.log(JSON.stringify(e));
