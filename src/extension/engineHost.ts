@@ -32,10 +32,12 @@ export class EngineHost implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(enginePath: string) {
+  /** `env`: extra environment for the engine processes (e.g. ALEXNET_ONNX_CACHE_DIR) */
+  constructor(enginePath: string, env?: NodeJS.ProcessEnv) {
     this.log = vscode.window.createOutputChannel('AlexNet Engine', { log: true });
     this.client = new EngineClient({
       enginePath,
+      env,
       onLog: (level, message) => {
         if (level === 'error') this.log.error(message);
         else if (level === 'warn') this.log.warn(message);
@@ -45,6 +47,7 @@ export class EngineHost implements vscode.Disposable {
     });
     this.trainingClient = new EngineClient({
       enginePath,
+      env,
       onLog: (level, message) => {
         const line = `[training] ${message}`;
         if (level === 'error') this.log.error(line);

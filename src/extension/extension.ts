@@ -1,6 +1,7 @@
 // Entry point of the extension host part: wires the engine, weights, commands, status bar and
 // panels together. Each piece lives in its own file.
 import * as vscode from 'vscode';
+import { join } from 'node:path';
 import { EngineHost } from './engineHost';
 import { WeightsManager } from './weights/weightsManager';
 import { Classifier } from './commands/classify';
@@ -21,7 +22,8 @@ export interface AlexNetApi {
 }
 
 export function activate(context: vscode.ExtensionContext): AlexNetApi {
-  const engine = new EngineHost(context.asAbsolutePath('dist/engine.js'));
+  // built ONNX models, so the engine's next start loads its session from disk (engine/onnx/modelCache.ts)
+  const engine = new EngineHost(context.asAbsolutePath('dist/engine.js'), { ALEXNET_ONNX_CACHE_DIR: join(context.globalStorageUri.fsPath, 'onnx-cache') });
   const weights = new WeightsManager(context.globalStorageUri);
   const statusBar = new StatusBar(engine, weights);
   const classifier = new Classifier(engine, weights, context.extensionUri);

@@ -10,7 +10,7 @@ import { imagenetLabels } from './labels';
 import { decodeImageFile, isImageDecodeError, preprocessBatch, type RgbImage } from './image';
 import type { ClassifyItem, ModelInfo, ModelStatus, Prediction, WeightsSource } from './protocol';
 import { EngineFailure, throwIfCancelled, yieldToEventLoop } from './handlers/context';
-import { createOnnxRuntime, onnxAvailable, type OnnxRuntime } from './onnx';
+import { createOnnxRuntime, onnxAvailable, onnxCacheKey, openCachedOnnxRuntime, sameSpec, weightsFileIdentity, type HostParam, type OnnxRuntime } from './onnx';
 import { activationLayers } from './inspect/analysis';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -43,7 +43,17 @@ export class Engine {
   model?: LoadedModel;
   /** set to 'tfjs' to keep inference on the tfjs backend (tests comparing backends, explicit backend choice) */
   inferenceRuntime: InferenceRuntime = process.env.ALEXNET_INFERENCE === 'tfjs' ? 'tfjs' : 'auto';
+  /**
+   * Folder for built ONNX models (onnx/modelCache.ts), keyed by the weights file: a later start
+   * loads the session from there. The host passes its globalStorage through ALEXNET_ONNX_CACHE_DIR,
+   * the CLI ~/.cache/alexnet-explorer/onnx; unset, nothing is cached.
+   */
+  onnxCacheDir: string | undefined = process.env.ALEXNET_ONNX_CACHE_DIR === 'off' ? undefined : process.env.ALEXNET_ONNX_CACHE_DIR || undefined;
+  /** ORT weight pre-packing: +1.3 s to build, ~20% faster batches; worth it for hundreds of images only */
+  onnxPrepack = false;
   private onnxPending?: Promise<void>;
+  /** set while classify should wait for the ORT session rather than answer on tfjs */
+  private onnxFirstPending?: Promise<void>;
 
   async init(pref: BackendPreference = 'auto', threads?: number): Promise<BackendReport> {
     // The backend is process-wide in tfjs; switching means a new engine process.
@@ -66,6 +76,11 @@ export class Engine {
   async loadModel(variant: VariantName, weights: WeightsSource): Promise<ModelStatus> {
     if (!this.backend) await this.init();
     const t0 = performance.now();
+    const useOnnx = this.wantsOnnx();
+    // A cached ONNX model needs no weights: its session loads (on ORT's threads) while tfjs reads the file.
+    const cache = useOnnx && weights.kind === 'file' ? await this.onnxCacheFor(variant, weights.path) : undefined;
+    const early = cache ? openCachedOnnxRuntime(cache, this.onnxSessionOptions()).catch(() => undefined) : undefined;
+    let host: Record<string, HostParam> | undefined;
     let spec: ModelSpec;
     let params: Params;
     let classNames: string[] | undefined;
@@ -81,11 +96,14 @@ export class Engine {
       try {
         loaded = await loadWeightsFile(weights.path, variant);
       } catch (err) {
+        void early?.then((rt) => rt?.dispose());
         throw new EngineFailure(err instanceof Error ? err.message : String(err), 'bad-weights');
       }
       spec = loaded.spec;
       params = {};
       for (const [name, t] of Object.entries(loaded.params)) params[name] = tf.tensor(t.data, t.shape, 'float32');
+      // views on the file's bytes, for the ONNX graph (nothing writes to them)
+      host = loaded.params;
       classNames = loaded.classNames;
       weightsLabel = loaded.metadata.label ?? basename(weights.path);
     }
@@ -114,35 +132,74 @@ export class Engine {
     };
     const model: LoadedModel = { spec, params, status };
     this.model = model;
-    // Warm-up: the first forward compiles/allocates; doing it here keeps classify times honest.
-    const warm = tf.tidy(() => forward(spec, params, tf.zeros([1, spec.inputSize, spec.inputSize, 3])).output);
-    warm.dataSync();
-    warm.dispose();
+    // With a model cache ORT's session is ready sooner than tfjs's first forward (measured: cache
+    // empty or warm), so classify waits for it; without one, building it in memory is slower, and
+    // tfjs answers until it is ready, as before.
+    const onnxFirst = useOnnx && !!this.onnxCacheDir;
+    if (!onnxFirst) {
+      // Warm-up: the first forward compiles/allocates; doing it here keeps classify times honest.
+      // With ONNX Runtime answering first, tfjs (gradients, training) warms up on first use instead:
+      // on wasm this forward takes seconds of XNNPACK packing that the first prediction need not wait for.
+      const warm = tf.tidy(() => forward(spec, params, tf.zeros([1, spec.inputSize, spec.inputSize, 3])).output);
+      warm.dataSync();
+      warm.dispose();
+    }
     status.loadMs = Math.round(performance.now() - t0);
-    // After the answer is sent: copying the weights and building the graph take a moment.
-    this.onnxPending = new Promise<void>((resolve) => setImmediate(() => resolve(this.startOnnx(model))));
+    // It starts after the answer is sent; with onnxFirst, classify waits for it (probabilities()).
+    const pending = useOnnx ? new Promise<void>((resolve) => setImmediate(() => resolve(this.startOnnx(model, host, cache, early)))) : undefined;
+    this.onnxPending = pending;
+    this.onnxFirstPending = onnxFirst ? pending : undefined;
     return status;
   }
 
-  /** Builds the ONNX Runtime session for `model` in the background (session creation takes ~1 s). */
-  private async startOnnx(model: LoadedModel): Promise<void> {
-    if (this.inferenceRuntime !== 'auto' || this.backend?.kind === 'gpu' || this.backend?.preference !== 'auto') return;
-    if (this.model !== model) return;
+  /** Whether inference should go to ONNX Runtime: runtime 'auto', backend chosen automatically, no GPU, ORT loads. */
+  private wantsOnnx(): boolean {
+    if (this.inferenceRuntime !== 'auto' || this.backend?.kind === 'gpu' || this.backend?.preference !== 'auto') return false;
     const available = onnxAvailable();
-    if (!available.ok) {
-      console.info(`inference stays on ${this.backend?.label}: ${available.reason}`);
-      return;
+    if (!available.ok) console.info(`inference stays on ${this.backend?.label}: ${available.reason}`);
+    return available.ok;
+  }
+
+  private onnxSessionOptions(): { threads?: number; prepack: boolean } {
+    return { threads: this.backend?.threads, prepack: this.onnxPrepack };
+  }
+
+  private async onnxCacheFor(variant: VariantName, path: string): Promise<{ dir: string; key: string } | undefined> {
+    if (!this.onnxCacheDir) return undefined;
+    try {
+      const weights = await weightsFileIdentity(path);
+      return { dir: this.onnxCacheDir, key: onnxCacheKey({ weights, variant, collect: activationLayers(makeSpec(variant)) }) };
+    } catch {
+      return undefined; // no such file: loading the weights says so
     }
-    const host: Record<string, { shape: number[]; data: Float32Array }> = {};
-    for (const [name, t] of Object.entries(model.params)) host[name] = { shape: t.shape, data: t.dataSync() as Float32Array };
+  }
+
+  /**
+   * The ONNX Runtime session for `model`: the one `early` opened from the disk cache when it fits,
+   * else built from `host` (the file's tensors) or the tfjs params, and cached when a folder is set.
+   */
+  private async startOnnx(
+    model: LoadedModel,
+    host: Record<string, HostParam> | undefined,
+    cache: { dir: string; key: string } | undefined,
+    early: Promise<OnnxRuntime | undefined> | undefined,
+  ): Promise<void> {
+    const attach = async (rt: OnnxRuntime) => {
+      if (this.model === model) model.onnx = rt;
+      else await rt.dispose();
+    };
+    const cached = await early;
+    if (cached && sameSpec(cached.spec, model.spec)) return attach(cached);
+    if (cached) await cached.dispose();
+    if (this.model !== model) return;
+    if (!host) {
+      host = {};
+      for (const [name, t] of Object.entries(model.params)) host[name] = { shape: t.shape, data: t.dataSync() as Float32Array };
+    }
     // Every layer the views show is an extra output, so one session serves classify and feature
     // maps; classify fetches none of them and measured no slower for it.
-    return createOnnxRuntime(model.spec, host, { threads: this.backend?.threads, collect: activationLayers(model.spec) }).then(
-      async (rt) => {
-        if (this.model === model) model.onnx = rt;
-        else await rt.dispose();
-      },
-      (err: unknown) => console.warn(`ONNX Runtime unavailable, inference stays on tfjs: ${(err as Error).message}`),
+    return createOnnxRuntime(model.spec, host, { ...this.onnxSessionOptions(), collect: activationLayers(model.spec), ...(cache ? { cache } : {}) }).then(attach, (err: unknown) =>
+      console.warn(`ONNX Runtime unavailable, inference stays on tfjs: ${(err as Error).message}`),
     );
   }
 
@@ -167,6 +224,8 @@ export class Engine {
 
   /** Softmax probabilities for an NHWC batch, as one Float32Array [n * numClasses]. */
   async probabilities(data: Float32Array, n: number): Promise<Float32Array> {
+    // ONNX Runtime's session, cached or not, is ready sooner than tfjs's first forward: wait for it
+    if (!this.requireModel().onnx && this.onnxFirstPending) await this.onnxFirstPending;
     const { spec, params, onnx } = this.requireModel();
     if (onnx) return (await onnx.run(data, n, { collect: [] })).probabilities;
     const s = spec.inputSize;

@@ -1,9 +1,10 @@
 // Builds an ONNX graph of a ModelSpec from the canonical (tfjs-layout) weights.
 //
 // The tfjs model is NHWC; ONNX convolutions are NCHW. The graph takes the same NHWC batch the
-// rest of the engine makes and transposes it once; fc6's rows are reordered from H,W,C to C,H,W
-// so ONNX's NCHW Flatten meets them in the right order. Requested activations come back in the
-// tfjs layout (NHWC, H,W,C flatten) through extra Transpose nodes, so callers see one layout.
+// rest of the engine makes and transposes it once; before Flatten the (small) activation goes back
+// to NHWC, so fc6 takes the canonical H,W,C rows as they are: dense weights are used in place
+// (views on the weights file), only conv weights are transposed. Requested activations come back
+// in the tfjs layout (NHWC, H,W,C flatten) through extra Transpose nodes, so callers see one layout.
 import type { ConvLayer, LrnLayer, ModelSpec } from '../model/spec';
 import { describe } from '../model/spec';
 import { float, int, ints, type OnnxGraph, type OnnxNode, type OnnxTensor } from './onnxProto';
@@ -74,8 +75,6 @@ export function buildOnnxGraph(spec: ModelSpec, params: Record<string, HostParam
   let x = 'input_nchw';
   // [h, w, c] of x while spatial (tfjs order), undefined once flat
   let hwc: number[] | undefined = [s, s, 3];
-  let flattenedFrom: number[] | undefined;
-  let spatialBeforeFlatten = '';
   const denseLayers = spec.layers.filter((l) => l.kind === 'dense');
   if (!denseLayers.length) throw new Error('the spec has no dense layer');
   const logitsName = denseLayers[denseLayers.length - 1].name;
@@ -117,19 +116,15 @@ export function buildOnnxGraph(spec: ModelSpec, params: Record<string, HostParam
         break;
       }
       case 'flatten':
-        flattenedFrom = hwc;
-        spatialBeforeFlatten = x;
-        nodes.push({ op: 'Flatten', inputs: [x], outputs: [out], attrs: { axis: int(1) } });
+        // flatten in H,W,C order, like tfjs: the 6x6x256 activation is transposed, not fc6's 37M weights
+        nodes.push({ op: 'Transpose', inputs: [x], outputs: [`${out}.nhwc4d`], attrs: { perm: ints([0, 2, 3, 1]) } });
+        nodes.push({ op: 'Flatten', inputs: [`${out}.nhwc4d`], outputs: [out], attrs: { axis: int(1) } });
         break;
       case 'dropout':
         nodes.push({ op: 'Identity', inputs: [x], outputs: [out] });
         break;
       case 'dense': {
-        let w = param(`${layer.name}.weight`);
-        if (flattenedFrom) {
-          w = hwcRowsToChw(w, flattenedFrom);
-          flattenedFrom = undefined;
-        }
+        const w = param(`${layer.name}.weight`);
         initializers.push({ name: `${out}.weight`, dims: w.shape, data: w.data });
         initializers.push({ name: `${out}.bias`, dims: [layer.units], data: param(`${layer.name}.bias`).data });
         nodes.push({ op: 'Gemm', inputs: [x, `${out}.weight`, `${out}.bias`], outputs: [out] });
@@ -144,13 +139,7 @@ export function buildOnnxGraph(spec: ModelSpec, params: Record<string, HostParam
     const shape = infos[li].outputShape;
     hwc = shape.length === 3 ? shape : undefined;
     if (collect.has(out)) {
-      if (flattenedFrom) {
-        // flat values before fc6 are in ONNX's C,H,W order; tfjs's are H,W,C: flatten an NHWC view
-        nodes.push({ op: 'Transpose', inputs: [spatialBeforeFlatten], outputs: [`${out}.nhwc4d`], attrs: { perm: ints([0, 2, 3, 1]) } });
-        nodes.push({ op: 'Flatten', inputs: [`${out}.nhwc4d`], outputs: [`${out}.nhwc`], attrs: { axis: int(1) } });
-        outputs.push({ name: `${out}.nhwc`, dims: [BATCH, shape[0]] });
-        activationNames.set(out, `${out}.nhwc`);
-      } else if (hwc) {
+      if (hwc) {
         nodes.push({ op: 'Transpose', inputs: [out], outputs: [`${out}.nhwc`], attrs: { perm: ints([0, 2, 3, 1]) } });
         outputs.push({ name: `${out}.nhwc`, dims: [BATCH, ...hwc] });
         activationNames.set(out, `${out}.nhwc`);
@@ -247,20 +236,6 @@ function hwioToOihw(t: HostParam): HostParam {
         for (let oo = 0; oo < o; oo++) out[((oo * i + ii) * h + hh) * w + ww] = src[from + oo];
       }
   return { shape: [o, i, h, w], data: out };
-}
-
-/** Dense rows in H,W,C input order -> C,H,W (what ONNX's Flatten of NCHW produces). */
-function hwcRowsToChw(t: HostParam, [height, width, channels]: number[]): HostParam {
-  const [inUnits, units] = t.shape;
-  if (inUnits !== height * width * channels) throw new Error(`dense weight [${t.shape}] does not take ${height}x${width}x${channels} inputs`);
-  const out = new Float32Array(t.data.length);
-  for (let h = 0; h < height; h++)
-    for (let w = 0; w < width; w++)
-      for (let c = 0; c < channels; c++) {
-        const from = ((h * width + w) * channels + c) * units;
-        out.set(t.data.subarray(from, from + units), ((c * height + h) * width + w) * units);
-      }
-  return { shape: [inUnits, units], data: out };
 }
 
 /** PyTorch's AdaptiveAvgPool2d as a [H*W, S*S] matrix: bin i covers [floor(i*H/S), ceil((i+1)*H/S)). */

@@ -19,11 +19,21 @@ export interface OnnxNode {
   attrs?: Record<string, AttrValue>;
 }
 
+/** Where a tensor's bytes lie in a file next to the model (TensorProto.external_data). */
+export interface ExternalDataRef {
+  /** file name, relative to the model file's folder */
+  location: string;
+  offset: number;
+  length: number;
+}
+
 export interface OnnxTensor {
   name: string;
   dims: number[];
   /** float32 data, or int64 values as numbers */
   data: Float32Array | { int64: number[] };
+  /** when set, the model refers to these bytes instead of embedding `data` */
+  external?: ExternalDataRef;
 }
 
 /** A dimension: a fixed size, or a name for a symbolic one (the batch). */
@@ -78,7 +88,14 @@ function node(n: OnnxNode): ProtoWriter {
 
 function tensor(t: OnnxTensor): ProtoWriter {
   const w = new ProtoWriter().packedInts(1, t.dims);
-  if (t.data instanceof Float32Array) {
+  if (t.external) {
+    w.int(2, t.data instanceof Float32Array ? DataType.FLOAT : DataType.INT64).string(8, t.name);
+    // external_data = 13 (key/value entries), data_location = 14 (EXTERNAL = 1)
+    const { location, offset, length } = t.external;
+    for (const [k, v] of [['location', location], ['offset', String(offset)], ['length', String(length)]])
+      w.message(13, new ProtoWriter().string(1, k).string(2, v));
+    w.int(14, 1);
+  } else if (t.data instanceof Float32Array) {
     w.int(2, DataType.FLOAT).string(8, t.name);
     // raw_data = 9: little-endian bytes (every platform Node runs on here is little-endian)
     w.bytes(9, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
