@@ -1,5 +1,5 @@
 // `npm run bench:tta`: time to reach a validation accuracy on a train/ + val/ folder (default
-// /work/shared/data/hymenoptera), our CLI (`node dist/cli.js train`) against PyTorch
+// ../shared/data/hymenoptera from the project root), our CLI (`node dist/cli.js train`) against PyTorch
 // (scripts/bench/pytorch_train_folder.py) with the same recipe: the same initial weights (one
 // safetensors file written by our own initialParams, read by both), mode, SGD settings, batch size,
 // epochs, augmentation (shorter side to 256, random 224 crop + flip; centre crop for validation)
@@ -40,7 +40,7 @@ const num = (name, fallback) => {
   return v;
 };
 const opts = {
-  data: resolve(option('data', '/work/shared/data/hymenoptera')),
+  data: resolve(option('data', join(root, '..', 'shared', 'data', 'hymenoptera'))),
   variant: option('variant', 'torchvision'),
   mode: option('mode', 'frozen'),
   weights: option('weights') ? resolve(option('weights')) : undefined,
