@@ -56,6 +56,7 @@ const opts = {
   threads: num('threads', 2),
   backend: option('backend', 'wasm'),
   pytorchCrops: option('pytorch-crops', 'random'),
+  pytorchHeap: flag('pytorch-heap'),
   momentum: 0.9,
   weightDecay: 0.0005,
 };
@@ -361,7 +362,11 @@ if (wantPy && !haveTorch()) {
   console.error('PyTorch is not available (apt-get install python3-torch failed): run with --only ours');
   process.exit(1);
 }
-const pyEnv = wantPy ? { ...process.env, LD_LIBRARY_PATH: ensureOpenBlas(), OMP_NUM_THREADS: String(opts.threads) } : null;
+// --pytorch-heap: glibc keeps big tensors on the heap instead of a fresh mmap each (PyTorch at its
+// best; by default every step page-faults its weight-sized temporaries in again, see bench/README.md)
+const pyHeapEnv = flag('pytorch-heap') ? { MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD_: String(2 ** 40), MALLOC_TOP_PAD_: String(2 ** 28) } : {};
+const pyEnv = wantPy ? { ...process.env, LD_LIBRARY_PATH: ensureOpenBlas(), OMP_NUM_THREADS: String(opts.threads), ...pyHeapEnv } : null;
+if (flag('pytorch-heap')) log('PyTorch runs with MALLOC_MMAP_MAX_=0 (big tensors kept on the heap)');
 const files = prepare();
 log(`dataset ${opts.data}: ${files.info.classNames.length} classes (${files.info.classNames.join(', ')}), ${files.info.train} train / ${files.info.val} val; start: ${files.info.label}`);
 let check = null;
