@@ -110,12 +110,17 @@ export function adaptiveAvgPool(x: tf.Tensor4D, out: number): tf.Tensor4D {
  * biases 1 in conv2, conv4, conv5 and the fully connected layers (so ReLUs start
  * with positive inputs), 0 in conv1 and conv3.
  */
-export function paperInit(spec: ModelSpec, seed = 42): Params {
+export function paperInit(spec: ModelSpec, seed = 42, include: (paramName: string) => boolean = () => true): Params {
   const onesBias = new Set(['conv2', 'conv4', 'conv5', 'fc6', 'fc7', 'fc8']);
   const params: Params = {};
   let s = seed;
   for (const p of paramShapes(spec)) {
     const [layer, kind] = p.name.split('.');
+    // every weight has its own seed, so leaving some out does not change the others
+    if (!include(p.name)) {
+      if (kind === 'weight') s++;
+      continue;
+    }
     if (kind === 'weight') params[p.name] = tf.randomNormal(p.shape, 0, 0.01, 'float32', s++);
     else params[p.name] = onesBias.has(layer) ? tf.ones(p.shape) : tf.zeros(p.shape);
   }
@@ -129,10 +134,14 @@ export function paperInit(spec: ModelSpec, seed = 42): Params {
  * the same answer and every feature map looks alike; here activations keep their scale
  * through the layers, so outputs and maps still depend on the image.
  */
-export function heInit(spec: ModelSpec, seed = 42): Params {
+export function heInit(spec: ModelSpec, seed = 42, include: (paramName: string) => boolean = () => true): Params {
   const params: Params = {};
   let s = seed;
   for (const p of paramShapes(spec)) {
+    if (!include(p.name)) {
+      if (p.name.endsWith('.weight')) s++;
+      continue;
+    }
     const fanIn = p.shape.length === 4 ? p.shape[0] * p.shape[1] * p.shape[2] : p.shape[0];
     params[p.name] = p.name.endsWith('.weight') ? tf.randomNormal(p.shape, 0, Math.sqrt(2 / fanIn), 'float32', s++) : tf.zeros(p.shape);
   }

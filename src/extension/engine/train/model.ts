@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients (the tfjs umbrella package does this import)
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { applyLayer, heInit, paperInit, type Params } from '../model/alexnet';
-import { describe as describeSpec, makeSpec, type ModelSpec } from '../model/spec';
+import { describe as describeSpec, makeSpec, paramShapes, type ModelSpec } from '../model/spec';
 import { loadWeightsFile } from '../weights/loadWeights';
 import type { TrainConfig } from '../protocol/train';
 import { hashSeed, RNG } from './rng';
@@ -43,42 +43,38 @@ export interface InitialParams {
  * conv layers and the paper's init for the head (the caller labels that run as starting from random weights).
  */
 export async function initialParams(config: TrainConfig, spec: ModelSpec): Promise<InitialParams> {
-  const params = paperInit(spec, hashSeed(config.seed, RNG.init));
-  if (config.mode === 'scratch') return { params, label: 'random (paper init)' };
+  const seed = hashSeed(config.seed, RNG.init);
+  const inHead = (name: string) => HEAD_PARAMS.has(name.split('.')[0]);
+  // Only what is kept is drawn (each weight has its own seed): random draws of 61M values take seconds.
+  if (config.mode === 'scratch') return { params: paperInit(spec, seed), label: 'random (paper init)' };
   if (!config.weights) {
     // Fine-tuning "from random weights": with the paper's init the conv features are nearly
     // constant (biases of 1 swamp N(0, 0.01) weights), leaving the head nothing to learn.
     // He-initialised convs give random but image-dependent features; the head keeps the paper's init.
-    const he = heInit(spec, hashSeed(config.seed, RNG.init));
-    for (const name of Object.keys(params)) {
-      if (HEAD_PARAMS.has(name.split('.')[0])) he[name].dispose();
-      else {
-        params[name].dispose();
-        params[name] = he[name];
-      }
-    }
+    const he = heInit(spec, seed, (n) => !inHead(n));
+    const head = paperInit(spec, seed, inHead);
+    const params: Params = {};
+    for (const { name } of paramShapes(spec)) params[name] = he[name] ?? head[name];
     return { params, label: 'random conv layers (He init), paper-init head' };
   }
+  const params = paperInit(spec, seed, (n) => n.startsWith('fc8.'));
   const custom = config.convChannels || config.fcUnits;
   const loaded = await loadWeightsFile(config.weights.path, custom ? 'auto' : config.variant);
   const problems: string[] = [];
-  for (const [name, t] of Object.entries(params)) {
+  for (const { name, shape } of paramShapes(spec)) {
     if (name.startsWith('fc8.')) continue;
     const src = loaded.params[name];
     if (!src) problems.push(`${name} missing`);
-    else if (src.shape.length !== t.shape.length || src.shape.some((d, i) => d !== t.shape[i]))
-      problems.push(`${name}: file [${src.shape.join(', ')}], model [${t.shape.join(', ')}]`);
+    else if (src.shape.length !== shape.length || src.shape.some((d, i) => d !== shape[i]))
+      problems.push(`${name}: file [${src.shape.join(', ')}], model [${shape.join(', ')}]`);
   }
   if (problems.length) {
     for (const t of Object.values(params)) t.dispose();
     throw Object.assign(new Error(`${config.weights.path} does not fit AlexNet '${config.variant}': ${problems.join('; ')}`), { code: 'bad-weights' });
   }
-  for (const name of Object.keys(params)) {
-    if (name.startsWith('fc8.')) continue;
-    params[name].dispose();
-    params[name] = tf.tensor(loaded.params[name].data, loaded.params[name].shape, 'float32');
-  }
-  return { params, label: `${config.weights.path} (${loaded.source.format}, ${loaded.source.fileVariant})` };
+  const ordered: Params = {}; // in the spec's order, as the other paths give them
+  for (const { name } of paramShapes(spec)) ordered[name] = params[name] ?? tf.tensor(loaded.params[name].data, loaded.params[name].shape, 'float32');
+  return { params: ordered, label: `${config.weights.path} (${loaded.source.format}, ${loaded.source.fileVariant})` };
 }
 
 /**

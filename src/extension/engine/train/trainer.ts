@@ -27,6 +27,7 @@ import {
 } from './runFiles';
 import { slicedVariableGrads, sliceSizeFor } from './microBatch';
 import { MomentumSgd } from './sgd';
+import { float32View } from '../backend/tensorView';
 
 export interface TrainHooks {
   signal?: AbortSignal;
@@ -445,7 +446,8 @@ async function computeColourPca(items: LabelledImage[], source: ImageSource, see
 
 function hostParams(vars: Record<string, tf.Variable>): Record<string, HostTensor> {
   const out: Record<string, HostTensor> = {};
-  for (const [name, v] of Object.entries(vars)) out[name] = { shape: [...v.shape], data: v.dataSync() as Float32Array };
+  // views on the backend's memory where it allows (wasm): written out before the next step changes them
+  for (const [name, v] of Object.entries(vars)) out[name] = { shape: [...v.shape], data: float32View(v) };
   return out;
 }
 
@@ -475,7 +477,7 @@ function bestMetadata(spec: ModelSpec, configFile: RunConfigFile, runDir: string
 
 async function saveCheckpoint(runDir: string, vars: Record<string, tf.Variable>, sgd: MomentumSgd, spec: ModelSpec, configFile: RunConfigFile, state: CheckpointState): Promise<void> {
   const tensors = hostParams(vars);
-  for (const [name, v] of sgd.velocity) tensors[`momentum/${name}`] = { shape: [...v.shape], data: v.dataSync() as Float32Array };
+  for (const [name, v] of sgd.velocity) tensors[`momentum/${name}`] = { shape: [...v.shape], data: float32View(v) };
   await saveSafetensors(join(runDir, CHECKPOINT_FILE), tensors, {
     format: 'alexnet-explorer-checkpoint',
     variant: spec.variant,

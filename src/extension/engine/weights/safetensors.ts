@@ -53,7 +53,8 @@ export function readSafetensors(buf: Uint8Array): SafetensorsContent {
 }
 
 /** The file's bytes: tensors (float32) in the given order, header padded to 8 bytes as the reference writer does. */
-export function encodeSafetensors(tensors: Record<string, HostTensor>, metadata: Record<string, string> = {}): Buffer {
+/** The 8-byte length and the JSON header (padded to 8 bytes) that precede the tensors' bytes. */
+function safetensorsHeader(tensors: Record<string, HostTensor>, metadata: Record<string, string>): { head: Buffer; dataBytes: number } {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) {
     for (const [k, v] of Object.entries(metadata)) if (typeof v !== 'string') throw new Error(`metadata ${k} must be a string (JSON-encode structured values)`);
@@ -69,13 +70,22 @@ export function encodeSafetensors(tensors: Record<string, HostTensor>, metadata:
   const jsonBytes = Buffer.byteLength(json);
   json += ' '.repeat((8 - ((8 + jsonBytes) % 8)) % 8);
   const headerBytes = Buffer.from(json, 'utf8');
-  const out = Buffer.allocUnsafe(8 + headerBytes.length + offset);
-  out.writeBigUInt64LE(BigInt(headerBytes.length), 0);
-  headerBytes.copy(out, 8);
-  let p = 8 + headerBytes.length;
+  const head = Buffer.allocUnsafe(8 + headerBytes.length);
+  head.writeBigUInt64LE(BigInt(headerBytes.length), 0);
+  headerBytes.copy(head, 8);
+  return { head, dataBytes: offset };
+}
+
+// Float32Array bytes are little-endian on every platform Node runs on here.
+const bytesOf = (t: HostTensor) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+
+export function encodeSafetensors(tensors: Record<string, HostTensor>, metadata: Record<string, string> = {}): Buffer {
+  const { head, dataBytes } = safetensorsHeader(tensors, metadata);
+  const out = Buffer.allocUnsafe(head.length + dataBytes);
+  head.copy(out, 0);
+  let p = head.length;
   for (const t of Object.values(tensors)) {
-    // Float32Array bytes are little-endian on every platform Node runs on here.
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), p);
+    out.set(bytesOf(t), p);
     p += t.data.byteLength;
   }
   return out;
@@ -83,13 +93,19 @@ export function encodeSafetensors(tensors: Record<string, HostTensor>, metadata:
 
 /** Writes atomically: a temporary file in the same folder, flushed, then renamed over the target. */
 export async function saveSafetensors(path: string, tensors: Record<string, HostTensor>, metadata: Record<string, string> = {}): Promise<void> {
-  const bytes = encodeSafetensors(tensors, metadata);
+  // Written tensor by tensor from their own memory (for a checkpoint: views on the wasm heap), never
+  // gathered into one buffer: a model-sized copy page-faults in hundreds of MB per checkpoint.
+  const { head } = safetensorsHeader(tensors, metadata);
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   try {
     const fh = await open(tmp, 'w');
     try {
-      await fh.writeFile(bytes);
+      await fh.write(head);
+      for (const t of Object.values(tensors)) {
+        const bytes = bytesOf(t);
+        for (let done = 0; done < bytes.length; ) done += (await fh.write(bytes, done, bytes.length - done)).bytesWritten;
+      }
       await fh.sync();
     } finally {
       await fh.close();
