@@ -9,6 +9,7 @@ import { initBackend } from '../../src/extension/engine/backend/select';
 import { forward } from '../../src/extension/engine/model/alexnet';
 import { makeSpec, paramShapes, type VariantName } from '../../src/extension/engine/model/spec';
 import { MomentumSgd } from '../../src/extension/engine/train/sgd';
+import { PARALLEL_MIN } from '../../src/extension/engine/backend/heapHelper';
 
 const TOLERANCE = 1e-4;
 
@@ -183,8 +184,7 @@ for (const variant of ['caffe', 'torchvision'] as VariantName[]) {
   });
 }
 
-test('the fused wasm momentum-SGD step matches the tfjs-ops update on cpu and leaves shared data alone', async () => {
-  const n = 10007;
+for (const n of [10007, PARALLEL_MIN * 2 + 3]) test(`the fused wasm momentum-SGD step (${n} weights${n >= PARALLEL_MIN ? ', split with the helper thread' : ''}) matches the tfjs-ops update on cpu and leaves shared data alone`, async () => {
   const run = async (backend: string) => {
     assert.ok(await tf.setBackend(backend));
     const before = tf.memory().numTensors;

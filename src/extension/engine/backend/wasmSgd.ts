@@ -2,10 +2,11 @@
 // elementwise kernels, each allocating a weight-sized temporary; on fc6 (37.7M weights) those took
 // 57% of a batch-16 training step's kernel time (`npm run bench -- --profile-train`). Here one
 // loop reads w, v and g once and writes new w and v (new tensors, so tensors sharing the old data
-// keep their values).
+// keep their values); big tensors are split with a helper thread (heapHelper.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { heapF32, type HeapBackend } from './wasmKernels';
+import type { HeapBackend } from './wasmKernels';
+import { momentumUpdate } from './heapHelper';
 
 export interface MomentumStep {
   momentum: number;
@@ -25,18 +26,15 @@ export function wasmMomentumStep(w: tf.Tensor, v: tf.Tensor, g: tf.Tensor, step:
   const b = tf.backend() as HeapBackend;
   const wOut = b.makeOutput(w.shape, 'float32');
   const vOut = b.makeOutput(w.shape, 'float32');
-  // views after makeOutput: its malloc may have grown the memory
-  const W = heapF32(b, w as unknown as TensorInfo);
-  const V = heapF32(b, v as unknown as TensorInfo);
-  const G = heapF32(b, g as unknown as TensorInfo);
-  const W2 = heapF32(b, wOut);
-  const V2 = heapF32(b, vOut);
-  const { momentum, decay, lr } = step;
-  for (let i = 0; i < W.length; i++) {
-    const vn = momentum * V[i] - decay * W[i] - lr * G[i];
-    V2[i] = vn;
-    W2[i] = W[i] + vn;
-  }
+  // the buffer after makeOutput: its malloc may have grown the memory
+  const heap = b.wasm.wasmMemory?.buffer ?? b.wasm.HEAPU8.buffer;
+  const at = (t: TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+  momentumUpdate(
+    { heap, w: at(w as unknown as TensorInfo), v: at(v as unknown as TensorInfo), g: at(g as unknown as TensorInfo), w2: at(wOut), v2: at(vOut), n: w.size },
+    step.momentum,
+    step.decay,
+    step.lr,
+  );
   const engine = tf.engine();
   return { w: engine.makeTensorFromTensorInfo(wOut, b), v: engine.makeTensorFromTensorInfo(vOut, b) };
 }
