@@ -188,7 +188,7 @@ function drawGrid(): void {
   app.dataset.channels = String(m.channels);
   const timing = document.getElementById('render-time')!;
   timing.dataset.ms = ms.toFixed(1);
-  timing.textContent = `${m.channels} maps of ${m.height}×${m.width}, drawn in ${ms.toFixed(1)} ms`;
+  timing.textContent = `${m.channels} maps of ${m.height}×${m.width}, drawn in ${ms.toFixed(1)} ms${m.runtime ? ` · ${m.runtime}` : ''}`;
   send({ type: 'rendered', layer: m.layer, channels: m.channels, ms });
 }
 
