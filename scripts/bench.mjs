@@ -16,6 +16,7 @@ import { cpus, homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createRequire } from 'node:module';
+import { ensureOpenBlas } from './bench/openblas.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
@@ -31,17 +32,6 @@ mkdirSync(cacheDir, { recursive: true });
 const log = (...a) => console.error('[bench]', ...a);
 
 // ---------------------------------------------------------------- prerequisites (installed when missing)
-function ensureOpenBlas() {
-  const dir = join(cacheDir, 'openblas');
-  const lib = join(dir, 'usr/lib/x86_64-linux-gnu/openblas-openmp');
-  if (existsSync(join(lib, 'libblas.so.3'))) return lib;
-  log(`installing OpenBLAS for the PyTorch peer: apt-get download libopenblas0-openmp; dpkg-deb -x into ${dir}`);
-  mkdirSync(dir, { recursive: true });
-  execFileSync('apt-get', ['download', 'libopenblas0-openmp'], { cwd: cacheDir, stdio: 'inherit' });
-  const deb = execFileSync('sh', ['-c', 'ls -1 libopenblas0-openmp_*.deb | tail -1'], { cwd: cacheDir, encoding: 'utf8' }).trim();
-  execFileSync('dpkg-deb', ['-x', join(cacheDir, deb), dir]);
-  return lib;
-}
 
 function ensureTorch() {
   if (spawnSync(PY, ['-c', 'import torch, torchvision'], { stdio: 'ignore' }).status === 0) return true;
@@ -375,7 +365,7 @@ const started = new Date();
 const m = machine();
 log(`CPU: ${m.cpuModel} (family ${m.cpuFamily}), ${m.cores} cores; peak ~${m.peakGflops} GFLOP/s (${m.peakMethod}); load ${m.loadavgBefore}`);
 const haveTorch = ensureTorch();
-if (haveTorch) openblasLib = ensureOpenBlas();
+if (haveTorch) openblasLib = ensureOpenBlas(log);
 else notes.push('PyTorch could not be installed: no PyTorch rows.');
 const haveOrt = ensureOrt();
 await loadSpecs();

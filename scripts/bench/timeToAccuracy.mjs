@@ -21,6 +21,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { cpus, homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { ensureOpenBlas } from './openblas.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const PY = '/usr/bin/python3';
@@ -95,17 +96,6 @@ function ensureBuild() {
   if (newer.length) log(`warning: dist/cli.js is older than ${newer.length} engine source(s) (e.g. ${newer[0]}): run npm run build to time the current code`);
 }
 
-function ensureOpenBlas() {
-  const dir = join(cacheDir, '..', 'openblas');
-  const lib = join(dir, 'usr/lib/x86_64-linux-gnu/openblas-openmp');
-  if (existsSync(join(lib, 'libblas.so.3'))) return lib;
-  log(`installing OpenBLAS for PyTorch: apt-get download libopenblas0-openmp; dpkg-deb -x into ${dir}`);
-  mkdirSync(dir, { recursive: true });
-  execFileSync('apt-get', ['download', 'libopenblas0-openmp'], { cwd: cacheDir, stdio: 'inherit' });
-  const deb = execFileSync('sh', ['-c', 'ls -1 libopenblas0-openmp_*.deb | tail -1'], { cwd: cacheDir, encoding: 'utf8' }).trim();
-  execFileSync('dpkg-deb', ['-x', join(cacheDir, deb), dir]);
-  return lib;
-}
 
 function haveTorch() {
   if (spawnSync(PY, ['-c', 'import torch, numpy, PIL'], { stdio: 'ignore' }).status === 0) return true;
@@ -365,7 +355,7 @@ if (wantPy && !haveTorch()) {
 // --pytorch-heap: glibc keeps big tensors on the heap instead of a fresh mmap each (PyTorch at its
 // best; by default every step page-faults its weight-sized temporaries in again, see bench/README.md)
 const pyHeapEnv = flag('pytorch-heap') ? { MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD_: String(2 ** 40), MALLOC_TOP_PAD_: String(2 ** 28) } : {};
-const pyEnv = wantPy ? { ...process.env, LD_LIBRARY_PATH: ensureOpenBlas(), OMP_NUM_THREADS: String(opts.threads), ...pyHeapEnv } : null;
+const pyEnv = wantPy ? { ...process.env, LD_LIBRARY_PATH: ensureOpenBlas(log), OMP_NUM_THREADS: String(opts.threads), ...pyHeapEnv } : null;
 if (flag('pytorch-heap')) log('PyTorch runs with MALLOC_MMAP_MAX_=0 (big tensors kept on the heap)');
 const files = prepare();
 log(`dataset ${opts.data}: ${files.info.classNames.length} classes (${files.info.classNames.join(', ')}), ${files.info.train} train / ${files.info.val} val; start: ${files.info.label}`);

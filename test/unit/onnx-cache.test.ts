@@ -21,6 +21,7 @@ import {
 } from '../../src/extension/engine/onnx';
 import { saveSafetensors } from '../../src/extension/engine/weights/safetensors';
 import { Engine } from '../../src/extension/engine/engine';
+import { randomHostParams } from './randomHostParams';
 
 const available = onnxAvailable();
 const skip = available.ok ? false : `onnxruntime-node is not usable here (${available.reason})`;
@@ -33,16 +34,7 @@ before(async () => {
 const spec: ModelSpec = makeSpec('torchvision', { convChannels: [8, 12, 16, 12, 8], fcUnits: [24, 20], numClasses: 10 });
 const collect = ['conv1', 'pool5', 'fc6'];
 
-function randomParams(seed: number): Record<string, HostParam> {
-  const out: Record<string, HostParam> = {};
-  let s = seed;
-  for (const p of paramShapes(spec)) {
-    const fanIn = p.shape.length === 4 ? p.shape[0] * p.shape[1] * p.shape[2] : p.shape[0];
-    const std = p.shape.length === 1 ? 0.1 : Math.sqrt(2 / fanIn);
-    out[p.name] = { shape: p.shape, data: tf.tidy(() => tf.randomNormal(p.shape, 0, std, 'float32', s++).dataSync() as Float32Array) };
-  }
-  return out;
-}
+const randomParams = (seed: number) => randomHostParams(spec, seed);
 
 const input = (n: number) => tf.tidy(() => tf.randomNormal([n, spec.inputSize, spec.inputSize, 3], 0, 1, 'float32', 5).dataSync() as Float32Array);
 

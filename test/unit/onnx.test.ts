@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { forward } from '../../src/extension/engine/model/alexnet';
-import { makeSpec, paramShapes, VARIANTS, type ModelSpec } from '../../src/extension/engine/model/spec';
+import { makeSpec, VARIANTS, type ModelSpec } from '../../src/extension/engine/model/spec';
 import { createOnnxRuntime, onnxAvailable, type HostParam, type LrnMode } from '../../src/extension/engine/onnx';
 import { adaptivePoolMatrix } from '../../src/extension/engine/onnx/graph';
+import { randomHostParams } from './randomHostParams';
 
 const available = onnxAvailable();
 const skip = available.ok ? false : `onnxruntime-node is not usable here (${available.reason}); install it with ONNXRUNTIME_NODE_INSTALL=skip npm install`;
@@ -21,17 +22,6 @@ function smallSpec(variant: (typeof VARIANTS)[number]): ModelSpec {
   return makeSpec(variant, { convChannels: [8, 12, 16, 12, 8], fcUnits: [24, 20], numClasses: 10 });
 }
 
-/** He-scaled random weights and non-zero biases, so every layer (LRN included) works in its non-linear range. */
-function randomParams(spec: ModelSpec, seed: number): Record<string, HostParam> {
-  const out: Record<string, HostParam> = {};
-  let s = seed;
-  for (const p of paramShapes(spec)) {
-    const fanIn = p.shape.length === 4 ? p.shape[0] * p.shape[1] * p.shape[2] : p.shape[0];
-    const std = p.shape.length === 1 ? 0.1 : Math.sqrt(2 / fanIn);
-    out[p.name] = { shape: p.shape, data: tf.tidy(() => tf.randomNormal(p.shape, 0, std, 'float32', s++).dataSync() as Float32Array) };
-  }
-  return out;
-}
 
 function maxAbs(a: ArrayLike<number>): number {
   let m = 0;
@@ -48,7 +38,7 @@ function assertClose(actual: Float32Array, expected: Float32Array, what: string)
 }
 
 async function compare(spec: ModelSpec, collect: string[], lrn?: LrnMode): Promise<void> {
-  const params = randomParams(spec, 7);
+  const params = randomHostParams(spec, 7);
   const n = 2;
   const s = spec.inputSize;
   // roughly the range of Caffe's mean-subtracted pixels, so LRN's sum term is not negligible
@@ -117,5 +107,5 @@ test('adaptive pool matrix: each output bin averages its PyTorch window', () => 
 
 test('an unknown layer to collect is refused', { skip }, async () => {
   const spec = smallSpec('torchvision');
-  await assert.rejects(createOnnxRuntime(spec, randomParams(spec, 1), { collect: ['conv9'] }), /unknown layer "conv9"/);
+  await assert.rejects(createOnnxRuntime(spec, randomHostParams(spec, 1), { collect: ['conv9'] }), /unknown layer "conv9"/);
 });
