@@ -254,11 +254,11 @@ async function training(variant, haveTorch) {
     configs.push({ ...d, worker });
   }
   for (const batch of [16, 128]) {
-    // tfjs at 128 runs as slices of 32 with summed gradients (train/microBatch.ts: wasm32's heap
+    // tfjs at 128 runs in slices (torchvision 64, paper 32) with summed gradients (train/microBatch.ts: wasm32's heap
     // stops at 4 GB); --no-tfjs-train-128 leaves it out (a step takes ~20 s).
     const tfjs128 = !quick && !flag('--no-tfjs-train-128');
     const cs = batch === 128 && !tfjs128 ? configs.filter((c) => c.py) : configs;
-    if (batch === 128 && tfjs128) notes.push('tfjs wasm training at batch 128 runs as 4 slices of 32 whose gradients are summed (the trainer does the same: a full-network step at 128 does not fit wasm32\'s 4 GB heap).');
+    if (batch === 128 && tfjs128) notes.push('tfjs wasm training at batch 128 runs in slices (torchvision 64 images, paper 32) whose gradients are summed (the trainer does the same: a full-network step at 128 does not fit wasm32\'s 4 GB heap).');
     if (!cs.length) continue;
     const acc = await measure(cs, { cmd: 'train', batch }, batch === 16 ? { rounds: 2, per: quick ? 1 : 2, minQuiet: 3, maxRounds: 4 } : { rounds: 1, per: 1, minQuiet: 1, maxRounds: 2 });
     const peer = cs.find((c) => c.py && !c.tuned);

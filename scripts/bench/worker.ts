@@ -183,7 +183,7 @@ function trainStep(batch: number): { run(): void; dispose(): void } {
   return {
     run() {
       // as the trainer does: on wasm a big batch runs in slices with summed gradients (4 GB heap)
-      const { value, grads } = slicedVariableGrads(batch, sliceSizeFor(tf.getBackend(), batch, true), (start, count) =>
+      const { value, grads } = slicedVariableGrads(batch, sliceSizeFor(tf.getBackend(), batch, true, spec), (start, count) =>
         tf.losses.softmaxCrossEntropy(tf.slice(labels, start, count), forward(spec, vars, tf.slice(x, start, count), { training: true }).output) as tf.Scalar);
       sgd!.apply(vars, grads, 0.01);
       value.dataSync();

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
-import { slicedVariableGrads, sliceSizeFor, WASM_SLICE } from '../../src/extension/engine/train/microBatch';
+import { slicedVariableGrads, sliceSizeFor, WASM_MAX_SLICE } from '../../src/extension/engine/train/microBatch';
+import { makeSpec } from '../../src/extension/engine/model/spec';
 
 test('gradients summed over slices equal the whole batch\'s, and nothing leaks', async () => {
   await tf.setBackend('cpu');
@@ -31,11 +32,13 @@ test('gradients summed over slices equal the whole batch\'s, and nothing leaks',
   tf.dispose([x, labels, w, b, whole.value, sliced.value, one.value, ...Object.values(whole.grads), ...Object.values(sliced.grads), ...Object.values(one.grads)]);
 });
 
-test('only wasm steps that train convolutions are sliced', () => {
-  assert.equal(sliceSizeFor('wasm', 128, true), WASM_SLICE);
-  assert.equal(sliceSizeFor('wasm', 16, true), 16);
-  assert.equal(sliceSizeFor('wasm', 128, false), 128);
-  assert.equal(sliceSizeFor('tensorflow', 128, true), 128);
+test('only wasm steps that train convolutions are sliced, by the size of their layer outputs', () => {
+  const tv = makeSpec('torchvision');
+  assert.equal(sliceSizeFor('wasm', 128, true, tv), 64);
+  assert.equal(sliceSizeFor('wasm', 128, true, makeSpec('paper')), 32, 'paper has 1.75x the layer outputs');
+  assert.equal(sliceSizeFor('wasm', 16, true, tv), 16);
+  assert.equal(sliceSizeFor('wasm', 128, false, tv), 128);
+  assert.equal(sliceSizeFor('tensorflow', 128, true, tv), 128);
   assert.throws(() => slicedVariableGrads(4, 0, () => tf.scalar(0)), /positive integer/);
 });
 
@@ -47,23 +50,23 @@ test('a wasm scratch run whose batch is sliced trains and counts every image of 
   const { rmSync } = await import('node:fs');
   const { join } = await import('node:path');
   assert.equal((await initBackend('wasm', { threads: 2 })).tfBackend, 'wasm');
-  const root = await makeClassFolders(20, { seed: 3 });
+  const root = await makeClassFolders(30, { seed: 3 });
   try {
-    const batchSize = WASM_SLICE + 8; // 48 training images: a sliced step of 40, then a plain one of 8
+    const batchSize = WASM_MAX_SLICE + 8; // 72 training images: one step in slices of 64 and 8
     const res = await startTraining(root, join(root, '.runs'), {
       variant: 'torchvision', mode: 'scratch', epochs: 2, batchSize, lr: 0.01, seed: 4, valFraction: 0.2,
       convChannels: [8, 16, 16, 16, 16], fcUnits: [64, 64], augment: { crop: false, flip: false, pca: false },
     }, {});
     assert.equal(res.cancelled, false);
     const { steps, epochs } = openRun(res.runDir);
-    assert.deepEqual(steps.map((s) => s.batchSize), [batchSize, 8, batchSize, 8]);
+    assert.deepEqual(steps.map((s) => s.batchSize), [batchSize, batchSize]);
     for (const s of steps) {
       assert.ok(Number.isFinite(s.loss) && s.loss > 0, `loss ${s.loss}`);
       const correct = s.acc * s.batchSize;
       assert.ok(Math.abs(correct - Math.round(correct)) < 1e-6 && correct >= 0 && correct <= s.batchSize, `acc ${s.acc} of ${s.batchSize}`);
     }
     assert.equal(epochs.length, 2);
-    assert.equal(epochs[1].trainImages, 48);
+    assert.equal(epochs[1].trainImages, 72);
   } finally {
     rmSync(root, { recursive: true, force: true });
     await tf.setBackend('cpu');

@@ -1,16 +1,31 @@
 // Gradients of a big batch computed in slices. wasm32's heap stops at 4 GB: a full-network
-// training step at batch 128 needs more (batch 16 peaks near 2.3 GB of heap, 64 near 2.8 GB, and
-// at 128 the step after the first crawled for minutes), so on wasm the batch is cut into slices
+// training step at batch 128 needs more (torchvision: batch 16 peaks near 2.3 GB of heap, 64 near
+// 2.8 GB, and at 128 the step after the first crawled for minutes), so on wasm the batch is cut into slices
 // whose gradients are summed, weighted by slice size: the same gradient as one pass over the
 // batch (up to float rounding, and dropout masks drawn per slice).
 import * as tf from '@tensorflow/tfjs-core';
+import { describe, type ModelSpec } from '../model/spec';
 
-/** Largest slice a wasm training step runs at once (in images); GPU and native backends take the whole batch. */
-export const WASM_SLICE = 32;
+/**
+ * Layer outputs of one slice a wasm step may hold, in bytes. Measured peaks (RSS) at batch 128:
+ * torchvision (4.4 MB of layer outputs per image) in slices of 64: 3.3 GB; paper (7.7 MB) in
+ * slices of 64: 4.1 GB, at the heap's edge, in slices of 32: 3.4 GB.
+ */
+export const WASM_SLICE_BYTES = 300 * 2 ** 20;
+/** Slices are powers of two up to this (bigger ones gained nothing measurable). */
+export const WASM_MAX_SLICE = 64;
 
-export function sliceSizeFor(backend: string, batch: number, convTrained: boolean): number {
+/**
+ * The slice size of a training step: `batch` itself unless wasm trains the convolutions, then the
+ * largest power of two whose layer outputs fit WASM_SLICE_BYTES (torchvision 64, paper/caffe 32).
+ */
+export function sliceSizeFor(backend: string, batch: number, convTrained: boolean, spec: ModelSpec): number {
   // Frozen convolutions keep no conv activations for the backward pass: the head alone is small.
-  return backend === 'wasm' && convTrained ? Math.min(batch, WASM_SLICE) : batch;
+  if (backend !== 'wasm' || !convTrained) return batch;
+  const perImage = 4 * describe(spec).reduce((sum, l) => sum + l.outputShape.reduce((a, b) => a * b, 1), 0);
+  let slice = 1;
+  while (slice * 2 <= WASM_MAX_SLICE && slice * 2 * perImage <= WASM_SLICE_BYTES) slice *= 2;
+  return Math.min(batch, slice);
 }
 
 export interface SlicedGrads {

@@ -277,7 +277,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
         const feats = frozen && !b.features ? convForward(spec, params, input as tf.Tensor4D) : input;
         // On wasm a step that trains the convolutions runs in slices (its 4 GB heap; train/microBatch.ts).
         const corrects: tf.Tensor[] = [];
-        const { value, grads } = slicedVariableGrads(n, sliceSizeFor(tf.getBackend(), n, !frozen), (start, count, i) => {
+        const { value, grads } = slicedVariableGrads(n, sliceSizeFor(tf.getBackend(), n, !frozen, spec), (start, count, i) => {
           const part = <T extends tf.Tensor>(t: T): T => (count === n ? t : (tf.slice(t, start, count) as T));
           const f = frozen ? part(feats) : convForward(spec, params, part(input as tf.Tensor4D));
           const logits = headForward(spec, params, f, true, dropoutSeed + i);
