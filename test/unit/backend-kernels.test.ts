@@ -208,3 +208,27 @@ for (const n of [10007, PARALLEL_MIN * 2 + 3]) test(`the fused wasm momentum-SGD
   assert.deepEqual(wasm.init, values(n, 31), 'the initial tensor sharing the variable\'s first buffer changed');
   assert.ok(relError(wasm.w, wasm.init) > 1e-3, 'the weights did not move');
 });
+
+test('weights written from views on the wasm heap (checkpoints) read back as the tensors hold them', async () => {
+  const { float32View } = await import('../../src/extension/engine/backend/tensorView');
+  const { saveSafetensors, readSafetensors } = await import('../../src/extension/engine/weights/safetensors');
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  assert.ok(await tf.setBackend('wasm'));
+  const a = tensor([300, 70], 41);
+  const b = tensor([5], 42);
+  const viewA = float32View(a);
+  assert.ok(viewA.buffer instanceof SharedArrayBuffer, 'on wasm the view is on the (shared) heap, not a copy');
+  const dir = mkdtempSync(join(tmpdir(), 'alexnet-view-'));
+  try {
+    const file = join(dir, 'w.safetensors');
+    await saveSafetensors(file, { a: { shape: [300, 70], data: viewA }, b: { shape: [5], data: float32View(b) } });
+    const back = readSafetensors(readFileSync(file));
+    assert.deepEqual(Array.from(back.tensors.a.data), Array.from(a.dataSync()));
+    assert.deepEqual(Array.from(back.tensors.b.data), Array.from(b.dataSync()));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    tf.dispose([a, b]);
+  }
+});

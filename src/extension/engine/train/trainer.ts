@@ -273,13 +273,12 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       const loss = tf.tidy(() => {
         const labels = tf.tensor1d(b.labels, 'int32');
         const input = b.features ? tf.tensor(b.features, [n, ...fShape]) : tf.tensor4d(b.x!, [n, S, S, 3]);
-        // Frozen: the conv part runs outside the gradient tape.
-        const feats = frozen && !b.features ? convForward(spec, params, input as tf.Tensor4D) : input;
         // On wasm a step that trains the convolutions runs in slices (its 4 GB heap; train/microBatch.ts).
         const corrects: tf.Tensor[] = [];
         const { value, grads } = slicedVariableGrads(n, sliceSizeFor(tf.getBackend(), n, !frozen, spec), (start, count, i) => {
           const part = <T extends tf.Tensor>(t: T): T => (count === n ? t : (tf.slice(t, start, count) as T));
-          const f = frozen ? part(feats) : convForward(spec, params, part(input as tf.Tensor4D));
+          // frozen: the input is cached conv features (featureCache.ts), so only the head is on the tape
+          const f = frozen ? part(input) : convForward(spec, params, part(input as tf.Tensor4D));
           const logits = headForward(spec, params, f, true, dropoutSeed + i);
           const y = part(labels);
           corrects.push(tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'))));
