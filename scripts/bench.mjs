@@ -166,7 +166,7 @@ const flopsPerImage = {};
 
 async function loadSpecs() {
   const out = execFileSync(process.execPath, ['--import', 'tsx', '-e',
-    `const m = require('./src/extension/engine/model/spec.ts'); const r = {}; for (const v of ${JSON.stringify(variants)}) { const s = m.makeSpec(v); r[v] = { spec: s, flops: m.describe(s).reduce((a, b) => a + b.flops, 0) }; } console.log(JSON.stringify(r));`], { cwd: root, encoding: 'utf8' });
+    `const m = require('./src/engine/model/spec.ts'); const r = {}; for (const v of ${JSON.stringify(variants)}) { const s = m.makeSpec(v); r[v] = { spec: s, flops: m.describe(s).reduce((a, b) => a + b.flops, 0) }; } console.log(JSON.stringify(r));`], { cwd: root, encoding: 'utf8' });
   for (const [v, r] of Object.entries(JSON.parse(out.trim().split('\n').pop()))) {
     specs[v] = r.spec;
     flopsPerImage[v] = r.flops;

@@ -25,8 +25,8 @@ const common = {
 
 const nodeEntries = {
   extension: 'src/extension/extension.ts',
-  engine: 'src/extension/engine/server.ts',
-  cli: 'src/extension/engine/cli/main.ts',
+  engine: 'src/engine/server.ts',
+  cli: 'src/cli/main.ts',
 };
 const webviewDir = join(root, 'src/webview');
 const webviewEntries = Object.fromEntries(

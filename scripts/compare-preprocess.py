@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Compares our image preprocessing (src/extension/engine/image) with torchvision's on real photos.
+"""Compares our image preprocessing (src/engine/image) with torchvision's on real photos.
 
   /usr/bin/python3 scripts/compare-preprocess.py [FOLDER ...] [--recursive] [--summary-only]
   /usr/bin/python3 scripts/compare-preprocess.py --write-reference   (regenerates the unit tests' reference)

@@ -8,10 +8,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { makeSpec } from '../src/extension/engine/model/spec';
-import { decodeImageFile, type RgbImage } from '../src/extension/engine/image/decode';
-import { centerCrop, normalise, preprocess } from '../src/extension/engine/image/preprocess';
-import { shorterSideTarget } from '../src/extension/engine/image/resize';
+import { makeSpec } from '../src/engine/model/spec';
+import { decodeImageFile, type RgbImage } from '../src/engine/image/decode';
+import { centerCrop, normalise, preprocess } from '../src/engine/image/preprocess';
+import { shorterSideTarget } from '../src/engine/image/resize';
 
 const KERNELS = ['linear', 'cubic', 'mitchell', 'lanczos3'] as const;
 

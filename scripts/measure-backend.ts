@@ -7,9 +7,9 @@
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { initBackend, type BackendPreference } from '../src/extension/engine/backend/select';
-import { forward, paperInit } from '../src/extension/engine/model/alexnet';
-import { makeSpec } from '../src/extension/engine/model/spec';
+import { initBackend, type BackendPreference } from '../src/engine/backend/select';
+import { forward, paperInit } from '../src/engine/model/alexnet';
+import { makeSpec } from '../src/engine/model/spec';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

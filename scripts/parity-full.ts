@@ -8,9 +8,9 @@ import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { makeSpec, VariantName } from '../src/extension/engine/model/spec';
-import { loadWeightsFile } from '../src/extension/engine/weights/loadWeights';
-import { compareWithReference, fixtureInput, referenceActivations } from '../test/unit/parityHelpers';
+import { makeSpec, VariantName } from '../src/engine/model/spec';
+import { loadWeightsFile } from '../src/engine/weights/loadWeights';
+import { compareWithReference, fixtureInput, referenceActivations } from '../test/helpers/parity';
 
 const TOLERANCE = 1e-4;
 const root = resolve(__dirname, '..');

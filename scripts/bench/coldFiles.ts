@@ -4,9 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
-import { paperInit } from '../../src/extension/engine/model/alexnet';
-import { makeSpec, type VariantName } from '../../src/extension/engine/model/spec';
-import { saveWeightsFile } from '../../src/extension/engine/weights';
+import { paperInit } from '../../src/engine/model/alexnet';
+import { makeSpec, type VariantName } from '../../src/engine/model/spec';
+import { saveWeightsFile } from '../../src/engine/weights';
 
 async function main(): Promise<void> {
   const [variant, weights, image] = process.argv.slice(2);

@@ -4,11 +4,11 @@
 // probe for where that time goes. Bundle it like dist/ or run it with tsx:
 //   node --import tsx scripts/bench/coldOnnx.ts VARIANT WEIGHTS IMAGE [CACHE_DIR]
 //   -> prints the top-5 class indices and the session's source as JSON
-import { loadWeightsFile } from '../../src/extension/engine/weights';
-import { decodeImageFile, preprocessBatch } from '../../src/extension/engine/image';
-import { createOnnxRuntime, onnxCacheKey, openCachedOnnxRuntime, weightsFileIdentity } from '../../src/extension/engine/onnx';
-import { activationLayers } from '../../src/extension/engine/inspect/analysis';
-import { makeSpec, type VariantName } from '../../src/extension/engine/model/spec';
+import { loadWeightsFile } from '../../src/engine/weights';
+import { decodeImageFile, preprocessBatch } from '../../src/engine/image';
+import { createOnnxRuntime, onnxCacheKey, openCachedOnnxRuntime, weightsFileIdentity } from '../../src/engine/onnx';
+import { activationLayers } from '../../src/engine/inspect/analysis';
+import { makeSpec, type VariantName } from '../../src/engine/model/spec';
 
 async function main(): Promise<void> {
   const [variant, weights, image, cacheDir] = process.argv.slice(2) as [VariantName, string, string, string | undefined];

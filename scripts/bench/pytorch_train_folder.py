@@ -8,7 +8,7 @@ one JSON line per event on stdout ('@@TTA {json}').
 
 The weights are our canonical safetensors (conv HWIO, dense [in, out], fc6 rows in H,W,C order),
 read with numpy and turned into PyTorch's layout here, so both sides start from the same numbers.
-The recipe mirrors src/extension/engine/train (trainer.ts, augment.ts, loader.ts, sgd.ts):
+The recipe mirrors src/engine/train (trainer.ts, augment.ts, loader.ts, sgd.ts):
   - images decoded once (EXIF orientation applied), shorter side resized to the spec's resizeTo
     with Lanczos, kept in memory (our ImageSource caches them too);
   - training: random crop + horizontal flip per image and epoch; validation: centre crop;

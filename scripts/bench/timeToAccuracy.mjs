@@ -92,7 +92,7 @@ function ensureBuild() {
       else if (p.endsWith('.ts') && statSync(p).mtimeMs > built) newer.push(p.slice(root.length));
     }
   };
-  walk(join(root, 'src/extension/engine'));
+  walk(join(root, 'src/engine'));
   if (newer.length) log(`warning: dist/cli.js is older than ${newer.length} engine source(s) (e.g. ${newer[0]}): run npm run build to time the current code`);
 }
 
@@ -112,11 +112,11 @@ const PREPARE = `
 const tf = require('@tensorflow/tfjs-core');
 require('@tensorflow/tfjs-backend-cpu');
 const { writeFileSync } = require('node:fs');
-const { resolveTrainConfig } = require('./src/extension/engine/train/config.ts');
-const { trainSpec, initialParams } = require('./src/extension/engine/train/model.ts');
-const { scanDataset } = require('./src/extension/engine/train/dataset.ts');
-const { forward } = require('./src/extension/engine/model/alexnet.ts');
-const { saveWeightsFile } = require('./src/extension/engine/weights/index.ts');
+const { resolveTrainConfig } = require('./src/engine/train/config.ts');
+const { trainSpec, initialParams } = require('./src/engine/train/model.ts');
+const { scanDataset } = require('./src/engine/train/dataset.ts');
+const { forward } = require('./src/engine/model/alexnet.ts');
+const { saveWeightsFile } = require('./src/engine/weights/index.ts');
 (async () => {
   const a = JSON.parse(process.argv[1]);
   await tf.setBackend('cpu');

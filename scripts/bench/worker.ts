@@ -9,11 +9,11 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { forward, paperInit, type Params } from '../../src/extension/engine/model/alexnet';
-import { makeSpec, type ModelSpec, type VariantName } from '../../src/extension/engine/model/spec';
-import { createOnnxRuntime, loadOrt, type OnnxRuntime, type LrnMode } from '../../src/extension/engine/onnx';
+import { forward, paperInit, type Params } from '../../src/engine/model/alexnet';
+import { makeSpec, type ModelSpec, type VariantName } from '../../src/engine/model/spec';
+import { createOnnxRuntime, loadOrt, type OnnxRuntime, type LrnMode } from '../../src/engine/onnx';
 import { timed, vmHwmMb } from './schedstat';
-import { slicedVariableGrads, sliceSizeFor } from '../../src/extension/engine/train/microBatch';
+import { slicedVariableGrads, sliceSizeFor } from '../../src/engine/train/microBatch';
 
 const root = join(__dirname, '..', '..');
 
@@ -48,14 +48,14 @@ async function initTfjs(s: Setup): Promise<string> {
     return 'tfjs-node';
   }
   // Prefer the engine's own backend selection (it also registers the engine's extra wasm kernels).
-  const selectPath = join(root, 'src/extension/engine/backend/select.ts');
+  const selectPath = join(root, 'src/engine/backend/select.ts');
   if (existsSync(selectPath)) {
     const sel = (await import(selectPath)) as { initBackend(pref: string, o: { threads: number }): Promise<{ label?: string; name?: string }> };
     const report = await sel.initBackend('wasm', { threads: s.threads });
     return `tfjs wasm ${s.threads}T (${report.label ?? report.name ?? 'engine select'})`;
   }
   await import('@tensorflow/tfjs-backend-wasm');
-  const { prepareWasmThreads } = await import('../../src/extension/engine/backend/wasmThreads');
+  const { prepareWasmThreads } = await import('../../src/engine/backend/wasmThreads');
   const restore = prepareWasmThreads(s.threads);
   try {
     await tf.setBackend('wasm');
@@ -176,7 +176,7 @@ function trainStep(batch: number): { run(): void; dispose(): void } {
   const vars = trainVars;
   if (!sgd) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { MomentumSgd } = require('../../src/extension/engine/train/sgd') as typeof import('../../src/extension/engine/train/sgd');
+    const { MomentumSgd } = require('../../src/engine/train/sgd') as typeof import('../../src/engine/train/sgd');
     const m = new MomentumSgd(0.9, 5e-4);
     m.init(vars);
     sgd = m;

@@ -2,17 +2,17 @@
 // panels together. Each piece lives in its own file.
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { EngineHost } from './engineHost';
+import { EngineHost } from './engine/engineHost';
 import { WeightsManager } from './weights/weightsManager';
-import { Classifier } from './commands/classify';
-import { selectBackend, selectVariant } from './commands/settings';
-import { downloadWeights, loadWeightsFromFile } from './commands/weights';
+import { Classifier } from './classify/classifyCommands';
+import { selectBackend, selectVariant } from './settings/selectCommands';
+import { downloadWeights, loadWeightsFromFile } from './weights/weightsCommands';
 import { StatusBar, showStatusMenu } from './statusBar';
-import { ClassifyPanel } from './panels/classifyPanel';
+import { ClassifyPanel } from './classify/classifyPanel';
 import { EventLoopMonitor } from './debug/eventLoopMonitor';
-import { registerInspectCommands } from './commands/inspect';
-import { registerTrainCommands } from './commands/train';
-import { checkGpuSetup } from './commands/doctor';
+import { registerInspectCommands } from './inspect/inspectCommands';
+import { registerTrainCommands } from './train/trainCommands';
+import { checkGpuSetup } from './engine/checkGpuSetup';
 
 /** What activate() returns: lets tests (and other extensions) reach the live objects. */
 export interface AlexNetApi {

@@ -1,9 +1,9 @@
 // The status bar item: variant, backend (GPU/CPU/WASM/JS) and weights state; a click opens a
 // quick pick with the actions (alexnet.showStatusMenu).
 import * as vscode from 'vscode';
-import * as config from './configuration';
-import { backendNotes, describeBackend } from './backendLabel';
-import type { EngineHost } from './engineHost';
+import * as config from './settings/configuration';
+import { backendNotes, describeBackend } from './engine/backendLabel';
+import type { EngineHost } from './engine/engineHost';
 import type { WeightsManager } from './weights/weightsManager';
 
 export class StatusBar implements vscode.Disposable {

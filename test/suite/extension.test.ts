@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { AlexNetApi } from '../../src/extension/extension';
-import type { ClassifyItem } from '../../src/extension/engine/protocol';
+import type { ClassifyItem } from '../../src/protocol/engine';
 import type { EventLoopStats } from '../../src/extension/debug/eventLoopMonitor';
 import { WeightsManager } from '../../src/extension/weights/weightsManager';
 import { entryForVariant, loadManifest } from '../../src/extension/weights/manifest';
@@ -57,7 +57,7 @@ describe('AlexNet Explorer in the extension host', () => {
 
   it('Check GPU Setup reports the truth of this machine and the backend chosen', async function () {
     this.timeout(120_000);
-    const report = (await vscode.commands.executeCommand('alexnet.checkGpuSetup')) as import('../../src/extension/engine/doctor').DoctorReport;
+    const report = (await vscode.commands.executeCommand('alexnet.checkGpuSetup')) as import('../../src/engine/doctor').DoctorReport;
     assert.ok(report, 'no report');
     const names = report.checks.map((c) => c.name);
     for (const n of ['NVIDIA driver (nvidia-smi)', 'CUDA 11 runtime (libcudart.so.11.0)', 'cuDNN 8 (libcudnn.so.8)', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {

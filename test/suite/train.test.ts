@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { AlexNetApi } from '../../src/extension/extension';
-import type { ClassifyItem, ModelStatus } from '../../src/extension/engine/protocol';
-import type { MetricsRecord, TrainResult } from '../../src/extension/engine/protocol/train';
+import type { ClassifyItem, ModelStatus } from '../../src/protocol/engine';
+import type { MetricsRecord, TrainResult } from '../../src/protocol/engine/train';
 
 const root = resolve(__dirname, '../../..');
 const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));

@@ -2,7 +2,7 @@
 // clients do), sends typed requests, routes events, cancels, and restarts it on the
 // next request after a crash. No `vscode` import: the extension and tests both use it.
 import { fork, type ChildProcess } from 'node:child_process';
-import type { EngineEventBody, EngineToHost, Method, ParamsOf, RequestMessage, ResultOf } from './protocol';
+import type { EngineEventBody, EngineToHost, Method, ParamsOf, RequestMessage, ResultOf } from '../../protocol/engine';
 
 export interface EngineClientOptions {
   /** path of the bundled engine entry (dist/engine.js) */

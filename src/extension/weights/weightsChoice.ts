@@ -1,7 +1,7 @@
 // Which weights a variant runs with, from what is known about them (no vscode, no I/O, so the
 // order is unit-tested): the user's setting first, then a choice made in this session (a file
 // loaded, or "untrained"), then the verified managed download; otherwise the user is asked.
-import type { WeightsSource } from '../engine/protocol';
+import type { WeightsSource } from '../../protocol/engine';
 
 export interface WeightsFacts {
   /** `alexnet.weights.path`, expanded; undefined when blank */

@@ -4,9 +4,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { VariantName } from '../engine/model/spec';
-import type { WeightsSource } from '../engine/protocol';
-import * as config from '../configuration';
+import type { VariantName } from '../../engine/model/spec';
+import type { WeightsSource } from '../../protocol/engine';
+import * as config from '../settings/configuration';
 import { DownloadError, ensureWeights, findVerifiedCopy, isCancellation, manualInstructions } from './download';
 import { formatBytes } from './downloadErrors';
 import { entryForVariant, loadManifest, resolveDownloadUrl, type WeightsEntry, type WeightsManifest } from './manifest';

@@ -6,8 +6,8 @@
 import '../shared/litNonce';
 import { h, replaceChildren } from '../shared/dom';
 import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
-import type { LayerRow } from '../../extension/engine/protocol';
-import type { ArchitectureView, HostToWebview, WebviewToHost } from './protocol';
+import type { LayerRow } from '../../protocol/engine';
+import type { ArchitectureView, HostToWebview, WebviewToHost } from '../../protocol/webview/architecture';
 
 const api = vscodeApi<WebviewToHost, { view?: ArchitectureView }>();
 const app = document.getElementById('app')!;

@@ -5,8 +5,8 @@ import '../shared/litNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { h, replaceChildren } from '../shared/dom';
 import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
-import type { ClassifyWebviewState, HostToWebview, ResultRow, ResultsView, WebviewToHost } from './protocol';
-import type { Prediction } from '../../extension/engine/protocol';
+import type { ClassifyWebviewState, HostToWebview, ResultRow, ResultsView, WebviewToHost } from '../../protocol/webview/classify';
+import type { Prediction } from '../../protocol/engine';
 
 const api = vscodeApi<WebviewToHost, ClassifyWebviewState>();
 const app = document.getElementById('app')!;

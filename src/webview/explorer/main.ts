@@ -10,8 +10,8 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { h, replaceChildren } from '../shared/dom';
 import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
-import type { FeatureMaps, GradCamResult, InspectImageResult } from '../../extension/engine/protocol';
-import type { ExplorerState, HostToWebview, WebviewToHost } from './protocol';
+import type { FeatureMaps, GradCamResult, InspectImageResult } from '../../protocol/engine';
+import type { ExplorerState, HostToWebview, WebviewToHost } from '../../protocol/webview/explorer';
 import { asFloat32, channelAt, drawMapsGrid, drawOverlay, mapCanvas, type GridLayout } from '../featuremaps/render';
 
 const api = vscodeApi<WebviewToHost, ExplorerState>();

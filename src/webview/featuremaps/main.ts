@@ -10,8 +10,8 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { h, replaceChildren } from '../shared/dom';
 import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
-import type { FeatureMaps } from '../../extension/engine/protocol';
-import type { FeatureMapsImage, FeatureMapsState, HostToWebview, WebviewToHost } from './protocol';
+import type { FeatureMaps } from '../../protocol/engine';
+import type { FeatureMapsImage, FeatureMapsState, HostToWebview, WebviewToHost } from '../../protocol/webview/featuremaps';
 import { asFloat32, channelAt, drawMapsGrid, drawOverlay, layerRange, mapCanvas, type GridLayout } from './render';
 
 const api = vscodeApi<WebviewToHost, FeatureMapsState>();

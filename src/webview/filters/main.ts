@@ -13,8 +13,8 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import { h, replaceChildren } from '../shared/dom';
 import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
-import type { FilterBlock, RgbaImage } from '../../extension/engine/protocol';
-import type { ConvLayerInfo, FiltersState, HostToWebview, WebviewToHost } from './protocol';
+import type { FilterBlock, RgbaImage } from '../../protocol/engine';
+import type { ConvLayerInfo, FiltersState, HostToWebview, WebviewToHost } from '../../protocol/webview/filters';
 import { asFloat32, rgbaCanvas } from '../featuremaps/render';
 
 const api = vscodeApi<WebviewToHost, FiltersState>();

@@ -4,7 +4,7 @@ import {
   Chart, Decimation, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip,
   type ChartDataset, type ChartOptions,
 } from 'chart.js';
-import type { EpochView, StepPoint } from './protocol';
+import type { EpochView, StepPoint } from '../../protocol/webview/training';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation);
 

@@ -2,7 +2,7 @@
 // per-class precision/recall table. Hovering or focusing a cell shows its count and a few of
 // its images. Contract for tests: table#confusion, td.cm-cell[data-count].
 import { h, replaceChildren } from '../shared/dom';
-import type { EpochView, ExampleImage } from './protocol';
+import type { EpochView, ExampleImage } from '../../protocol/webview/training';
 
 export function percent(x: number | null | undefined, digits = 0): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(digits)}%`;

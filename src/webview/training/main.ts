@@ -9,10 +9,10 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { h, replaceChildren } from '../shared/dom';
 import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
-import type { EpochView, HostToWebview, LiveProgress, RunView, TrainingWebviewState, WebviewToHost } from './protocol';
+import type { EpochView, HostToWebview, LiveProgress, RunView, TrainingWebviewState, WebviewToHost } from '../../protocol/webview/training';
 import { TrainingCharts } from './charts';
 import { CellTooltip, confusionTable, percent, perClassTable } from './confusion';
-import { augmentLabel } from '../../extension/training/trainChoices';
+import { augmentLabel } from '../../extension/train/trainChoices';
 import css from './styles.css';
 
 const api = vscodeApi<WebviewToHost, TrainingWebviewState>();

@@ -1,0 +1,145 @@
+// `alexnet train <folder>`: scan the folder, train, print one line per epoch. Ctrl-C stops after
+// the current step (the last finished epoch is kept); --resume RUN_DIR continues a run.
+import { join, resolve } from 'node:path';
+import { engine } from '../engine/engine';
+import { parseArgs, intOption } from './args';
+import { backendOption, variantOption } from './common';
+import type { TrainConfigInput, TrainEvent, TrainMode } from '../protocol/engine/train';
+import { scanDataset } from '../engine/train/dataset';
+import { formatDuration, resumeTraining, startTraining, type TrainHooks } from '../engine/train/trainer';
+
+const HELP = `usage: alexnet train <folder> [options]
+       alexnet train --resume RUN_DIR [--epochs N] [--json]
+
+<folder>: one subfolder per class, or train/ and val/ subfolders in that layout.
+
+options:
+  --variant paper|caffe|torchvision   (default torchvision)
+  --mode frozen|finetune|scratch      (default frozen with --weights, else scratch)
+  --weights FILE                      starting weights (.pth, bvlc_alexnet.npy, .safetensors)
+  --epochs N                          (default 10)
+  --batch-size N                      (default 128)
+  --lr X                              initial learning rate (default 0.01 scratch, 0.001 frozen/finetune)
+  --patience N                        epochs without a better val loss before lr /= 10 (default 3)
+  --early-stop N                      stop after N epochs without a better val loss (default off)
+  --val-fraction F                    held out per class when there is no val/ (default 0.2)
+  --seed N                            (default 42)
+  --no-crop --no-flip --no-pca        turn augmentations off
+  --runs DIR                          runs root (default ./.alexnet/runs)
+  --resume RUN_DIR                    continue a cancelled or crashed run
+  --backend B                         auto, wasm, cpu, ...
+  --json                              one JSON event per line, then the result`;
+
+function numberOption(o: Record<string, string | true>, name: string): number | undefined {
+  const v = o[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got '${v}'`);
+  return n;
+}
+
+export async function runTrainCli(argv: string[]): Promise<number> {
+  const { positionals, options } = parseArgs(argv, {
+    flags: ['json', 'help', 'no-crop', 'no-flip', 'no-pca'],
+    values: ['variant', 'mode', 'weights', 'epochs', 'batch-size', 'lr', 'patience', 'early-stop', 'val-fraction', 'seed', 'runs', 'resume', 'backend'],
+  });
+  if (options.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const json = !!options.json;
+  const resumeDir = typeof options.resume === 'string' ? resolve(options.resume) : undefined;
+  if (!resumeDir && positionals.length !== 1) {
+    console.error(HELP);
+    return 2;
+  }
+  const mode = options.mode as string | undefined;
+  if (mode !== undefined && !['frozen', 'finetune', 'scratch'].includes(mode)) throw new Error(`--mode must be frozen, finetune or scratch, got '${mode}'`);
+
+  const backend = await engine.init(backendOption(options));
+  if (!json) console.log(`backend: ${backend.label}`);
+
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+    console.error('\nstopping after this step (Ctrl-C again to quit at once)...');
+  };
+  process.on('SIGINT', onSigint);
+
+  let lastStepLine = 0;
+  const hooks: TrainHooks = {
+    signal: controller.signal,
+    log: (m) => console.error(`note: ${m}`),
+    emit: (e: TrainEvent) => {
+      if (json) {
+        if (e.kind !== 'trainStep') console.log(JSON.stringify(e));
+        return;
+      }
+      if (e.kind === 'trainStart') {
+        const c = e.config;
+        console.log(`run: ${e.runDir}`);
+        console.log(`${c.config.variant}, mode ${c.config.mode}, ${c.classNames.length} classes, ${c.trainCount} train / ${c.valCount} val images, batch ${c.config.batchSize}, ${c.stepsPerEpoch} steps/epoch` + (e.resumed ? `, resuming at epoch ${e.startEpoch}` : ''));
+      } else if (e.kind === 'trainStep' && process.stderr.isTTY && Date.now() - lastStepLine > 500) {
+        lastStepLine = Date.now();
+        process.stderr.write(`\r  epoch ${e.epoch} step ${e.step}/${e.stepsPerEpoch}  loss ${e.loss.toFixed(4)}  ${e.imagesPerSec.toFixed(1)} img/s  wait ${e.waitMs.toFixed(0)} ms  ${e.etaSeconds === null ? '' : formatDuration(e.etaSeconds) + ' left'}   `);
+      } else if (e.kind === 'trainEpoch') {
+        if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+        const pct = (x: number | null) => (x === null ? '  -  ' : `${(100 * x).toFixed(1)}%`);
+        const val = e.valLoss === null ? 'no val' : `val loss ${e.valLoss.toFixed(4)} acc ${pct(e.valAcc)}`;
+        console.log(
+          `epoch ${String(e.epoch).padStart(3)}/${e.totalEpochs}  train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAcc)}  ${val}  lr ${e.lr}` +
+            `${e.nextLr !== e.lr ? ` -> ${e.nextLr}` : ''}  ${e.seconds.toFixed(1)}s${e.best ? '  *best' : ''}` +
+            (e.skipped.length ? `  (${e.skipped.length} image(s) skipped)` : ''),
+        );
+      }
+    },
+  };
+
+  try {
+    let result;
+    if (resumeDir) {
+      result = await resumeTraining(resumeDir, hooks, { epochs: options.epochs !== undefined ? intOption(options, 'epochs', 1) : undefined });
+    } else {
+      const folder = resolve(positionals[0]);
+      const config: TrainConfigInput = {
+        variant: variantOption(options),
+        ...(mode ? { mode: mode as TrainMode } : {}),
+        ...(typeof options.weights === 'string' ? { weights: { kind: 'file' as const, path: resolve(options.weights) } } : {}),
+        ...(options.epochs !== undefined ? { epochs: intOption(options, 'epochs', 10) } : {}),
+        ...(options['batch-size'] !== undefined ? { batchSize: intOption(options, 'batch-size', 128) } : {}),
+        ...(options.patience !== undefined ? { patience: intOption(options, 'patience', 3) } : {}),
+        ...(options['early-stop'] !== undefined ? { earlyStop: Number(options['early-stop']) } : {}),
+        ...(numberOption(options, 'lr') !== undefined ? { lr: numberOption(options, 'lr') } : {}),
+        ...(numberOption(options, 'val-fraction') !== undefined ? { valFraction: numberOption(options, 'val-fraction') } : {}),
+        ...(numberOption(options, 'seed') !== undefined ? { seed: numberOption(options, 'seed') } : {}),
+        augment: { crop: !options['no-crop'], flip: !options['no-flip'], pca: !options['no-pca'] },
+      };
+      const scan = await scanDataset(folder, { valFraction: config.valFraction, seed: config.seed });
+      const s = scan.summary;
+      if (json) console.log(JSON.stringify({ kind: 'scan', ...s }));
+      else {
+        console.log(`dataset: ${folder} (${s.layout === 'split-folders' ? 'train/ + val/' : 'class folders, held-out validation'})`);
+        for (const c of s.classes) console.log(`  ${c.name}: ${c.train} train, ${c.val} val`);
+        for (const k of s.skipped) console.log(`  skipped ${k.path}: ${k.reason}`);
+        for (const w of s.warnings) console.log(`  warning: ${w}`);
+      }
+      if (!s.trainable) {
+        console.error('alexnet train: this folder cannot be trained on (see the warnings above)');
+        return 1;
+      }
+      const runsRoot = typeof options.runs === 'string' ? resolve(options.runs) : join(process.cwd(), '.alexnet', 'runs');
+      result = await startTraining(folder, runsRoot, config, hooks);
+    }
+    if (json) console.log(JSON.stringify({ kind: 'result', ...result }));
+    else {
+      const acc = result.bestValAcc === null ? 'n/a' : `${(100 * result.bestValAcc).toFixed(1)}%`;
+      console.log(`${result.cancelled ? 'cancelled' : result.earlyStopped ? 'stopped early' : 'done'}: ${result.epochs} epoch(s), best val acc ${acc}`);
+      if (result.bestPath) console.log(`best weights: ${result.bestPath}`);
+      if (result.cancelled) console.log(`resume with: alexnet train --resume ${result.runDir}`);
+    }
+    return result.cancelled ? 130 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,38 @@
+// Training request handlers (owned by the training feature): thin adapters from the protocol
+// to train/*, turning cancellation into `cancelled: true` results and input problems into codes.
+import type { Handler, RequestContext } from './context';
+import { EngineFailure } from './context';
+import type { TrainEvent, TrainRequests } from '../../protocol/engine/train';
+import { scanDataset } from '../train/dataset';
+import { resumeTraining, startTraining, type TrainHooks } from '../train/trainer';
+import { listRuns, openRun } from '../train/runFiles';
+
+function hooksFor(ctx: RequestContext): TrainHooks {
+  return {
+    signal: ctx.signal,
+    emit: (event: TrainEvent) => ctx.emit(event as unknown as Parameters<RequestContext['emit']>[0]),
+    progress: (done, total, message) => ctx.progress(done, total, message),
+    log: (message) => ctx.emit({ kind: 'log', level: 'warn', message }),
+  };
+}
+
+/** Errors that carry a code (bad input, bad weights) become EngineFailures with that code. */
+async function withCodes<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof EngineFailure) throw e;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && ['bad-input', 'bad-weights'].includes(code)) throw new EngineFailure((e as Error).message, code);
+    if (e instanceof Error && /WeightsFileError|WeightsMismatchError/.test(e.constructor.name)) throw new EngineFailure(e.message, 'bad-weights');
+    throw e;
+  }
+}
+
+export const trainHandlers: { [M in keyof TrainRequests]: Handler<M> } = {
+  scanDataset: (p) => withCodes(async () => (await scanDataset(p.folder, { valFraction: p.valFraction, seed: p.seed })).summary),
+  train: (p, ctx) => withCodes(() => startTraining(p.folder, p.runsRoot, p.config, hooksFor(ctx))),
+  resumeTraining: (p, ctx) => withCodes(() => resumeTraining(p.runDir, hooksFor(ctx), { epochs: p.epochs })),
+  openRun: (p) => withCodes(async () => openRun(p.runDir)),
+  listRuns: (p) => withCodes(async () => ({ runs: listRuns(p.runsRoot) })),
+};

@@ -1,0 +1,511 @@
+// The training loop: data plan per epoch, steps, validation, lr schedule, checkpoints, metrics.
+// Every random choice (split, shuffle, crops, flips, PCA alphas, dropout masks) is derived from
+// (seed, epoch, index/step), so a resumed run repeats exactly what an uninterrupted one does.
+import * as tf from '@tensorflow/tfjs-core';
+import { join } from 'node:path';
+import type { Params } from '../model/alexnet';
+import type { ModelSpec } from '../model/spec';
+import type { HostTensor } from '../weights/hostTensor';
+import { readSafetensors, saveSafetensors } from '../weights/safetensors';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import type {
+  EpochRecord, RunConfigFile, SkippedFile, StepRecord, TrainConfig, TrainConfigInput, TrainEvent, TrainResult,
+} from '../../protocol/engine/train';
+import { centreCrop, cropNormalise, fixedCrops, type CropParams } from './augment';
+import { resolveTrainConfig } from './config';
+import { scanDataset, type Dataset, type LabelledImage } from './dataset';
+import { FeatureCache, variantFor, type FeatureKey } from './featureCache';
+import { createFeatureExtractor, gpuBackendInUse, type FeatureRuntime } from './featureExtractor';
+import { ImageSource, isSkippedFile, Prefetcher } from './loader';
+import { ConfusionMatrix } from './metrics';
+import { convForward, crossEntropy, featureShape, headForward, initialParams, isTrainable, trainSpec } from './model';
+import { colourPca, PCA_ALPHA_STD, pcaShift, RgbCovariance, type ColourPca } from './pca';
+import { hashSeed, RNG, rngFor } from './rng';
+import {
+  appendMetrics, BEST_FILE, CHECKPOINT_FILE, CONFIG_FILE, createRunDir, readRunConfig, truncateMetrics, writeJsonAtomic,
+} from './runFiles';
+import { slicedVariableGrads, sliceSizeFor } from './microBatch';
+import { MomentumSgd } from './sgd';
+import { float32View } from '../backend/tensorView';
+
+export interface TrainHooks {
+  signal?: AbortSignal;
+  emit?: (event: TrainEvent) => void;
+  progress?: (done: number, total?: number, message?: string) => void;
+  log?: (message: string) => void;
+  /** frozen mode's feature cache: runtime, memory budget, and a probe of each extraction (tests, benchmarks) */
+  features?: {
+    runtime?: FeatureRuntime;
+    cacheBudgetBytes?: number;
+    onExtract?: (keys: FeatureKey[], runtime: 'onnx' | 'tfjs') => void;
+  };
+}
+
+/** Everything a checkpoint needs besides the tensors (stored as JSON in its metadata). */
+export interface CheckpointState {
+  epochsDone: number;
+  globalStep: number;
+  lr: number;
+  bestValAcc: number | null;
+  /** lowest monitored loss (validation, else training) so far */
+  bestMonitor: number | null;
+  /** epochs since the monitored loss improved or lr was last cut (plateau rule) */
+  sinceImprovement: number;
+  /** epochs since the monitored loss improved (early stop) */
+  sinceBest: number;
+  lrDrops: number;
+  finished: boolean;
+  earlyStopped: boolean;
+  pca: ColourPca | null;
+  /** the rng is stateless: draws derive from this seed with the epoch/step/index */
+  seed: number;
+  initialWeights: string;
+}
+
+export class TrainInputError extends Error {
+  readonly code = 'bad-input';
+}
+
+const PCA_SAMPLE_IMAGES = 64;
+const EVAL_BATCH = 32;
+let runCounter = 0;
+
+export async function startTraining(folder: string, runsRoot: string, input: TrainConfigInput, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const config = resolveTrainConfig(input);
+  const dataset = await scanDataset(folder, { valFraction: config.valFraction, seed: config.seed });
+  if (!dataset.summary.trainable) throw new TrainInputError(`cannot train on ${folder}: ${dataset.summary.warnings.join('; ')}`);
+  const runDir = createRunDir(runsRoot);
+  const configFile: RunConfigFile = {
+    version: 1,
+    folder,
+    config,
+    classNames: dataset.classNames,
+    trainCount: dataset.train.length,
+    valCount: dataset.val.length,
+    stepsPerEpoch: Math.ceil(dataset.train.length / config.batchSize),
+    layout: dataset.summary.layout,
+    createdAt: new Date().toISOString(),
+  };
+  writeJsonAtomic(join(runDir, CONFIG_FILE), configFile);
+  return runTraining(runDir, configFile, dataset, null, hooks);
+}
+
+/** Continues from the last checkpoint; `epochs` raises the planned epoch count. */
+export async function resumeTraining(runDir: string, hooks: TrainHooks = {}, opts: { epochs?: number } = {}): Promise<TrainResult> {
+  if (!existsSync(join(runDir, CONFIG_FILE))) throw new TrainInputError(`${runDir} is not a training run folder (no ${CONFIG_FILE})`);
+  const configFile = readRunConfig(runDir);
+  if (opts.epochs !== undefined && opts.epochs !== configFile.config.epochs) {
+    configFile.config = resolveTrainConfig({ ...configFile.config, epochs: opts.epochs });
+    writeJsonAtomic(join(runDir, CONFIG_FILE), configFile);
+  }
+  const { config } = configFile;
+  const dataset = await scanDataset(configFile.folder, { valFraction: config.valFraction, seed: config.seed });
+  if (dataset.classNames.join('\n') !== configFile.classNames.join('\n')) {
+    throw new TrainInputError(`the classes in ${configFile.folder} changed since the run started (${configFile.classNames.join(', ')} -> ${dataset.classNames.join(', ')})`);
+  }
+  if (dataset.train.length !== configFile.trainCount || dataset.val.length !== configFile.valCount) {
+    hooks.log?.(`dataset changed since the run started: train ${configFile.trainCount} -> ${dataset.train.length}, val ${configFile.valCount} -> ${dataset.val.length}`);
+  }
+  let checkpoint: Checkpoint | null = null;
+  const ckptPath = join(runDir, CHECKPOINT_FILE);
+  if (existsSync(ckptPath)) {
+    const buf = await readFile(ckptPath);
+    const { tensors, metadata } = readSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+    checkpoint = { tensors, state: JSON.parse(metadata.state) as CheckpointState };
+  }
+  truncateMetrics(runDir, checkpoint?.state.epochsDone ?? 0, checkpoint?.state.globalStep ?? 0);
+  return runTraining(runDir, configFile, dataset, checkpoint, hooks);
+}
+
+interface Checkpoint {
+  tensors: Record<string, HostTensor>;
+  state: CheckpointState;
+}
+
+interface Batch {
+  /** normalised crops, n x S x S x 3 (absent when features are given) */
+  x?: Float32Array;
+  /** pool5 features, n x 6 x 6 x C (frozen mode with cached features) */
+  features?: Float32Array;
+  labels: Int32Array;
+  /** dataset indices of the images in the batch */
+  indices: number[];
+  skipped: SkippedFile[];
+}
+
+async function runTraining(runDir: string, configFile: RunConfigFile, dataset: Dataset, checkpoint: Checkpoint | null, hooks: TrainHooks): Promise<TrainResult> {
+  const { config } = configFile;
+  const numClasses = dataset.classNames.length;
+  const spec = trainSpec(config, numClasses);
+  const S = spec.inputSize;
+  const frozen = config.mode === 'frozen';
+  const stepsPerEpoch = Math.ceil(dataset.train.length / config.batchSize);
+  const totalSteps = stepsPerEpoch * config.epochs;
+  const source = new ImageSource(spec.resizeTo);
+  const aborted = () => hooks.signal?.aborted ?? false;
+
+  // Parameters as variables; only the trainable ones get gradients and momentum.
+  const prefix = `train${++runCounter}/`;
+  let initialLabel: string;
+  let startParams: Params;
+  if (checkpoint) {
+    startParams = {};
+    for (const [name, t] of Object.entries(checkpoint.tensors)) if (!name.startsWith('momentum/')) startParams[name] = tf.tensor(t.data, t.shape, 'float32');
+    initialLabel = checkpoint.state.initialWeights;
+  } else {
+    ({ params: startParams, label: initialLabel } = await initialParams(config, spec));
+  }
+  const vars: Record<string, tf.Variable> = {};
+  for (const [name, t] of Object.entries(startParams)) {
+    vars[name] = tf.variable(t, isTrainable(config, name), prefix + name);
+    t.dispose();
+  }
+  const trainableNames = Object.keys(vars).filter((n) => isTrainable(config, n));
+  const trainableVars: Record<string, tf.Variable> = Object.fromEntries(trainableNames.map((n) => [n, vars[n]]));
+  const sgd = new MomentumSgd(config.momentum, config.weightDecay);
+  const savedVelocity: Record<string, Float32Array> = {};
+  if (checkpoint) for (const n of trainableNames) if (checkpoint.tensors[`momentum/${n}`]) savedVelocity[n] = checkpoint.tensors[`momentum/${n}`].data;
+  sgd.init(trainableVars, savedVelocity);
+  const params = vars as unknown as Params;
+
+  const state: CheckpointState = checkpoint?.state ?? {
+    epochsDone: 0, globalStep: 0, lr: config.lr, bestValAcc: null, bestMonitor: null, sinceImprovement: 0, sinceBest: 0,
+    lrDrops: 0, finished: false, earlyStopped: false, pca: null, seed: config.seed, initialWeights: initialLabel,
+  };
+  if (checkpoint) checkpoint.tensors = {}; // let the host copies go
+
+  const result = (cancelled: boolean): TrainResult => ({
+    runDir,
+    bestValAcc: state.bestValAcc,
+    epochs: state.epochsDone,
+    cancelled,
+    earlyStopped: state.earlyStopped,
+    ...(existsSync(join(runDir, BEST_FILE)) ? { bestPath: join(runDir, BEST_FILE) } : {}),
+  });
+
+  let featureCache: FeatureCache | undefined;
+  try {
+    if (state.finished && state.epochsDone >= config.epochs) return result(false);
+    state.finished = false;
+    state.earlyStopped = false;
+
+    if (frozen && config.augment.pca) {
+      hooks.log?.('PCA colour augmentation is off in frozen mode: the conv features of each crop are computed once and cached, and colour noise would change them every epoch');
+    }
+    if (config.augment.pca && !frozen && !state.pca) {
+      hooks.progress?.(0, totalSteps, 'Computing colour PCA of the training images');
+      state.pca = await computeColourPca(dataset.train, source, config.seed);
+    }
+
+    // --- data -----------------------------------------------------------------------------
+    const loadBatch = async (items: LabelledImage[], indices: number[], crop: (index: number, img: { width: number; height: number }) => CropParams): Promise<Batch> => {
+      const loaded = await Promise.all(
+        indices.map(async (i) => {
+          try {
+            return { i, img: await source.load(items[i].path) };
+          } catch (e) {
+            if (isSkippedFile(e)) return { i, skipped: e };
+            throw e;
+          }
+        }),
+      );
+      const ok = loaded.filter((r) => r.img);
+      const x = new Float32Array(ok.length * S * S * 3);
+      ok.forEach((r, k) => cropNormalise(r.img!, S, crop(r.i, r.img!), spec.normalisation, x, k * S * S * 3));
+      return {
+        x,
+        labels: Int32Array.from(ok.map((r) => items[r.i].label)),
+        indices: ok.map((r) => r.i),
+        skipped: loaded.filter((r) => r.skipped).map((r) => r.skipped!),
+      };
+    };
+    const augmentFor = (epoch: number) => (index: number, img: { width: number; height: number }): CropParams => {
+      const r = rngFor(config.seed, RNG.augment, epoch, index);
+      const cx = r.int(img.width - S + 1);
+      const cy = r.int(img.height - S + 1);
+      const flip = r.next() < 0.5;
+      const alphas: [number, number, number] = [r.normal(PCA_ALPHA_STD), r.normal(PCA_ALPHA_STD), r.normal(PCA_ALPHA_STD)];
+      const centre = centreCrop(img, S);
+      return {
+        x: config.augment.crop ? cx : centre.x,
+        y: config.augment.crop ? cy : centre.y,
+        flip: config.augment.flip && flip,
+        shift: config.augment.pca && state.pca ? pcaShift(state.pca, alphas) : [0, 0, 0],
+      };
+    };
+    const centreFor = (_: number, img: { width: number; height: number }) => centreCrop(img, S);
+
+    // Frozen mode: the conv features of each (image, fixed crop) are computed once (featureCache.ts),
+    // by ONNX Runtime where it can (featureExtractor.ts); the steps then only run the head.
+    const fShape = featureShape(spec);
+    const crops = fixedCrops(config.augment);
+    if (frozen) {
+      const { extractor, reason } = await createFeatureExtractor(spec, params, hooks.features?.runtime);
+      const onExtract = hooks.features?.onExtract;
+      featureCache = new FeatureCache({
+        extractor, source, spec, crops,
+        ...(hooks.features?.cacheBudgetBytes !== undefined ? { budgetBytes: hooks.features.cacheBudgetBytes } : {}),
+        onOverBudget: (m) => {
+          hooks.log?.(m);
+          hooks.progress?.(state.globalStep, totalSteps, m);
+        },
+        ...(onExtract ? { onExtract: (keys: FeatureKey[]) => onExtract(keys, extractor.runtime) } : {}),
+      });
+      hooks.progress?.(state.globalStep, totalSteps, `Frozen convolutions: features of ${crops.length} fixed crop(s) per image computed once by ${extractor.label} and cached`);
+      if (reason && !gpuBackendInUse()) hooks.log?.(`frozen conv features are computed by ${extractor.label}, slower than ONNX Runtime: ${reason}`);
+    }
+    const cache = featureCache;
+    const cropsFor = (epoch: number, indices: number[]) => indices.map((i) => variantFor(config.seed, epoch, i, crops.length));
+    if (cache && dataset.val.length) {
+      // validation (centre crops) first, so it is cached even when training crops later exceed the budget
+      const chunks = chunk(dataset.val.map((_, i) => i), EVAL_BATCH);
+      for (let c = 0; c < chunks.length && !aborted(); c++) {
+        hooks.progress?.(state.globalStep, totalSteps, `Computing validation features ${c + 1}/${chunks.length}`);
+        await cache.batch('val', dataset.val, chunks[c], chunks[c].map(() => 0));
+      }
+    }
+
+    // --- one step ----------------------------------------------------------------------------
+    const trainStep = (b: Batch, lr: number, dropoutSeed: number): { loss: number; correct: number } => {
+      const n = b.indices.length;
+      let correct: tf.Tensor | undefined;
+      const loss = tf.tidy(() => {
+        const labels = tf.tensor1d(b.labels, 'int32');
+        const input = b.features ? tf.tensor(b.features, [n, ...fShape]) : tf.tensor4d(b.x!, [n, S, S, 3]);
+        // On wasm a step that trains the convolutions runs in slices (its 4 GB heap; train/microBatch.ts).
+        const corrects: tf.Tensor[] = [];
+        const { value, grads } = slicedVariableGrads(n, sliceSizeFor(tf.getBackend(), n, !frozen, spec), (start, count, i) => {
+          const part = <T extends tf.Tensor>(t: T): T => (count === n ? t : (tf.slice(t, start, count) as T));
+          // frozen: the input is cached conv features (featureCache.ts), so only the head is on the tape
+          const f = frozen ? part(input) : convForward(spec, params, part(input as tf.Tensor4D));
+          const logits = headForward(spec, params, f, true, dropoutSeed + i);
+          const y = part(labels);
+          corrects.push(tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'))));
+          return crossEntropy(logits, y, numClasses);
+        }, Object.values(trainableVars));
+        correct = tf.keep(corrects.length === 1 ? corrects[0] : tf.addN(corrects));
+        if (corrects.length > 1) tf.dispose(corrects);
+        const byName: Record<string, tf.Tensor> = {};
+        for (const [vname, g] of Object.entries(grads)) byName[vname.slice(prefix.length)] = g;
+        sgd.apply(trainableVars, byName, lr);
+        return value;
+      });
+      const out = { loss: loss.dataSync()[0], correct: correct!.dataSync()[0] };
+      loss.dispose();
+      correct!.dispose();
+      return out;
+    };
+
+    // --- validation --------------------------------------------------------------------------
+    const evaluate = async (): Promise<{ loss: number | null; acc: number | null; cm: ConfusionMatrix; skipped: SkippedFile[]; n: number }> => {
+      const cm = new ConfusionMatrix(numClasses);
+      const skipped: SkippedFile[] = [];
+      let lossSum = 0;
+      const items = dataset.val;
+      const chunks = chunk(items.map((_, i) => i), EVAL_BATCH);
+      const pf = new Prefetcher<Batch>(chunks.length, (c) => (cache ? cache.batch('val', items, chunks[c], chunks[c].map(() => 0)) : loadBatch(items, chunks[c], centreFor)));
+      for (let c = 0; c < chunks.length; c++) {
+        const b = (await pf.next())!.value;
+        skipped.push(...b.skipped);
+        const n = b.indices.length;
+        if (!n) continue;
+        const [losses, preds] = tf.tidy(() => {
+          const f = b.features ? tf.tensor(b.features, [n, ...fShape]) : convForward(spec, params, tf.tensor4d(b.x!, [n, S, S, 3]));
+          const logits = headForward(spec, params, f, false);
+          const labels = tf.oneHot(tf.tensor1d(b.labels, 'int32'), numClasses);
+          const perExample = tf.neg(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), 1));
+          return [perExample.dataSync() as Float32Array, tf.argMax(logits, 1).dataSync() as Int32Array];
+        });
+        b.indices.forEach((idx, k) => {
+          lossSum += losses[k];
+          cm.add(b.labels[k], preds[k], items[idx].path);
+        });
+        await yieldNow();
+      }
+      const n = cm.total;
+      return { loss: n ? lossSum / n : null, acc: cm.accuracy, cm, skipped, n };
+    };
+
+    // --- epochs -------------------------------------------------------------------------------
+    hooks.emit?.({
+      kind: 'trainStart', runDir, config: configFile, startEpoch: state.epochsDone + 1, startGlobalStep: state.globalStep, totalSteps, resumed: !!checkpoint,
+    });
+    const recentStepMs: number[] = [];
+    for (let epoch = state.epochsDone + 1; epoch <= config.epochs; epoch++) {
+      const epochStart = performance.now();
+      const order = rngFor(config.seed, RNG.shuffle, epoch).shuffle(dataset.train.map((_, i) => i));
+      const batches = chunk(order, config.batchSize);
+      const augment = augmentFor(epoch);
+      const pf = new Prefetcher<Batch>(batches.length, (i) =>
+        cache ? cache.batch('train', dataset.train, batches[i], cropsFor(epoch, batches[i])) : loadBatch(dataset.train, batches[i], augment));
+      const epochSkipped: SkippedFile[] = [];
+      let lossSum = 0;
+      let correctSum = 0;
+      let seen = 0;
+      for (let step = 1; step <= batches.length; step++) {
+        if (aborted()) return result(true);
+        const globalStep = (epoch - 1) * stepsPerEpoch + step;
+        const t0 = performance.now();
+        const b = (await pf.next())!.value;
+        const waitMs = performance.now() - t0;
+        epochSkipped.push(...b.skipped);
+        const n = b.indices.length;
+        if (!n) continue;
+        const c0 = performance.now();
+        const { loss, correct } = trainStep(b, state.lr, hashSeed(config.seed, RNG.dropout, globalStep));
+        const computeMs = performance.now() - c0;
+        const stepMs = performance.now() - t0;
+        lossSum += loss * n;
+        correctSum += correct;
+        seen += n;
+        recentStepMs.push(stepMs);
+        if (recentStepMs.length > 20) recentStepMs.shift();
+        const remaining = totalSteps - globalStep;
+        const etaSeconds = (remaining * recentStepMs.reduce((a, c) => a + c, 0)) / recentStepMs.length / 1000;
+        const record: StepRecord = {
+          type: 'step', epoch, step, stepsPerEpoch, globalStep, loss, acc: correct / n, lr: state.lr, batchSize: n,
+          imagesPerSec: n / (stepMs / 1000), waitMs, computeMs, time: Date.now(),
+        };
+        appendMetrics(runDir, record);
+        const { type: _t, ...fields } = record;
+        hooks.emit?.({ kind: 'trainStep', runDir, totalSteps, etaSeconds, ...fields });
+        hooks.progress?.(globalStep, totalSteps,
+          `Epoch ${epoch}/${config.epochs} · step ${step}/${stepsPerEpoch} · loss ${loss.toFixed(3)} · ${record.imagesPerSec.toFixed(1)} img/s · ${formatDuration(etaSeconds)} left`);
+        await yieldNow();
+      }
+      if (aborted()) return result(true);
+      hooks.progress?.(epoch * stepsPerEpoch, totalSteps, `Epoch ${epoch}/${config.epochs} · validating`);
+      const val = await evaluate();
+      if (aborted()) return result(true);
+      const trainLoss = seen ? lossSum / seen : NaN;
+      const monitor = val.loss ?? trainLoss;
+      const lrUsed = state.lr;
+      if (state.bestMonitor === null || monitor < state.bestMonitor - 1e-7) {
+        state.bestMonitor = monitor;
+        state.sinceImprovement = 0;
+        state.sinceBest = 0;
+      } else {
+        state.sinceImprovement++;
+        state.sinceBest++;
+        if (state.sinceImprovement >= config.patience) {
+          state.lr /= 10;
+          state.lrDrops++;
+          state.sinceImprovement = 0;
+        }
+      }
+      const isBest = val.acc !== null ? state.bestValAcc === null || val.acc > state.bestValAcc : state.sinceBest === 0;
+      if (val.acc !== null && isBest) state.bestValAcc = val.acc;
+      state.epochsDone = epoch;
+      state.globalStep = epoch * stepsPerEpoch;
+      state.earlyStopped = config.earlyStop > 0 && state.sinceBest >= config.earlyStop && epoch < config.epochs;
+      state.finished = epoch === config.epochs || state.earlyStopped;
+
+      const record: EpochRecord = {
+        type: 'epoch', epoch, globalStep: state.globalStep, trainLoss, trainAcc: seen ? correctSum / seen : NaN,
+        valLoss: val.loss, valAcc: val.acc, lr: lrUsed, nextLr: state.lr, confusion: val.cm.counts,
+        precision: val.cm.precision(), recall: val.cm.recall(), examples: val.cm.exampleList(),
+        skipped: dedupe([...epochSkipped, ...val.skipped]), best: isBest, trainImages: seen, valImages: val.n,
+        seconds: (performance.now() - epochStart) / 1000, time: Date.now(),
+      };
+      // Metrics line first, then the checkpoint: a crash in between is undone by resume's truncation.
+      appendMetrics(runDir, record);
+      if (isBest) await saveSafetensors(join(runDir, BEST_FILE), hostParams(vars), bestMetadata(spec, configFile, runDir, state, record));
+      await saveCheckpoint(runDir, vars, sgd, spec, configFile, state);
+      const { type: _t, ...fields } = record;
+      hooks.emit?.({ kind: 'trainEpoch', runDir, totalEpochs: config.epochs, ...fields });
+      if (state.earlyStopped) {
+        hooks.log?.(`early stop after epoch ${epoch}: no better loss for ${state.sinceBest} epochs`);
+        break;
+      }
+    }
+    return result(false);
+  } finally {
+    // batches still being prefetched finish before the extractor and the weights go
+    await featureCache?.close();
+    for (const v of Object.values(vars)) v.dispose();
+    sgd.dispose();
+  }
+}
+
+async function computeColourPca(items: LabelledImage[], source: ImageSource, seed: number): Promise<ColourPca> {
+  const pick = rngFor(seed, RNG.pcaSample).shuffle(items.map((_, i) => i)).slice(0, PCA_SAMPLE_IMAGES);
+  const cov = new RgbCovariance();
+  await Promise.all(
+    pick.map(async (i) => {
+      try {
+        cov.add((await source.load(items[i].path)).data, 4);
+      } catch (e) {
+        if (!isSkippedFile(e)) throw e; // reported when the image comes up in an epoch
+      }
+    }),
+  );
+  return colourPca(cov);
+}
+
+function hostParams(vars: Record<string, tf.Variable>): Record<string, HostTensor> {
+  const out: Record<string, HostTensor> = {};
+  // views on the backend's memory where it allows (wasm): written out before the next step changes them
+  for (const [name, v] of Object.entries(vars)) out[name] = { shape: [...v.shape], data: float32View(v) };
+  return out;
+}
+
+/** What the classifier needs to use best.safetensors as a model with the user's classes. */
+function bestMetadata(spec: ModelSpec, configFile: RunConfigFile, runDir: string, state: CheckpointState, record: EpochRecord): Record<string, string> {
+  return {
+    format: 'alexnet-explorer',
+    variant: spec.variant,
+    numClasses: String(spec.numClasses),
+    classNames: JSON.stringify(configFile.classNames),
+    inputSize: String(spec.inputSize),
+    resizeTo: String(spec.resizeTo),
+    normalisation: JSON.stringify(spec.normalisation),
+    provenance: JSON.stringify({
+      kind: 'trained',
+      runDir,
+      dataset: configFile.folder,
+      mode: configFile.config.mode,
+      initialWeights: state.initialWeights,
+      epoch: record.epoch,
+      valAcc: record.valAcc,
+      valLoss: record.valLoss,
+      savedAt: new Date().toISOString(),
+    }),
+  };
+}
+
+async function saveCheckpoint(runDir: string, vars: Record<string, tf.Variable>, sgd: MomentumSgd, spec: ModelSpec, configFile: RunConfigFile, state: CheckpointState): Promise<void> {
+  const tensors = hostParams(vars);
+  for (const [name, v] of sgd.velocity) tensors[`momentum/${name}`] = { shape: [...v.shape], data: float32View(v) };
+  await saveSafetensors(join(runDir, CHECKPOINT_FILE), tensors, {
+    format: 'alexnet-explorer-checkpoint',
+    variant: spec.variant,
+    classNames: JSON.stringify(configFile.classNames),
+    state: JSON.stringify(state),
+  });
+}
+
+function chunk<T>(a: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < a.length; i += size) out.push(a.slice(i, i + size));
+  return out;
+}
+
+function dedupe(list: SkippedFile[]): SkippedFile[] {
+  const seen = new Set<string>();
+  return list.filter((s) => (seen.has(s.path) ? false : (seen.add(s.path), true)));
+}
+
+function yieldNow(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+}
+
+export type { TrainConfig };

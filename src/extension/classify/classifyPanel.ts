@@ -1,0 +1,161 @@
+// The panel that shows classification results (webview: src/webview/classify/). One panel per
+// window, reused by each classification; it survives hide/show through the webview's state and
+// a window reload through the serializer.
+import { randomUUID } from 'node:crypto';
+import { basename, relative, sep } from 'node:path';
+import * as vscode from 'vscode';
+import type { ClassifyItem, ModelStatus } from '../../protocol/engine';
+import type { ClassifyWebviewState, HostToWebview, ResultRow, ResultsView, WebviewToHost } from '../../protocol/webview/classify';
+import { imageRoots, resultsToCsv, resultsToJson } from './resultsExport';
+import { extensionResourceRoots, webviewHtml } from '../webviews/webviewHtml';
+
+export const CLASSIFY_VIEW_TYPE = 'alexnet.classifyResults';
+export const EXPLORE_COMMAND = 'alexnet.exploreActivations';
+
+export interface ClassifyOutcome {
+  title: string;
+  layout: 'image' | 'table';
+  items: ClassifyItem[];
+  model: ModelStatus;
+  backend: string;
+  totalMs: number;
+  topK: number;
+}
+
+function rowToItem(row: ResultRow): ClassifyItem {
+  return row.ok
+    ? { path: row.path, ok: true, predictions: row.predictions, width: row.width, height: row.height, ms: row.ms }
+    : { path: row.path, ok: false, error: row.error, code: row.code };
+}
+
+export class ClassifyPanel implements vscode.Disposable {
+  private static current?: ClassifyPanel;
+  private view?: ResultsView;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  private constructor(private readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri) {
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: WebviewToHost) => void this.onMessage(m)),
+    );
+  }
+
+  /** Shows `outcome` in the panel (created, or reused and revealed). */
+  static async show(extensionUri: vscode.Uri, outcome: ClassifyOutcome): Promise<ClassifyPanel> {
+    let me = ClassifyPanel.current;
+    if (!me) {
+      const panel = vscode.window.createWebviewPanel(
+        CLASSIFY_VIEW_TYPE,
+        outcome.title,
+        { viewColumn: vscode.window.activeTextEditor || vscode.window.tabGroups.activeTabGroup.activeTab ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active },
+        { enableScripts: true, localResourceRoots: extensionResourceRoots(extensionUri) },
+      );
+      me = ClassifyPanel.current = new ClassifyPanel(panel, extensionUri);
+    } else {
+      me.panel.reveal(undefined, false);
+    }
+    me.setView(await me.buildView(outcome));
+    return me;
+  }
+
+  /** Restores the panel after a window reload from the state its webview saved. */
+  static registerSerializer(extensionUri: vscode.Uri): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(CLASSIFY_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: ClassifyWebviewState | undefined) {
+        ClassifyPanel.current?.dispose();
+        const me = (ClassifyPanel.current = new ClassifyPanel(panel, extensionUri));
+        const saved = state?.view;
+        if (saved && Array.isArray(saved.rows)) me.setView({ ...saved, id: randomUUID(), canExplore: await commandExists(EXPLORE_COMMAND) });
+        else panel.dispose();
+      },
+    });
+  }
+
+  private async buildView(o: ClassifyOutcome): Promise<ResultsView> {
+    const rows: ResultRow[] = o.items.map((item) => ({ ...item, name: basename(item.path), imageSrc: '' }));
+    return {
+      id: randomUUID(),
+      layout: o.layout,
+      title: o.title,
+      rows,
+      variant: o.model.variant,
+      backend: o.backend,
+      weightsLabel: o.model.untrained ? 'untrained (random weights)' : o.model.weightsLabel,
+      untrained: o.model.untrained,
+      topK: o.topK,
+      totalMs: o.totalMs,
+      canExplore: await commandExists(EXPLORE_COMMAND),
+    };
+  }
+
+  /** Loads a fresh page allowed to read the images' folders; it asks for the view when ready. */
+  private setView(view: ResultsView): void {
+    const webview = this.panel.webview;
+    const roots = imageRoots(view.rows.map((r) => r.path)).map((d) => vscode.Uri.file(d));
+    webview.options = { enableScripts: true, localResourceRoots: [...extensionResourceRoots(this.extensionUri), ...roots] };
+    this.view = {
+      ...view,
+      rows: view.rows.map((r) => ({ ...r, imageSrc: webview.asWebviewUri(vscode.Uri.file(r.path)).toString() })),
+    };
+    this.panel.title = `AlexNet: ${view.title}`;
+    webview.html = webviewHtml(webview, this.extensionUri, {
+      script: 'classify',
+      title: view.title,
+      styles: ['classify.css'],
+      body: `<div id="app" data-view-id="${this.view.id}"></div>`,
+    });
+  }
+
+  private post(message: HostToWebview): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private async onMessage(m: WebviewToHost): Promise<void> {
+    const view = this.view;
+    switch (m.type) {
+      case 'ready':
+        if (view) this.post({ type: 'results', view });
+        return;
+      case 'copyJson': {
+        if (!view) return;
+        const json = resultsToJson(view.rows.map(rowToItem), { variant: view.variant, weightsLabel: view.weightsLabel, untrained: view.untrained, backend: view.backend });
+        await vscode.env.clipboard.writeText(json);
+        void vscode.window.setStatusBarMessage('AlexNet: results copied as JSON', 3000);
+        return;
+      }
+      case 'exportCsv':
+        if (view) await exportCsv(view);
+        return;
+      case 'explore':
+        if (await commandExists(EXPLORE_COMMAND)) await vscode.commands.executeCommand(EXPLORE_COMMAND, vscode.Uri.file(m.path));
+        return;
+      case 'open':
+        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(m.path), { viewColumn: vscode.ViewColumn.One, preview: true });
+        return;
+    }
+  }
+
+  dispose(): void {
+    if (ClassifyPanel.current === this) ClassifyPanel.current = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+async function commandExists(id: string): Promise<boolean> {
+  return (await vscode.commands.getCommands(true)).includes(id);
+}
+
+async function exportCsv(view: ResultsView): Promise<void> {
+  const folder = imageRoots(view.rows.map((r) => r.path))[0];
+  const target = await vscode.window.showSaveDialog({
+    ...(folder && { defaultUri: vscode.Uri.file(`${folder}${sep}alexnet-${view.variant}-results.csv`) }),
+    filters: { CSV: ['csv'] },
+    title: 'Export classification results',
+  });
+  if (!target) return;
+  await vscode.workspace.fs.writeFile(target, Buffer.from(resultsToCsv(view.rows.map(rowToItem), view.topK), 'utf8'));
+  const shown = folder ? relative(folder, target.fsPath) || target.fsPath : target.fsPath;
+  const open = await vscode.window.showInformationMessage(`Exported ${view.rows.length} results to ${shown}.`, 'Open');
+  if (open) await vscode.commands.executeCommand('vscode.open', target);
+}

@@ -1,0 +1,67 @@
+// Typed access to the `alexnet.*` settings, so the setting names and defaults live in one place.
+import * as vscode from 'vscode';
+import type { VariantName } from '../../engine/model/spec';
+import { VARIANTS } from '../../engine/model/spec';
+
+import type { BackendPreference } from '../../engine/backend/select';
+
+export type BackendSetting = BackendPreference;
+// Spelled out, not imported: backend/select loads tfjs, which the extension host must not.
+export const BACKEND_SETTINGS: readonly BackendSetting[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+
+const SECTION = 'alexnet';
+
+function section(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration(SECTION);
+}
+
+export function variant(): VariantName {
+  const v = section().get<string>('variant', 'torchvision');
+  return (VARIANTS as readonly string[]).includes(v) ? (v as VariantName) : 'torchvision';
+}
+
+export function backend(): BackendSetting {
+  const b = section().get<string>('backend', 'auto');
+  return (BACKEND_SETTINGS as readonly string[]).includes(b) ? (b as BackendSetting) : 'auto';
+}
+
+/** The user's weights file, with `~` and `${workspaceFolder}` expanded; undefined when blank. */
+export function weightsPath(): string | undefined {
+  const raw = section().get<string>('weights.path', '').trim();
+  if (!raw) return undefined;
+  const home = process.env.HOME ?? process.env.USERPROFILE ?? '';
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  return raw.replace(/^~(?=$|[\\/])/, home).replace(/\$\{workspaceFolder\}/g, folder);
+}
+
+export function weightsMirror(): string | undefined {
+  return section().get<string>('weights.mirror', '').trim() || undefined;
+}
+
+export function topK(): number {
+  const k = Math.round(section().get<number>('topK', 5));
+  return Number.isFinite(k) ? Math.min(20, Math.max(1, k)) : 5;
+}
+
+/** 0 = let the engine decide. */
+export function engineThreads(): number {
+  const t = Math.round(section().get<number>('engine.threads', 0));
+  return Number.isFinite(t) && t > 0 ? Math.min(8, t) : 0;
+}
+
+/** Writes a setting where the user most likely expects it: the workspace if it overrides, else user settings. */
+export async function update(key: 'variant' | 'backend' | 'weights.path', value: unknown): Promise<void> {
+  const cfg = section();
+  const inspected = cfg.inspect(key);
+  const target =
+    inspected?.workspaceFolderValue !== undefined
+      ? vscode.ConfigurationTarget.WorkspaceFolder
+      : inspected?.workspaceValue !== undefined
+        ? vscode.ConfigurationTarget.Workspace
+        : vscode.ConfigurationTarget.Global;
+  await cfg.update(key, value, target);
+}
+
+export function affects(e: vscode.ConfigurationChangeEvent, ...keys: string[]): boolean {
+  return keys.some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
+}

@@ -1,0 +1,163 @@
+// The choices of the "Train on Folder" form: the paper's values, what was used last time, and
+// their checks. No `vscode` import, so the defaults and validation are unit-tested.
+import { VARIANTS, type VariantName } from '../../engine/model/spec';
+import { resolveTrainConfig } from '../../engine/train/config';
+import type { AugmentConfig, TrainConfig, TrainConfigInput, TrainMode } from '../../protocol/engine/train';
+
+/** Where the starting weights come from: the classifier's current weights, or the paper's random init. */
+export type WeightsChoice = 'current' | 'random';
+
+/** The engine's TrainConfig fields the form asks for, with the weights as a choice rather than a path. */
+export type TrainChoices = Pick<
+  TrainConfig,
+  'mode' | 'variant' | 'epochs' | 'batchSize' | 'lr' | 'momentum' | 'weightDecay' | 'patience' | 'earlyStop' | 'valFraction' | 'augment'
+> & { weights: WeightsChoice };
+
+export type NumericField = 'epochs' | 'batchSize' | 'lr' | 'momentum' | 'weightDecay' | 'patience' | 'earlyStop' | 'valFraction';
+
+const PAPER = resolveTrainConfig({ mode: 'frozen' });
+
+/** The engine's starting learning rate for a mode (the paper's 0.01 from scratch, lower for the heads on pretrained features). */
+export function defaultLr(mode: TrainMode): number {
+  return resolveTrainConfig({ mode }).lr;
+}
+
+/** A new mode; a learning rate still at the old mode's default follows to the new one's. */
+export function withMode(c: TrainChoices, mode: TrainMode): TrainChoices {
+  return { ...c, mode, lr: c.lr === defaultLr(c.mode) ? defaultLr(mode) : c.lr };
+}
+
+export const MODES: { mode: TrainMode; label: string; detail: string }[] = [
+  { mode: 'frozen', label: 'Frozen conv layers', detail: 'Only fc6–fc8 learn, on the conv features of the starting weights (fast; the default with pretrained weights).' },
+  { mode: 'finetune', label: 'Fine-tune everything', detail: 'Every layer learns, starting from the starting weights.' },
+  { mode: 'scratch', label: 'From scratch', detail: "Every layer learns from the paper's random initialisation (needs many images and epochs)." },
+];
+
+export interface FieldSpec {
+  label: string;
+  /** what the field does, shown under the value */
+  detail: string;
+  integer: boolean;
+  min: number;
+  /** exclusive upper bound when set */
+  below?: number;
+  /** the value shown in the form */
+  format(v: number): string;
+}
+
+export const FIELDS: Record<NumericField, FieldSpec> = {
+  epochs: { label: 'Epochs', detail: 'passes over the training images', integer: true, min: 1, format: String },
+  batchSize: { label: 'Batch size', detail: 'images per step (the paper: 128)', integer: true, min: 1, format: String },
+  lr: { label: 'Learning rate', detail: 'initial; divided by 10 when the validation loss stops improving (the paper: 0.01 from scratch; 0.001 for layers on pretrained features)', integer: false, min: Number.MIN_VALUE, format: String },
+  momentum: { label: 'Momentum', detail: 'the paper: 0.9', integer: false, min: 0, below: 1, format: String },
+  weightDecay: { label: 'Weight decay', detail: 'the paper: 0.0005', integer: false, min: 0, format: String },
+  patience: { label: 'Patience', detail: 'epochs without a better validation loss before the learning rate is divided by 10', integer: true, min: 1, format: String },
+  earlyStop: { label: 'Early stop', detail: 'stop after this many epochs without a better validation loss (0 = never)', integer: true, min: 0, format: (v) => (v === 0 ? 'off' : `after ${v} epochs`) },
+  valFraction: { label: 'Validation fraction', detail: 'held out per class when the folder has no val/ subfolder', integer: false, min: 0, below: 1, format: (v) => `${+(v * 100).toFixed(2)}%` },
+};
+
+/** Parses what was typed for a field; returns the value or a message saying what is wrong. */
+export function parseField(field: NumericField, text: string): { value: number } | { error: string } {
+  const spec = FIELDS[field];
+  const t = text.trim();
+  let value = field === 'valFraction' && t.endsWith('%') ? Number(t.slice(0, -1)) / 100 : Number(t);
+  if (field === 'valFraction' && !t.endsWith('%') && value >= 1 && value < 100) value /= 100; // "20" means 20%
+  if (field === 'earlyStop' && /^(off|no|never)$/i.test(t)) value = 0;
+  if (!t || !Number.isFinite(value)) return { error: `${spec.label}: type a number` };
+  if (spec.integer && !Number.isInteger(value)) return { error: `${spec.label} must be a whole number` };
+  if (value < spec.min || (field === 'lr' && value <= 0)) return { error: `${spec.label} must be ${field === 'lr' ? 'above 0' : `at least ${spec.min}`}` };
+  if (spec.below !== undefined && value >= spec.below) return { error: `${spec.label} must be below ${field === 'valFraction' ? '100%' : spec.below}` };
+  return { value };
+}
+
+/** The paper's values (with the given variant, validation fraction and whether weights exist). */
+export function paperChoices(opts: { variant: VariantName; hasWeights: boolean; valFraction: number }): TrainChoices {
+  const mode: TrainMode = opts.hasWeights ? 'frozen' : 'scratch';
+  return {
+    mode,
+    variant: opts.variant,
+    weights: opts.hasWeights ? 'current' : 'random',
+    epochs: PAPER.epochs,
+    batchSize: PAPER.batchSize,
+    lr: defaultLr(mode),
+    momentum: PAPER.momentum,
+    weightDecay: PAPER.weightDecay,
+    patience: PAPER.patience,
+    earlyStop: PAPER.earlyStop,
+    valFraction: opts.valFraction,
+    augment: { ...PAPER.augment },
+  };
+}
+
+/** The fields of a stored value that are still valid (settings from an older version are dropped). */
+export function sanitizeRemembered(stored: unknown): Partial<TrainChoices> {
+  if (!stored || typeof stored !== 'object') return {};
+  const s = stored as Record<string, unknown>;
+  const out: Partial<TrainChoices> = {};
+  if (MODES.some((m) => m.mode === s.mode)) out.mode = s.mode as TrainMode;
+  if ((VARIANTS as readonly unknown[]).includes(s.variant)) out.variant = s.variant as VariantName;
+  if (s.weights === 'current' || s.weights === 'random') out.weights = s.weights;
+  for (const f of Object.keys(FIELDS) as NumericField[]) {
+    if (f === 'valFraction') continue; // a setting, not remembered here
+    const v = s[f];
+    if (typeof v === 'number' && 'value' in parseField(f, String(v))) out[f] = v;
+  }
+  const a = s.augment as Record<string, unknown> | undefined;
+  if (a && typeof a === 'object' && ['crop', 'flip', 'pca'].every((k) => typeof a[k] === 'boolean')) {
+    out.augment = { crop: !!a.crop, flip: !!a.flip, pca: !!a.pca };
+  }
+  return out;
+}
+
+/**
+ * The form's starting values: last time's choices over the paper's. The variant follows the
+ * classifier's unless chosen before; without weights, "current" weights fall back to random.
+ */
+export function initialChoices(remembered: unknown, opts: { variant: VariantName; hasWeights: boolean; valFraction: number }): TrainChoices {
+  const r = sanitizeRemembered(remembered);
+  const choices = { ...paperChoices(opts), ...r, valFraction: opts.valFraction };
+  if (!opts.hasWeights) choices.weights = 'random';
+  return choices;
+}
+
+/** What is worth remembering for next time (the validation fraction is a setting). */
+export function rememberable(c: TrainChoices): Omit<TrainChoices, 'valFraction'> {
+  const { valFraction: _v, ...rest } = c;
+  return rest;
+}
+
+/** The engine's config for these choices; `weightsPath` is the classifier's current weights file. */
+export function toConfigInput(c: TrainChoices, weightsPath: string | undefined): TrainConfigInput {
+  const useWeights = c.mode !== 'scratch' && c.weights === 'current' && !!weightsPath;
+  return {
+    variant: c.variant,
+    mode: c.mode,
+    ...(useWeights && { weights: { kind: 'file' as const, path: weightsPath! } }),
+    epochs: c.epochs,
+    batchSize: c.batchSize,
+    lr: c.lr,
+    momentum: c.momentum,
+    weightDecay: c.weightDecay,
+    patience: c.patience,
+    earlyStop: c.earlyStop,
+    valFraction: c.valFraction,
+    augment: { ...c.augment },
+  };
+}
+
+export function modeLabel(mode: TrainMode): string {
+  return MODES.find((m) => m.mode === mode)?.label ?? mode;
+}
+
+export function augmentLabel(a: AugmentConfig, mode?: TrainMode): string {
+  // Frozen mode trains on cached conv features: a fixed set of crops, and no colour noise.
+  const frozen = mode === 'frozen';
+  const on = [a.crop && (frozen ? '5 fixed crops' : 'random crops'), a.flip && 'flips', a.pca && !frozen && 'PCA colour'].filter(Boolean);
+  return (on.length ? on.join(', ') : 'off') + (frozen && a.pca ? ' (PCA colour: off in frozen mode)' : '');
+}
+
+/** One line summing the choices up (the Start item's description). */
+export function summary(c: TrainChoices, weightsLabel: string): string {
+  const start = c.mode === 'scratch' ? "paper's init" : weightsLabel;
+  return `${modeLabel(c.mode).toLowerCase()} · ${c.variant} · ${start} · ${c.epochs} epochs · batch ${c.batchSize} · lr ${c.lr}`;
+}

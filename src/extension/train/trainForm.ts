@@ -1,0 +1,224 @@
+// The "Train on Folder" form: one quick pick that shows the dataset summary and every choice
+// with its value. Enter on "Start training" starts; Enter on a choice edits it (a second quick
+// pick or an input box) and comes back. With the paper's values filled in, one Enter is enough.
+import * as vscode from 'vscode';
+import { VARIANTS, type VariantName } from '../../engine/model/spec';
+import type { DatasetSummary } from '../../protocol/engine/train';
+import {
+  FIELDS, MODES, augmentLabel, withMode, modeLabel, paperChoices, parseField, summary, type NumericField, type TrainChoices,
+} from './trainChoices';
+
+export interface StartingWeights {
+  /** the classifier's current weights file, if any */
+  path?: string;
+  /** "torchvision pretrained", a file name, or why there are none */
+  label: string;
+}
+
+export interface FormContext {
+  folder: string;
+  summary: DatasetSummary;
+  /** scans again with another validation fraction (the split changes) */
+  rescan(valFraction: number): Promise<DatasetSummary>;
+  /** the weights the classifier would use for a variant */
+  weightsFor(variant: VariantName): Promise<StartingWeights>;
+}
+
+type Action =
+  | { kind: 'start' }
+  | { kind: 'field'; field: NumericField }
+  | { kind: 'mode' }
+  | { kind: 'variant' }
+  | { kind: 'weights' }
+  | { kind: 'augment' }
+  | { kind: 'reset' }
+  | { kind: 'skipped' }
+  | { kind: 'info' };
+
+interface Item extends vscode.QuickPickItem {
+  action?: Action;
+}
+
+const FIELD_ORDER: NumericField[] = ['epochs', 'batchSize', 'lr', 'momentum', 'weightDecay', 'patience', 'earlyStop', 'valFraction'];
+
+export async function showTrainForm(initial: TrainChoices, ctx: FormContext): Promise<{ choices: TrainChoices; weights: StartingWeights; summary: DatasetSummary } | undefined> {
+  let choices = { ...initial, augment: { ...initial.augment } };
+  let dataset = ctx.summary;
+  let weights = await ctx.weightsFor(choices.variant);
+  let activeKey = 'start';
+  for (;;) {
+    const picked = await pickOnce(buildItems(choices, dataset, weights), title(ctx.folder, dataset), activeKey);
+    if (!picked?.action) return undefined;
+    const action = picked.action;
+    activeKey = keyOf(action);
+    switch (action.kind) {
+      case 'start':
+        if (!dataset.trainable) {
+          void vscode.window.showErrorMessage(`Cannot train on this folder: ${dataset.warnings.join(' ')}`);
+          continue;
+        }
+        return { choices, weights, summary: dataset };
+      case 'info':
+        continue;
+      case 'skipped':
+        await showSkipped(dataset);
+        continue;
+      case 'reset': {
+        choices = paperChoices({ variant: choices.variant, hasWeights: !!weights.path, valFraction: choices.valFraction });
+        continue;
+      }
+      case 'mode': {
+        const mode = await vscode.window.showQuickPick(
+          MODES.map((m) => ({ label: m.label, detail: m.detail, picked: m.mode === choices.mode, mode: m.mode, description: m.mode === choices.mode ? '(current)' : undefined })),
+          { title: 'Training mode', placeHolder: 'Which layers learn?' },
+        );
+        if (mode) choices = withMode(choices, mode.mode);
+        continue;
+      }
+      case 'variant': {
+        const v = await vscode.window.showQuickPick(
+          VARIANTS.map((name) => ({ label: name, description: name === choices.variant ? '(current)' : undefined })),
+          { title: 'AlexNet variant', placeHolder: 'Architecture to train' },
+        );
+        if (v) {
+          choices.variant = v.label as VariantName;
+          weights = await ctx.weightsFor(choices.variant);
+          if (!weights.path) choices.weights = 'random';
+        }
+        continue;
+      }
+      case 'weights': {
+        const items: (vscode.QuickPickItem & { value: 'current' | 'random' })[] = [
+          ...(weights.path ? [{ label: `The classifier's weights`, description: weights.label, value: 'current' as const }] : []),
+          { label: 'Random', description: "the paper's initialisation", value: 'random' },
+        ];
+        const w = await vscode.window.showQuickPick(items, { title: 'Starting weights', placeHolder: weights.path ? undefined : `No weights for ${choices.variant}: ${weights.label}` });
+        if (w) choices.weights = w.value;
+        continue;
+      }
+      case 'augment': {
+        const opts = [
+          { label: 'Random crops', key: 'crop' as const, picked: choices.augment.crop },
+          { label: 'Horizontal flips', key: 'flip' as const, picked: choices.augment.flip },
+          { label: 'PCA colour', key: 'pca' as const, picked: choices.augment.pca, description: "the paper's lighting noise (not in frozen mode, whose conv features are cached)" },
+        ];
+        const on = await vscode.window.showQuickPick(opts, { title: 'Augmentation', canPickMany: true });
+        if (on) choices.augment = { crop: on.some((o) => o.key === 'crop'), flip: on.some((o) => o.key === 'flip'), pca: on.some((o) => o.key === 'pca') };
+        continue;
+      }
+      case 'field': {
+        const value = await askNumber(action.field, choices[action.field]);
+        if (value === undefined) continue;
+        choices[action.field] = value;
+        if (action.field === 'valFraction') dataset = await ctx.rescan(value);
+        continue;
+      }
+    }
+  }
+}
+
+function keyOf(a: Action): string {
+  return a.kind === 'field' ? `field:${a.field}` : a.kind;
+}
+
+function title(folder: string, s: DatasetSummary): string {
+  const name = folder.split(/[\\/]/).filter(Boolean).pop() ?? folder;
+  return `Train AlexNet on ${name}/: ${s.classes.length} classes, ${s.trainCount} training / ${s.valCount} validation images`;
+}
+
+function buildItems(c: TrainChoices, s: DatasetSummary, weights: StartingWeights): Item[] {
+  const startWeights = c.mode === 'scratch' ? "paper's init" : c.weights === 'current' && weights.path ? weights.label : 'random weights';
+  const items: Item[] = [
+    {
+      label: s.trainable ? '$(play) Start training' : '$(error) Cannot train on this folder',
+      description: summary(c, startWeights),
+      detail: s.trainable ? undefined : s.warnings.join(' '),
+      action: { kind: 'start' },
+    },
+    { label: 'Settings', kind: vscode.QuickPickItemKind.Separator },
+    { label: 'Mode', description: modeLabel(c.mode), detail: MODES.find((m) => m.mode === c.mode)?.detail, action: { kind: 'mode' } },
+    { label: 'Variant', description: c.variant, action: { kind: 'variant' } },
+  ];
+  if (c.mode !== 'scratch') {
+    const none = !weights.path;
+    items.push({
+      label: 'Starting weights',
+      description: c.weights === 'current' && weights.path ? weights.label : 'random (untrained)',
+      detail: none ? `No pretrained weights for ${c.variant} (${weights.label}): the conv layers start random. Download them with "AlexNet: Download Pretrained Weights" for a useful frozen or fine-tuned model.` : undefined,
+      action: { kind: 'weights' },
+    });
+  }
+  for (const f of FIELD_ORDER) {
+    const spec = FIELDS[f];
+    const detail = f === 'valFraction' && s.layout === 'split-folders' ? 'not used: the folder has its own val/ subfolder' : spec.detail;
+    items.push({ label: spec.label, description: spec.format(c[f]), detail, action: { kind: 'field', field: f } });
+  }
+  items.push(
+    { label: 'Augmentation', description: augmentLabel(c.augment, c.mode), action: { kind: 'augment' } },
+    { label: "$(discard) Reset to the paper's values", action: { kind: 'reset' } },
+    { label: `Dataset (${s.layout === 'split-folders' ? 'train/ and val/ folders' : 'one folder per class'})`, kind: vscode.QuickPickItemKind.Separator },
+  );
+  for (const cls of s.classes) {
+    const total = cls.train + cls.val;
+    items.push({
+      label: `$(${total < 2 ? 'warning' : 'folder'}) ${cls.name}`,
+      description: `${cls.train} training · ${cls.val} validation`,
+      action: { kind: 'info' },
+    });
+  }
+  for (const small of s.smallClasses) {
+    if (s.classes.some((c) => c.name === small.name)) continue; // already listed with its counts
+    items.push({ label: `$(warning) ${small.name}`, description: `${small.images} image${small.images === 1 ? '' : 's'}: cannot be learnt`, action: { kind: 'info' } });
+  }
+  if (s.skipped.length) {
+    items.push({ label: `$(warning) ${s.skipped.length} file${s.skipped.length === 1 ? '' : 's'} skipped`, description: 'not images or unreadable: Enter lists them', action: { kind: 'skipped' } });
+  }
+  for (const w of s.warnings) items.push({ label: '$(info) Note', description: w, action: { kind: 'info' } });
+  return items;
+}
+
+function pickOnce(items: Item[], title: string, activeKey: string): Promise<Item | undefined> {
+  const qp = vscode.window.createQuickPick<Item>();
+  qp.title = title;
+  qp.placeholder = 'Enter starts with these values; pick a line to change it';
+  qp.items = items;
+  qp.matchOnDescription = false;
+  qp.ignoreFocusOut = true;
+  const active = items.find((i) => i.action && keyOf(i.action) === activeKey);
+  if (active) qp.activeItems = [active];
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (item: Item | undefined) => {
+      if (done) return;
+      done = true;
+      resolve(item);
+      qp.dispose();
+    };
+    qp.onDidAccept(() => finish(qp.selectedItems[0] ?? qp.activeItems[0]));
+    qp.onDidHide(() => finish(undefined));
+    qp.show();
+  });
+}
+
+async function askNumber(field: NumericField, current: number): Promise<number | undefined> {
+  const spec = FIELDS[field];
+  const text = await vscode.window.showInputBox({
+    title: spec.label,
+    prompt: spec.detail,
+    value: field === 'valFraction' ? `${+(current * 100).toFixed(2)}%` : String(current),
+    ignoreFocusOut: true,
+    validateInput: (t) => {
+      const r = parseField(field, t);
+      return 'error' in r ? r.error : undefined;
+    },
+  });
+  if (text === undefined) return undefined;
+  const r = parseField(field, text);
+  return 'value' in r ? r.value : undefined;
+}
+
+async function showSkipped(s: DatasetSummary): Promise<void> {
+  const lines = [`# Files skipped in ${s.folder}`, '', ...s.skipped.map((f) => `- \`${f.path}\`: ${f.reason} (${f.code})`), ''];
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: lines.join('\n') });
+  await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+}

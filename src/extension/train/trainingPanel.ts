@@ -1,0 +1,176 @@
+// The training view (webview: src/webview/training/): one panel per run folder, live while the
+// run trains in this window, or read back from the run's metrics log. The host keeps the whole
+// run (RunView) and sends it on every page load, so a hidden-then-shown page misses nothing.
+import * as vscode from 'vscode';
+import type { OpenRunResult, TrainEpochEvent, TrainStepEvent } from '../../protocol/engine/train';
+import type { HostToWebview, RunStatus, RunView, TrainingWebviewState, WebviewToHost } from '../../protocol/webview/training';
+import { stepPoint } from '../../protocol/webview/training';
+import { epochView, runViewFromOpenRun, type ToWebviewSrc } from './runView';
+import { escapeHtml, extensionResourceRoots, webviewHtml } from '../webviews/webviewHtml';
+
+export const TRAINING_VIEW_TYPE = 'alexnet.training';
+
+export class TrainingPanel implements vscode.Disposable {
+  private static readonly panels = new Map<string, TrainingPanel>();
+  private view: RunView;
+  /** set while this window trains the run: the view's Cancel button calls it */
+  private cancelHandler?: () => void;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly toSrc: ToWebviewSrc;
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    build: (toSrc: ToWebviewSrc) => RunView,
+  ) {
+    this.toSrc = (path) => panel.webview.asWebviewUri(vscode.Uri.file(path)).toString();
+    this.view = build(this.toSrc);
+    TrainingPanel.panels.set(this.view.runDir, this);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: WebviewToHost) => void this.onMessage(m)),
+    );
+    this.load();
+  }
+
+  /** The panel of a run folder, if open. */
+  static get(runDir: string): TrainingPanel | undefined {
+    return TrainingPanel.panels.get(runDir);
+  }
+
+  /** Opens (or reveals and refreshes) the panel of `runDir` with the view `build` makes. */
+  static show(extensionUri: vscode.Uri, runDir: string, datasetFolder: string, build: (toSrc: ToWebviewSrc) => RunView): TrainingPanel {
+    const existing = TrainingPanel.panels.get(runDir);
+    if (existing) {
+      existing.view = build(existing.toSrc);
+      existing.panel.reveal(undefined, true);
+      existing.post({ type: 'snapshot', view: existing.view });
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      TRAINING_VIEW_TYPE,
+      `Training ${shortName(runDir)}`,
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: true },
+      { enableScripts: true, localResourceRoots: roots(extensionUri, datasetFolder) },
+    );
+    return new TrainingPanel(panel, extensionUri, build);
+  }
+
+  /** Shows a run folder read back by the engine's openRun. */
+  static showStored(extensionUri: vscode.Uri, run: OpenRunResult): TrainingPanel {
+    const live = TrainingPanel.panels.get(run.runDir);
+    if (live?.view.live) {
+      live.panel.reveal(undefined, false);
+      return live;
+    }
+    return TrainingPanel.show(extensionUri, run.runDir, run.config.folder, (toSrc) => runViewFromOpenRun(run, toSrc));
+  }
+
+  /** Restores panels after a window reload: the run is read again from its folder. */
+  static registerSerializer(extensionUri: vscode.Uri, openRun: (runDir: string) => Promise<OpenRunResult>): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(TRAINING_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: TrainingWebviewState | undefined) {
+        const runDir = state?.view?.runDir;
+        if (!runDir) {
+          panel.dispose();
+          return;
+        }
+        try {
+          const run = await openRun(runDir);
+          TrainingPanel.panels.get(runDir)?.dispose();
+          panel.webview.options = { enableScripts: true, localResourceRoots: roots(extensionUri, run.config.folder) };
+          new TrainingPanel(panel, extensionUri, (toSrc) => runViewFromOpenRun(run, toSrc));
+        } catch {
+          panel.dispose(); // the run folder is gone
+        }
+      },
+    });
+  }
+
+  get runDir(): string {
+    return this.view.runDir;
+  }
+  get status(): RunStatus {
+    return this.view.status;
+  }
+
+  setCancelHandler(handler: (() => void) | undefined): void {
+    this.cancelHandler = handler;
+  }
+
+  step(e: TrainStepEvent, totalEpochs: number): void {
+    const point = stepPoint(e);
+    this.view.steps.push(point);
+    this.view.progress = {
+      epoch: e.epoch, totalEpochs, step: e.step, stepsPerEpoch: e.stepsPerEpoch, imagesPerSec: e.imagesPerSec, etaSeconds: e.etaSeconds,
+    };
+    this.post({ type: 'step', step: point, progress: this.view.progress });
+  }
+
+  epoch(e: TrainEpochEvent): void {
+    const ev = epochView(e, this.toSrc);
+    this.view.epochs.push(ev);
+    if (e.best) this.view.hasBest = true;
+    this.post({ type: 'epoch', epoch: ev, hasBest: this.view.hasBest });
+  }
+
+  finish(status: RunStatus, message?: string, hasBest = this.view.hasBest): void {
+    this.cancelHandler = undefined;
+    this.view = { ...this.view, status, message, live: false, hasBest, progress: undefined };
+    this.post({ type: 'status', status, message, hasBest, live: false });
+  }
+
+  private load(): void {
+    const webview = this.panel.webview;
+    this.panel.title = `Training ${this.view.name}`;
+    webview.html = webviewHtml(webview, this.extensionUri, {
+      script: 'training',
+      title: `Training ${this.view.name}`,
+      body: `<div id="app" data-run-dir="${escapeHtml(this.view.runDir)}"></div>`,
+    });
+  }
+
+  private post(message: HostToWebview): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private async onMessage(m: WebviewToHost): Promise<void> {
+    const runDir = vscode.Uri.file(this.view.runDir);
+    switch (m.type) {
+      case 'ready':
+        this.post({ type: 'snapshot', view: this.view });
+        return;
+      case 'cancel':
+        this.cancelHandler?.();
+        return;
+      case 'useModel':
+        await vscode.commands.executeCommand('alexnet.useTrainedModel', this.view.runDir);
+        return;
+      case 'resume':
+        await vscode.commands.executeCommand('alexnet.resumeTraining', this.view.runDir);
+        return;
+      case 'revealRun':
+        // The Explorer when the run is inside the workspace, else the OS file manager.
+        if (vscode.workspace.getWorkspaceFolder(runDir)) await vscode.commands.executeCommand('revealInExplorer', runDir);
+        else await vscode.commands.executeCommand('revealFileInOS', runDir);
+        return;
+      case 'openImage':
+        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(m.path), { viewColumn: vscode.ViewColumn.Beside, preview: true });
+        return;
+    }
+  }
+
+  dispose(): void {
+    if (TrainingPanel.panels.get(this.view.runDir) === this) TrainingPanel.panels.delete(this.view.runDir);
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+function roots(extensionUri: vscode.Uri, datasetFolder: string): vscode.Uri[] {
+  return [...extensionResourceRoots(extensionUri), vscode.Uri.file(datasetFolder)];
+}
+
+function shortName(runDir: string): string {
+  return runDir.split(/[\\/]/).filter(Boolean).pop() ?? runDir;
+}

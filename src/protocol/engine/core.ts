@@ -1,0 +1,77 @@
+// Requests every engine answers: start-up, model loading, classification, model description.
+import type { VariantName } from '../../engine/model/spec';
+import type { BackendPreference, BackendReport } from '../../engine/backend/select';
+import type { DoctorReport } from '../../engine/doctor';
+
+export type WeightsSource =
+  /** a file on disk: .pth, .npy or our .safetensors */
+  | { kind: 'file'; path: string }
+  /** random (He-initialised) weights: results must be labelled as untrained everywhere */
+  | { kind: 'random'; seed?: number };
+
+export interface ModelStatus {
+  variant: VariantName;
+  /** what the weights are, for the status bar and result views ("torchvision pretrained", "random (untrained)", a file name) */
+  weightsLabel: string;
+  weights: WeightsSource;
+  untrained: boolean;
+  numClasses: number;
+  /** class names in index order; ImageNet's when the model has 1000 classes from a known source */
+  classNames: string[];
+  /** ImageNet synset ids (n01440764...) when the classes are ImageNet's */
+  synsets?: string[];
+  inputSize: number;
+  parameters: number;
+  loadMs: number;
+}
+
+export interface EngineStatus {
+  backend: BackendReport;
+  model?: ModelStatus;
+  pid: number;
+  engineVersion: string;
+}
+
+export interface Prediction {
+  index: number;
+  label: string;
+  synset?: string;
+  probability: number;
+}
+
+export type ClassifyItem =
+  | { path: string; ok: true; predictions: Prediction[]; width: number; height: number; ms: number }
+  | { path: string; ok: false; error: string; code: string };
+
+export interface LayerRow {
+  name: string;
+  kind: string;
+  outputShape: number[];
+  kernel?: number;
+  stride?: number;
+  pad?: number;
+  groups?: number;
+  params: number;
+  flops: number;
+}
+
+export interface ModelInfo {
+  variant: VariantName;
+  inputSize: number;
+  layers: LayerRow[];
+  totalParams: number;
+  totalFlops: number;
+  backend: BackendReport;
+  weightsLabel?: string;
+}
+
+export interface CoreRequests {
+  init: { params: { backend: BackendPreference; threads?: number }; result: EngineStatus };
+  status: { params: Record<string, never>; result: EngineStatus };
+  loadModel: { params: { variant: VariantName; weights: WeightsSource }; result: ModelStatus };
+  /** Classifies images; a bad image gives an ok:false item, never a failed request. Emits 'progress'. */
+  classify: { params: { paths: string[]; topK: number }; result: { items: ClassifyItem[]; model: ModelStatus; backend: string; totalMs: number } };
+  info: { params: { variant?: VariantName }; result: ModelInfo };
+  /** GPU setup check; installDir is where the optional tfjs-node(-gpu) packages would go */
+  doctor: { params: { installDir: string }; result: DoctorReport };
+}

@@ -1,0 +1,224 @@
+// Training requests and their events (owned by the training feature).
+//
+// Flow for the UI: `scanDataset` (show the summary, ask to continue) -> `train` (events below
+// stream while it runs; cancel through the request's AbortSignal) -> `openRun` to show a run
+// again later, `resumeTraining` to continue a cancelled/crashed one.
+import type { VariantName } from '../../engine/model/spec';
+
+export type TrainMode =
+  /** conv layers frozen, only fc6..fc8 learn (on pool5 features); the default when weights are given */
+  | 'frozen'
+  /** every layer learns, starting from the given weights */
+  | 'finetune'
+  /** every layer learns from the paper's random initialisation */
+  | 'scratch';
+
+export interface AugmentConfig {
+  /** random crops of the 256-resized image (else the centre crop) */
+  crop: boolean;
+  /** random horizontal flips */
+  flip: boolean;
+  /** the paper's PCA colour augmentation */
+  pca: boolean;
+}
+
+export interface TrainConfig {
+  variant: VariantName;
+  mode: TrainMode;
+  /** starting weights (frozen/finetune); ignored in scratch mode. Without them, frozen/finetune start from random conv weights. */
+  weights?: { kind: 'file'; path: string };
+  epochs: number;
+  batchSize: number;
+  /** initial learning rate (default 0.01 in scratch mode, 0.001 in frozen/finetune) */
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  /** divide lr by 10 after this many epochs without a new best validation loss */
+  patience: number;
+  /** stop after this many epochs without a new best validation loss; 0 = never */
+  earlyStop: number;
+  /** held-out fraction per class when the folder has no val/ subfolder */
+  valFraction: number;
+  seed: number;
+  augment: AugmentConfig;
+  /** test/experiment only: a channel-reduced network (same spatial sizes) */
+  convChannels?: [number, number, number, number, number];
+  /** test/experiment only: fc6/fc7 widths */
+  fcUnits?: [number, number];
+}
+
+export type TrainConfigInput = Partial<Omit<TrainConfig, 'augment'>> & { augment?: Partial<AugmentConfig> };
+
+export interface SkippedFile {
+  path: string;
+  /** ImageDecodeError code ('not-an-image', 'truncated', 'corrupt', ...) or 'not-in-class-folder' */
+  code: string;
+  reason: string;
+}
+
+export interface ClassSummary {
+  name: string;
+  train: number;
+  val: number;
+}
+
+export interface DatasetSummary {
+  folder: string;
+  /** 'split-folders': folder has train/ (and val/); 'class-folders': class-per-subfolder, val held out */
+  layout: 'split-folders' | 'class-folders';
+  classes: ClassSummary[];
+  trainCount: number;
+  valCount: number;
+  /** files that are not images or cannot be read (skipped, never fatal) */
+  skipped: SkippedFile[];
+  /** classes with 0 or 1 usable images (cannot be learnt / validated) */
+  smallClasses: { name: string; images: number }[];
+  /** val/ class folders that do not exist in train/ (their images are ignored) */
+  unknownValClasses: string[];
+  /** human-readable problems; empty when the dataset is fine to train on */
+  warnings: string[];
+  /** false when training cannot start (fewer than 2 classes with images) */
+  trainable: boolean;
+}
+
+/** One line per training step in metrics.jsonl, and the 'trainStep' event. */
+export interface StepRecord {
+  type: 'step';
+  /** 1-based epoch */
+  epoch: number;
+  /** 1-based step within the epoch */
+  step: number;
+  stepsPerEpoch: number;
+  /** 1-based step over the whole run (continuous across resumes) */
+  globalStep: number;
+  /** mean cross-entropy of this batch */
+  loss: number;
+  /** training accuracy of this batch (dropout on) */
+  acc: number;
+  lr: number;
+  batchSize: number;
+  /** batch / step wall time (waiting for data included) */
+  imagesPerSec: number;
+  /** time spent waiting for the prefetch queue before this step */
+  waitMs: number;
+  /** forward + backward + update time */
+  computeMs: number;
+  /** ms since the Unix epoch */
+  time: number;
+}
+
+export interface ConfusionExample {
+  /** true class index */
+  actual: number;
+  predicted: number;
+  /** up to a few image paths that fell in this cell */
+  paths: string[];
+}
+
+/** One line per epoch in metrics.jsonl, and the 'trainEpoch' event. */
+export interface EpochRecord {
+  type: 'epoch';
+  epoch: number;
+  /** globalStep of the epoch's last step */
+  globalStep: number;
+  trainLoss: number;
+  trainAcc: number;
+  /** null when there is no validation set */
+  valLoss: number | null;
+  valAcc: number | null;
+  /** lr used during this epoch */
+  lr: number;
+  /** lr for the next epoch (after the plateau rule) */
+  nextLr: number;
+  /** confusion[actual][predicted] counts over the validation set (sums to its size) */
+  confusion: number[][];
+  /** per class, in class order; null where undefined (no predictions / no examples) */
+  precision: (number | null)[];
+  recall: (number | null)[];
+  /** a few example paths per non-empty confusion cell */
+  examples: ConfusionExample[];
+  /** images that failed to decode during this epoch (skipped) */
+  skipped: SkippedFile[];
+  /** whether this epoch's model became best.safetensors */
+  best: boolean;
+  trainImages: number;
+  valImages: number;
+  seconds: number;
+  time: number;
+}
+
+export type MetricsRecord = StepRecord | EpochRecord;
+
+/** The resolved config and facts about the run, written as config.json. */
+export interface RunConfigFile {
+  version: 1;
+  folder: string;
+  config: TrainConfig;
+  classNames: string[];
+  trainCount: number;
+  valCount: number;
+  stepsPerEpoch: number;
+  layout: DatasetSummary['layout'];
+  createdAt: string;
+}
+
+export interface TrainResult {
+  runDir: string;
+  /** best validation accuracy (null when there is no validation set) */
+  bestValAcc: number | null;
+  /** epochs finished in total (including those before a resume) */
+  epochs: number;
+  cancelled: boolean;
+  earlyStopped: boolean;
+  /** path of best.safetensors (absent when no epoch finished) */
+  bestPath?: string;
+}
+
+export interface RunState {
+  /** epochs finished and checkpointed */
+  epochsDone: number;
+  globalStep: number;
+  lr: number;
+  bestValAcc: number | null;
+  finished: boolean;
+}
+
+export interface OpenRunResult {
+  runDir: string;
+  config: RunConfigFile;
+  steps: StepRecord[];
+  epochs: EpochRecord[];
+  /** from the last checkpoint; null when none was written yet */
+  state: RunState | null;
+  bestPath?: string;
+}
+
+/** 'trainStart': sent once when training (or a resume) begins. */
+export interface TrainStartEvent {
+  kind: 'trainStart';
+  runDir: string;
+  config: RunConfigFile;
+  /** epoch the run starts at (1 for a new run) */
+  startEpoch: number;
+  startGlobalStep: number;
+  totalSteps: number;
+  resumed: boolean;
+}
+/** 'trainStep': after every step; the same fields as the metrics.jsonl line plus kind/runDir/totalSteps/etaSeconds. */
+export type TrainStepEvent = Omit<StepRecord, 'type'> & { kind: 'trainStep'; runDir: string; totalSteps: number; etaSeconds: number | null };
+/** 'trainEpoch': after every epoch (validation done, checkpoint written). */
+export type TrainEpochEvent = Omit<EpochRecord, 'type'> & { kind: 'trainEpoch'; runDir: string; totalEpochs: number };
+export type TrainEvent = TrainStartEvent | TrainStepEvent | TrainEpochEvent;
+
+export interface TrainRequests {
+  /** Lists classes/images, the split and problems; reads only file headers. */
+  scanDataset: { params: { folder: string; valFraction?: number; seed?: number }; result: DatasetSummary };
+  /** Trains in a new run folder under runsRoot. Emits trainStart/trainStep/trainEpoch and 'progress'. Cancel returns cancelled: true. */
+  train: { params: { folder: string; runsRoot: string; config: TrainConfigInput }; result: TrainResult };
+  /** Continues a run from its last checkpoint (same folder, same metrics.jsonl). */
+  resumeTraining: { params: { runDir: string; epochs?: number }; result: TrainResult };
+  /** Reads a run folder back (config + metrics) for the training view. */
+  openRun: { params: { runDir: string }; result: OpenRunResult };
+  /** Run folders under runsRoot, newest first. */
+  listRuns: { params: { runsRoot: string }; result: { runs: { runDir: string; name: string; state: RunState | null; config: RunConfigFile | null }[] } };
+}

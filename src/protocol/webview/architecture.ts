@@ -1,0 +1,21 @@
+// Messages between the architecture panel (host: src/extension/panels/architecturePanel.ts) and
+// its webview (main.ts). The numbers are the engine's `info` answer for the loaded model, the
+// same ones `alexnet info` prints (both from spec.ts describe()).
+import type { ModelInfo } from '../engine';
+
+export interface ArchitectureView {
+  info: ModelInfo;
+  weightsLabel: string;
+  untrained: boolean;
+  numClasses: number;
+}
+
+export type HostToWebview =
+  | { type: 'model'; view: ArchitectureView }
+  | { type: 'busy'; message: string }
+  | { type: 'error'; message: string };
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  /** conv layers open their filters; the others open the feature maps of an image */
+  | { type: 'openLayer'; layer: string; kind: string };

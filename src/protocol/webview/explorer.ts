@@ -1,0 +1,30 @@
+// Messages between the activation explorer side panel (host: src/extension/views/activationExplorer.ts)
+// and its webview (main.ts). Activations and heat maps arrive as Float32Arrays.
+import type { FeatureMaps, GradCamResult, InspectImageResult } from '../engine';
+
+/** The selection, kept in the webview state (hide/show) and the workspace state (reloads). */
+export interface ExplorerState {
+  path?: string;
+  layer?: string;
+  channel?: number;
+  /** the class Grad-CAM explains (default: the top one) */
+  classIndex?: number;
+  sortByMean: boolean;
+}
+
+export type HostToWebview =
+  | { type: 'image'; name: string; info: InspectImageResult; state: ExplorerState }
+  | { type: 'maps'; maps: FeatureMaps }
+  | { type: 'cam'; cam: GradCamResult }
+  | { type: 'empty' }
+  | { type: 'busy'; message: string }
+  | { type: 'error'; message: string };
+
+export type WebviewToHost =
+  | { type: 'ready'; state?: ExplorerState }
+  | { type: 'layer'; layer: string }
+  | { type: 'class'; classIndex: number }
+  | { type: 'state'; state: ExplorerState }
+  | { type: 'pickImage' }
+  | { type: 'openPanel'; layer: string }
+  | { type: 'rendered'; layer: string; channels: number; ms: number };

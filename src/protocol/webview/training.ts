@@ -1,0 +1,82 @@
+// Messages between the training view (host: src/extension/panels/trainingPanel.ts) and its
+// webview (main.ts). Both sides import this file, so a renamed field breaks the build.
+import type { EpochRecord, RunConfigFile, StepRecord } from '../engine/train';
+
+/**
+ * 'training' while the engine runs it; 'cancelled' also for a run read back that did not finish
+ * (it can be resumed); 'done' when every planned epoch (or the early stop) finished.
+ */
+export type RunStatus = 'training' | 'done' | 'cancelled' | 'error';
+
+/** The few step fields the charts use (a long run has many steps; the state stays small). */
+export interface StepPoint {
+  globalStep: number;
+  epoch: number;
+  loss: number;
+  lr: number;
+}
+
+/** An example image of a confusion cell, loadable by the webview. */
+export interface ExampleImage {
+  path: string;
+  /** asWebviewUri of the path */
+  src: string;
+}
+
+/** An epoch as the view shows it: the EpochRecord with example images the webview can load. */
+export interface EpochView extends Omit<EpochRecord, 'type' | 'examples'> {
+  examples: { actual: number; predicted: number; images: ExampleImage[] }[];
+}
+
+export interface LiveProgress {
+  epoch: number;
+  totalEpochs: number;
+  step: number;
+  stepsPerEpoch: number;
+  imagesPerSec: number;
+  etaSeconds: number | null;
+}
+
+export interface RunView {
+  runDir: string;
+  name: string;
+  config: RunConfigFile;
+  status: RunStatus;
+  /** error or cancellation details */
+  message?: string;
+  steps: StepPoint[];
+  epochs: EpochView[];
+  progress?: LiveProgress;
+  /** best.safetensors exists: the model can be used for classification */
+  hasBest: boolean;
+  /** whether this window is running it (the view offers Cancel) */
+  live: boolean;
+}
+
+export type HostToWebview =
+  /** the whole run (on load, and after a resume) */
+  | { type: 'snapshot'; view: RunView }
+  | { type: 'step'; step: StepPoint; progress: LiveProgress }
+  | { type: 'epoch'; epoch: EpochView; hasBest: boolean }
+  | { type: 'status'; status: RunStatus; message?: string; hasBest: boolean; live: boolean };
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'useModel' }
+  | { type: 'resume' }
+  | { type: 'cancel' }
+  | { type: 'revealRun' }
+  | { type: 'openImage'; path: string };
+
+/** What the webview keeps across hide/show (getState) and window reloads (the serializer). */
+export interface TrainingWebviewState {
+  view?: RunView;
+  /** confusion matrix shown as row-normalised fractions instead of counts */
+  normalised?: boolean;
+  /** the epoch whose confusion matrix is shown; undefined = the latest */
+  confusionEpoch?: number;
+}
+
+export function stepPoint(s: Pick<StepRecord, 'globalStep' | 'epoch' | 'loss' | 'lr'>): StepPoint {
+  return { globalStep: s.globalStep, epoch: s.epoch, loss: s.loss, lr: s.lr };
+}
