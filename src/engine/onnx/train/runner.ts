@@ -119,6 +119,9 @@ export class TrainRunner {
   get stepsDone(): number {
     return this.steps;
   }
+  get lastLearningRate(): number | null {
+    return this.lastLr;
+  }
 
   async step(b: StepInput): Promise<StepOutput> {
     const { spec, optimizer } = this.opts;
