@@ -5,21 +5,9 @@ import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
 import { probeBackends, type BackendReport } from './backend/select';
 
-export type CheckStatus = 'ok' | 'missing' | 'warn' | 'info';
-
-export interface DoctorCheck {
-  name: string;
-  status: CheckStatus;
-  found: string;
-  /** what to do about it, when something is missing */
-  fix?: string;
-}
-
-export interface DoctorReport {
-  checks: DoctorCheck[];
-  backend: BackendReport;
-  summary: string;
-}
+// The report's shape is a protocol type (the host shows it).
+import type { CheckStatus, DoctorCheck, DoctorReport } from '../protocol/engine/doctor';
+export type { CheckStatus, DoctorCheck, DoctorReport };
 
 const TFJS_VERSION = '4.22.0';
 const CUDA_FIX =

@@ -9,7 +9,7 @@ import { loadWeightsFile } from './weights';
 import { imagenetLabels } from './labels';
 import { decodeImageFile, isImageDecodeError, preprocessBatch, type RgbImage } from './image';
 import type { ClassifyItem, ModelInfo, ModelStatus, Prediction, WeightsSource } from '../protocol/engine';
-import { EngineFailure, throwIfCancelled, yieldToEventLoop } from './handlers/context';
+import { EngineFailure, throwIfCancelled, yieldToEventLoop } from './failures';
 import { createOnnxRuntime, onnxAvailable, onnxCacheKey, openCachedOnnxRuntime, sameSpec, weightsFileIdentity, type HostParam, type OnnxRuntime } from './onnx';
 import { activationLayers } from './inspect/analysis';
 

@@ -2,7 +2,7 @@
 // Requests run one after another except 'cancel', which is handled at once.
 import type { EngineToHost, HostToEngine, Method } from '../protocol/engine';
 import type { Handler, Handlers, RequestContext } from './handlers/context';
-import { EngineFailure } from './handlers/context';
+import { EngineFailure } from './failures';
 import { coreHandlers } from './handlers/core';
 import { trainHandlers } from './handlers/train';
 import { inspectHandlers } from './handlers/inspect';
