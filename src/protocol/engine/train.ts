@@ -3,7 +3,7 @@
 // Flow for the UI: `scanDataset` (show the summary, ask to continue) -> `train` (events below
 // stream while it runs; cancel through the request's AbortSignal) -> `openRun` to show a run
 // again later, `resumeTraining` to continue a cancelled/crashed one.
-import type { VariantName } from '../../engine/model/spec';
+import type { VariantName } from './model';
 
 export type TrainMode =
   /** conv layers frozen, only fc6..fc8 learn (on pool5 features); the default when weights are given */
