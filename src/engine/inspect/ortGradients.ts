@@ -24,7 +24,8 @@ interface Built {
 
 /** Forward (eval: no dropout) up to `last`, with baked weights, from an NHWC input of size x size. */
 function forwardGraph(spec: ModelSpec, params: HostParams, last: number, size: number, name: string): Built {
-  const g = new TrainGraph(name, CPU_GRAPH_OPTIONS);
+  // the gradient is read at layer outputs (a ReLU's too): no ReLU/MaxPool fusion
+  const g = new TrainGraph(name, { ...CPU_GRAPH_OPTIONS, fuseReluPool: false, batchHint: 1 });
   const shapes = new Map(paramShapes(spec).map((p) => [p.name, p.shape]));
   const ctx: LayerContext = {
     g,
