@@ -63,6 +63,42 @@ async function createOrtTrainBench(s: Setup) {
   };
 }
 
+function emit(obj: unknown): void {
+  process.stdout.write(`@@BENCH ${JSON.stringify(obj)}\n`);
+}
+
+async function initTfjs(s: Setup): Promise<string> {
+  if (s.backend === 'cpu') {
+    await tf.setBackend('cpu');
+    return 'tfjs cpu (pure JS)';
+  }
+  if (s.backend === 'tfjs-node') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@tensorflow/tfjs-node');
+    await tf.setBackend('tensorflow');
+    return 'tfjs-node';
+  }
+  // Prefer the engine's own backend selection (it also registers the engine's extra wasm kernels).
+  const selectPath = join(root, 'src/engine/backend/select.ts');
+  if (existsSync(selectPath)) {
+    const sel = (await import(selectPath)) as { initBackend(pref: string, o: { threads: number }): Promise<{ label?: string; name?: string }> };
+    const report = await sel.initBackend('wasm', { threads: s.threads });
+    return `tfjs wasm ${s.threads}T (${report.label ?? report.name ?? 'engine select'})`;
+  }
+  await import('@tensorflow/tfjs-backend-wasm');
+  const { prepareWasmThreads } = await import('../../src/engine/backend/wasmThreads');
+  const restore = prepareWasmThreads(s.threads);
+  try {
+    await tf.setBackend('wasm');
+    await tf.ready();
+  } finally {
+    restore();
+  }
+  const { registerConv2DBackpropFilterFallback } = await import('./wasmTrainFallback');
+  registerConv2DBackpropFilterFallback();
+  return `tfjs wasm ${s.threads}T (bench's own init: backend/select.ts absent)`;
+}
+
 async function handle(req: Record<string, unknown>): Promise<unknown> {
   switch (req.cmd) {
     case 'setup': {
