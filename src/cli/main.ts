@@ -14,6 +14,7 @@ commands:
   classify <images...> [--weights F | --random] [--variant paper|caffe|torchvision] [--topk K] [--json] [--backend B]
   info [--variant V] [--backend B] [--json]
   bench [--variant V] [--backend B] [--weights F] [--runs N] [--json]
+  bench --train [--variant V] [--batch-size N] [--steps K] [--device cpu] [--mode whole|frozen] [--optimizer sgd|adam] [--json]
   train <folder> [options]         (alexnet train --help)
   doctor [--json]                  GPU setup check: driver, CUDA/cuDNN, tfjs-node(-gpu), chosen backend
 
