@@ -7,6 +7,7 @@ import { runInfo } from './info';
 import { runBench } from './bench';
 import { runTrainCli } from './train';
 import { runDoctorCli } from './doctor';
+import { enterJsonMode, flushStdout, wantsJson } from './output';
 
 const USAGE = `usage: alexnet <command> [options]
 
@@ -22,6 +23,7 @@ backends: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (wantsJson(rest)) enterJsonMode();
   switch (command) {
     case 'classify':
       return runClassify(rest);
@@ -49,9 +51,13 @@ export { parseArgs, intOption };
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
+    async (code) => {
+      await flushStdout();
+      process.exit(code);
+    },
+    async (err: unknown) => {
       console.error(`alexnet: ${err instanceof Error ? err.message : String(err)}`);
+      await flushStdout();
       process.exit(1);
     },
   );

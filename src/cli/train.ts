@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { Engine, engineOptionsFromEnv } from '../engine/engine';
 import { parseArgs, intOption } from './args';
 import { backendOption, variantOption } from './common';
+import { printJson } from './output';
 import type { TrainConfigInput, TrainEvent, TrainMode } from '../protocol/engine/train';
 import { scanDataset } from '../engine/train/dataset';
 import { formatDuration, resumeTraining, startTraining, type TrainHooks } from '../engine/train/trainer';
@@ -74,7 +75,7 @@ export async function runTrainCli(argv: string[]): Promise<number> {
     log: (m) => console.error(`note: ${m}`),
     emit: (e: TrainEvent) => {
       if (json) {
-        if (e.kind !== 'trainStep') console.log(JSON.stringify(e));
+        if (e.kind !== 'trainStep') printJson(e, true);
         return;
       }
       if (e.kind === 'trainStart') {
@@ -118,7 +119,7 @@ export async function runTrainCli(argv: string[]): Promise<number> {
       };
       const scan = await scanDataset(folder, { valFraction: config.valFraction, seed: config.seed });
       const s = scan.summary;
-      if (json) console.log(JSON.stringify({ kind: 'scan', ...s }));
+      if (json) printJson({ kind: 'scan', ...s }, true);
       else {
         console.log(`dataset: ${folder} (${s.layout === 'split-folders' ? 'train/ + val/' : 'class folders, held-out validation'})`);
         for (const c of s.classes) console.log(`  ${c.name}: ${c.train} train, ${c.val} val`);
@@ -132,7 +133,7 @@ export async function runTrainCli(argv: string[]): Promise<number> {
       const runsRoot = typeof options.runs === 'string' ? resolve(options.runs) : join(process.cwd(), '.alexnet', 'runs');
       result = await startTraining(folder, runsRoot, config, hooks);
     }
-    if (json) console.log(JSON.stringify({ kind: 'result', ...result }));
+    if (json) printJson({ kind: 'result', ...result }, true);
     else {
       const acc = result.bestValAcc === null ? 'n/a' : `${(100 * result.bestValAcc).toFixed(1)}%`;
       console.log(`${result.cancelled ? 'cancelled' : result.earlyStopped ? 'stopped early' : 'done'}: ${result.epochs} epoch(s), best val acc ${acc}`);
