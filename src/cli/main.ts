@@ -7,6 +7,7 @@ import { runInfo } from './info';
 import { runBench } from './bench';
 import { runTrainCli } from './train';
 import { runDoctorCli } from './doctor';
+import { runExportCli, runExportProjectCli } from './export';
 
 const USAGE = `usage: alexnet <command> [options]
 
@@ -16,6 +17,8 @@ commands:
   bench [--variant V] [--backend B] [--weights F] [--runs N] [--json]
   train <folder> [options]         (alexnet train --help)
   doctor [--json]                  GPU setup check: driver, CUDA/cuDNN, tfjs-node(-gpu), chosen backend
+  export <weights | run> --format onnx|pth|safetensors --out FILE [--variant V]
+  export-project <run folder> --out DIR   a PyTorch project (torchrun, DDP) with the run's recipe
 
 backends: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu`;
 
@@ -32,6 +35,10 @@ export async function main(argv: string[]): Promise<number> {
       return runTrainCli(rest);
     case 'doctor':
       return runDoctorCli(rest);
+    case 'export':
+      return runExportCli(rest);
+    case 'export-project':
+      return runExportProjectCli(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -120,6 +120,11 @@ function valueInfo(v: OnnxValueInfo): ProtoWriter {
 export interface ModelOptions {
   opset?: number;
   producer?: string;
+  /** default 7 (goes with opset 13); opset 17 needs 8 */
+  irVersion?: number;
+  /** ModelProto.metadata_props: string key/value pairs (class names, preprocessing...) */
+  metadata?: Record<string, string>;
+  docString?: string;
 }
 
 /** The serialised ModelProto, ready for InferenceSession.create(bytes). */
@@ -131,10 +136,12 @@ export function encodeModel(g: OnnxGraph, opts: ModelOptions = {}): Uint8Array {
   for (const i of g.inputs) graph.message(11, valueInfo(i));
   for (const o of g.outputs) graph.message(12, valueInfo(o));
   const opset = new ProtoWriter().string(1, '').int(2, opts.opset ?? 13);
-  return new ProtoWriter()
-    .int(1, 7) // ir_version 7 goes with opset 13
-    .string(2, opts.producer ?? 'alexnet-explorer')
-    .message(7, graph)
-    .message(8, opset)
-    .finish();
+  const model = new ProtoWriter()
+    .int(1, opts.irVersion ?? 7) // ir_version 7 goes with opset 13
+    .string(2, opts.producer ?? 'alexnet-explorer');
+  if (opts.docString) model.string(6, opts.docString);
+  model.message(7, graph).message(8, opset);
+  // metadata_props = 14: StringStringEntryProto { key = 1, value = 2 }
+  for (const [k, v] of Object.entries(opts.metadata ?? {})) model.message(14, new ProtoWriter().string(1, k).string(2, v));
+  return model.finish();
 }
