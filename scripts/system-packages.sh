@@ -4,7 +4,8 @@
 # code-server: libkrb5-dev, ripgrep, make, g++, python3 (code-server's native modules build from
 # source offline; Debian's rg seeds @vscode/ripgrep's download cache). e2e adds chromium.
 set -euo pipefail
-wanted=(libkrb5-dev ripgrep make g++ python3 ca-certificates)
+# python3-torch, python3-torchvision: the export tests load our .pth in PyTorch and run exported projects with torchrun.
+wanted=(libkrb5-dev ripgrep make g++ python3 ca-certificates python3-torch python3-torchvision)
 [ "${1:-e2e}" = e2e ] && wanted+=(chromium)
 missing=()
 for pkg in "${wanted[@]}"; do
