@@ -120,11 +120,18 @@ function valueInfo(v: OnnxValueInfo): ProtoWriter {
 export interface ModelOptions {
   opset?: number;
   producer?: string;
-  /** default 7 (goes with opset 13); opset 17 needs 8 */
+  /** default: the lowest that carries the opset */
   irVersion?: number;
   /** ModelProto.metadata_props: string key/value pairs (class names, preprocessing...) */
   metadata?: Record<string, string>;
   docString?: string;
+}
+
+/** The lowest IR version that carries an opset (onnx/docs/Versioning.md). */
+function irVersionFor(opset: number): number {
+  if (opset <= 14) return 7;
+  if (opset <= 18) return 8;
+  return 9;
 }
 
 /** The serialised ModelProto, ready for InferenceSession.create(bytes). */
@@ -135,9 +142,10 @@ export function encodeModel(g: OnnxGraph, opts: ModelOptions = {}): Uint8Array {
   for (const t of g.initializers) graph.message(5, tensor(t));
   for (const i of g.inputs) graph.message(11, valueInfo(i));
   for (const o of g.outputs) graph.message(12, valueInfo(o));
-  const opset = new ProtoWriter().string(1, '').int(2, opts.opset ?? 13);
+  const opsetVersion = opts.opset ?? 13;
+  const opset = new ProtoWriter().string(1, '').int(2, opsetVersion);
   const model = new ProtoWriter()
-    .int(1, opts.irVersion ?? 7) // ir_version 7 goes with opset 13
+    .int(1, opts.irVersion ?? irVersionFor(opsetVersion))
     .string(2, opts.producer ?? 'alexnet-explorer');
   if (opts.docString) model.string(6, opts.docString);
   model.message(7, graph).message(8, opset);

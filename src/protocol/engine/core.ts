@@ -1,7 +1,7 @@
 // Requests every engine answers: start-up, model loading, classification, model description.
-import type { VariantName } from '../../engine/model/spec';
-import type { BackendPreference, BackendReport } from '../../engine/backend/select';
-import type { DoctorReport } from '../../engine/doctor';
+import type { VariantName } from './model';
+import type { BackendPreference, BackendReport } from './backend';
+import type { DoctorReport } from './doctor';
 
 export type WeightsSource =
   /** a file on disk: .pth, .npy or our .safetensors */
