@@ -31,7 +31,7 @@ export interface SelfTestChildResult {
 // Channel counts divide like AlexNet's own (every group a multiple of 16): ORT 1.30's WebGPU EP
 // computes a grouped or split Conv wrong when a group's channels are not a multiple of 4
 // (8-12-16-12-8 caffe: conv2 77% off), a shape no AlexNet variant has.
-const CHANNELS = [16, 32, 48, 48, 32];
+const CHANNELS: [number, number, number, number, number] = [16, 32, 48, 48, 32];
 const NETS: { name: string; spec: ModelSpec }[] = [
   { name: 'caffe', spec: makeSpec('caffe', { convChannels: CHANNELS, fcUnits: [24, 20], numClasses: 10 }) },
   { name: 'torchvision', spec: makeSpec('torchvision', { convChannels: CHANNELS, fcUnits: [24, 20], numClasses: 10 }) },
