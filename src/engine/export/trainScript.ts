@@ -274,8 +274,13 @@ def main():
                                                num_workers=args.workers, collate_fn=collate, drop_last=False)
     val_loader = torch.utils.data.DataLoader(val_set, 32, shuffle=False, num_workers=args.workers, collate_fn=collate)
     params = [q for q in model.parameters() if q.requires_grad]
-    # the paper's update (v = m v - wd lr w - lr g; w += v) is SGD with momentum and weight decay up to how lr scales v
-    opt = torch.optim.SGD(params, lr=cfg['lr'], momentum=cfg['momentum'], weight_decay=cfg['weightDecay'])
+    if cfg.get('optimizer', 'sgd') == 'adam':
+        betas = cfg.get('adamBetas') or [0.9, 0.999]
+        opt = torch.optim.Adam(params, lr=cfg['lr'], betas=tuple(betas), eps=cfg.get('adamEps') or 1e-8, weight_decay=cfg['weightDecay'])
+    else:
+        opt = torch.optim.SGD(params, lr=cfg['lr'], momentum=cfg['momentum'], weight_decay=cfg['weightDecay'])
+    warmup = cfg.get('warmupSteps') or 0
+    clip = cfg.get('clipGradNorm') or 0
 
     classes = p['classNames']
     n_cls = len(classes)
@@ -306,8 +311,10 @@ def main():
         for step, (x, y, _, bad) in enumerate(train_loader, 1):
             wait = time.time() - t0
             c0 = time.time()
+            gstep = (epoch - 1) * steps_per_epoch + step
+            step_lr = state['lr'] * gstep / warmup if warmup and gstep < warmup else state['lr']
             for g in opt.param_groups:
-                g['lr'] = state['lr']
+                g['lr'] = step_lr
             stats = torch.zeros(3, dtype=torch.float64)
             if len(y):
                 x, y = x.to(device), y.to(device)
@@ -315,6 +322,8 @@ def main():
                 loss = F.cross_entropy(logits, y)
                 opt.zero_grad()
                 loss.backward()
+                if clip:
+                    torch.nn.utils.clip_grad_norm_(params, clip)
                 opt.step()
                 stats = torch.tensor([loss.item() * len(y), (logits.argmax(1) == y).sum().item(), len(y)], dtype=torch.float64)
             elif world > 1:
@@ -331,10 +340,9 @@ def main():
             correct_sum += stats[1].item()
             seen += n
             step_s = time.time() - t0
-            gstep = (epoch - 1) * steps_per_epoch + step
             if rank == 0 and n:
                 rec = {'type': 'step', 'epoch': epoch, 'step': step, 'stepsPerEpoch': steps_per_epoch, 'globalStep': gstep,
-                       'loss': stats[0].item() / n, 'acc': stats[1].item() / n, 'lr': state['lr'], 'batchSize': int(n),
+                       'loss': stats[0].item() / n, 'acc': stats[1].item() / n, 'lr': step_lr, 'batchSize': int(n),
                        'imagesPerSec': n / max(step_s, 1e-9), 'waitMs': wait * 1000, 'computeMs': (time.time() - c0) * 1000, 'time': now_ms()}
                 metrics.write(json.dumps(rec) + '\n')
                 metrics.flush()
