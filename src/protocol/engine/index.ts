@@ -6,6 +6,7 @@
 import type { CoreRequests } from './core';
 import type { TrainRequests } from './train';
 import type { InspectRequests } from './inspect';
+import type { ModelFileRequests } from './modelFiles';
 
 export * from './model';
 export * from './backend';
@@ -13,8 +14,9 @@ export * from './doctor';
 export * from './core';
 export * from './train';
 export * from './inspect';
+export * from './modelFiles';
 
-export type EngineRequests = CoreRequests & TrainRequests & InspectRequests;
+export type EngineRequests = CoreRequests & TrainRequests & InspectRequests & ModelFileRequests;
 export type Method = keyof EngineRequests;
 export type ParamsOf<M extends Method> = EngineRequests[M]['params'];
 export type ResultOf<M extends Method> = EngineRequests[M]['result'];
