@@ -17,7 +17,7 @@ const body = h('div');
 const comparison = h('div', { id: 'comparison' });
 replaceChildren(app, status, bar, body, comparison);
 
-function setStatus(state: 'loading' | 'ready' | 'error', text: string): void {
+function setStatus(state: 'loading' | 'done' | 'error', text: string): void {
   status.dataset.state = state;
   status.textContent = text;
   bar.hidden = state !== 'loading';
@@ -164,7 +164,7 @@ function render(report: ModelFileReport, fileName: string): void {
     a ? conv1Tiles(a) : null,
     a ? layerTable(a) : null,
     tensorTable(report));
-  setStatus('ready', a ? `AlexNet (${a.variant}) weights` : 'Not an AlexNet: tensors only');
+  setStatus('done', a ? `AlexNet (${a.variant}) weights` : 'Not an AlexNet: tensors only');
 }
 
 function renderComparison(layers: LayerDifference[], basis: string, otherName: string, onlyA: string[], onlyB: string[]): void {
@@ -206,7 +206,7 @@ onHostMessage<HostToWebview>((m) => {
       return;
     case 'comparison':
       renderComparison(m.comparison.layers, m.comparison.basis, m.otherName, m.comparison.onlyInA, m.comparison.onlyInB);
-      setStatus('ready', `Compared with ${m.otherName}`);
+      setStatus('done', `Compared with ${m.otherName}`);
       return;
     case 'error':
       setStatus('error', m.message);
