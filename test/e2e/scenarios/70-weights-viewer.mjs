@@ -29,6 +29,9 @@ export async function run(ctx) {
   writeOtherSafetensors(join(workspace, 'other.safetensors'));
   const { page } = await ctx.openVSCode({ workspace, env: { ALEXNET_EXPLORER_WEIGHTS: 'random' } });
 
+  // The custom editor is known once the extension host has read our package.json: a click before
+  // that opens the binary-file notice instead. The status bar item says the extension is up.
+  await page.locator('.statusbar-item', { hasText: 'AlexNet' }).first().waitFor({ state: 'visible', timeout: 120_000 });
   await (await explorerRow(page, 'small.pth')).click();
   const viewer = await webviewWith(page, 'table.tensors', { timeoutMs: 120_000 });
   await waitDone(viewer);
