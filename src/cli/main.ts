@@ -8,6 +8,7 @@ import { runBench } from './bench';
 import { runTrainCli } from './train';
 import { runDoctorCli } from './doctor';
 import { enterJsonMode, flushStdout, wantsJson } from './output';
+import { runExportCli, runExportProjectCli } from './export';
 
 const USAGE = `usage: alexnet <command> [options]
 
@@ -18,6 +19,8 @@ commands:
   bench --train [--variant V] [--batch-size N] [--steps K] [--device cpu] [--mode whole|frozen] [--optimizer sgd|adam] [--json]
   train <folder> [options]         (alexnet train --help)
   doctor [--json]                  GPU setup check: driver, CUDA/cuDNN, tfjs-node(-gpu), chosen backend
+  export <weights | run> --format onnx|pth|safetensors --out FILE [--variant V]
+  export-project <run folder> --out DIR   a PyTorch project (torchrun, DDP) with the run's recipe
 
 backends: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu`;
 
@@ -35,6 +38,10 @@ export async function main(argv: string[]): Promise<number> {
       return runTrainCli(rest);
     case 'doctor':
       return runDoctorCli(rest);
+    case 'export':
+      return runExportCli(rest);
+    case 'export-project':
+      return runExportProjectCli(rest);
     case undefined:
     case '-h':
     case '--help':
