@@ -13,6 +13,8 @@ export type TrainMode =
   /** every layer learns from the paper's random initialisation */
   | 'scratch';
 
+export type OptimizerName = 'sgd' | 'adam';
+
 export interface AugmentConfig {
   /** random crops of the 256-resized image (else the centre crop) */
   crop: boolean;
@@ -41,6 +43,19 @@ export interface TrainConfig {
   valFraction: number;
   seed: number;
   augment: AugmentConfig;
+  /**
+   * 'sgd' (PyTorch's SGD: momentum, weight decay, dampening 0; the default) or 'adam' (torch.optim.Adam
+   * with L2 weight decay). Optional in files written before these fields existed (= sgd).
+   */
+  optimizer?: OptimizerName;
+  /** Adam's beta1, beta2 (default 0.9, 0.999) */
+  adamBetas?: [number, number];
+  /** Adam's epsilon (default 1e-8) */
+  adamEps?: number;
+  /** clip the global gradient L2 norm to this before each update (torch.nn.utils.clip_grad_norm_); 0 = off (default) */
+  clipGradNorm?: number;
+  /** linear learning-rate warm-up over the first N steps (lr x step/N); 0 = off (default) */
+  warmupSteps?: number;
   /** test/experiment only: a channel-reduced network (same spatial sizes) */
   convChannels?: [number, number, number, number, number];
   /** test/experiment only: fc6/fc7 widths */
