@@ -12,11 +12,13 @@ one line per epoch, then a JSON summary line.
 
 The recipe (the defaults here, mirrored by src/engine/train/presets.ts):
   - Adam (betas 0.9/0.999, no weight decay), PyTorch's default init (kaiming-uniform a=sqrt(5));
-  - lr from a learning-rate finder (fastai's lr_find): an exponential sweep from 1e-7 over at most
-    `--finder-steps` training steps, stopped when the smoothed loss exceeds 4x its minimum; the
-    pick is the lr of the minimum smoothed loss divided by 10, the weights are reset afterwards;
-  - linear warm-up from lr/10 over the first epoch (at least 5 steps), then constant;
-  - gradients clipped to a global L2 norm of 1.0; batch min(32, training images);
+  - lr from a learning-rate finder (fastai's lr_find): an exponential sweep from 1e-6 to 0.1 over
+    `--finder-steps` (20) training steps, stopped when the smoothed loss exceeds 4x its minimum; the
+    pick is a tenth of the lr where the smoothed loss first rose 25% above its minimum (clamped to
+    [1e-5, 1e-2]); the weights are reset afterwards;
+  - linear warm-up (lr x step / N) over the first epoch (at least 5 steps), then constant;
+  - gradients clipped to a global L2 norm of 1.0; batch min(32, max(8, ceil(train / 4))), never more
+    than the training images (several Adam steps per epoch matter more than a large batch here);
   - early stop when the validation loss has not improved for `--early-stop` epochs; the best epoch
     is the one with the highest validation accuracy, ties broken by the lower validation loss.
 Data as in our trainer: the shorter side resized to 256 (Lanczos), random 224 crops + horizontal
@@ -28,6 +30,18 @@ import math
 import os
 import sys
 import time
+
+
+def sched_wait():
+    """seconds this process's threads waited for a CPU (run queue), from /proc/self/task/*/schedstat:
+    on a shared machine wall time = compute + this wait, so both are reported"""
+    total = 0
+    for t in os.listdir('/proc/self/task'):
+        try:
+            total += int(open(f'/proc/self/task/{t}/schedstat').read().split()[1])
+        except OSError:
+            pass
+    return total / 1e9
 
 
 def scan(folder, val_fraction, seed):
@@ -151,13 +165,20 @@ def lr_find(args, data, num_classes, S, rng):
         avg = 0.7 * avg + 0.3 * loss  # fastai smooths with beta 0.98 over 100 steps; fewer steps here
         smooth = avg / (1 - 0.7 ** (k + 1))
         trace.append((lr, smooth))
-        if not math.isfinite(smooth) or (k > 3 and smooth > 4 * best):
+        if not math.isfinite(smooth) or (k > 4 and smooth > 4 * best):
             break
         best = min(best, smooth)
         lr *= mult
     lrs, losses = zip(*trace)
-    i_min = min(range(len(losses)), key=lambda i: losses[i] if math.isfinite(losses[i]) else math.inf)
-    return lrs[i_min] / 10, trace
+    # as src/engine/train/schedule.ts pickFinderLr: a tenth of the lr where the smoothed loss first
+    # rose 25% above its minimum before (or of the largest lr tried), clamped to [1e-5, 1e-2]
+    lowest, at = math.inf, lrs[-1]
+    for i, s in enumerate(losses):
+        if not math.isfinite(s) or (i > 0 and s > 1.25 * lowest):
+            at = lrs[i]
+            break
+        lowest = min(lowest, s)
+    return min(1e-2, max(1e-5, at / 10)), trace
 
 
 def main():
@@ -168,15 +189,15 @@ def main():
     p.add_argument('--init', default='default', choices=['default', 'he', 'paper'])
     p.add_argument('--momentum', type=float, default=0.9)
     p.add_argument('--weight-decay', type=float, default=None)
-    p.add_argument('--batch', type=int, default=32)
+    p.add_argument('--batch', type=int, default=0, help='0: min(32, max(8, ceil(train / 4))), as the small-data preset')
     p.add_argument('--epochs', type=int, default=30)
     p.add_argument('--warmup-epochs', type=float, default=1)
     p.add_argument('--clip', type=float, default=1.0)
     p.add_argument('--early-stop', type=int, default=5)
     p.add_argument('--time-limit', type=float, default=600)
-    p.add_argument('--finder-steps', type=int, default=40)
-    p.add_argument('--finder-start', type=float, default=1e-7)
-    p.add_argument('--finder-end', type=float, default=1.0)
+    p.add_argument('--finder-steps', type=int, default=20)
+    p.add_argument('--finder-start', type=float, default=1e-6)
+    p.add_argument('--finder-end', type=float, default=0.1)
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--label', default='')
@@ -191,7 +212,8 @@ def main():
     S = 224
     train = load_all(train_items, 256)
     val = load_all(val_items, 256)
-    batch = min(args.batch, len(train))
+    auto = min(32, max(8, math.ceil(len(train) / 4)))
+    batch = min(args.batch or auto, len(train))
     if batch < args.batch:
         print(f'note: batch {args.batch} is larger than the {len(train)} training images; using {batch}', flush=True)
     args.batch = batch
@@ -223,7 +245,7 @@ def main():
         for b in range(steps_per_epoch):
             idx = order[b * batch:(b + 1) * batch]
             gstep += 1
-            cur = lr * (0.1 + 0.9 * min(1.0, gstep / warmup)) if warmup else lr
+            cur = lr * gstep / warmup if warmup and gstep < warmup else lr  # as config.ts warmupLr
             for g in opt.param_groups:
                 g['lr'] = cur
             x, y = batch_of(train, idx, S, rng, True)
@@ -239,12 +261,13 @@ def main():
                 vl += torch.nn.functional.cross_entropy(logits, y, reduction='sum').item()
                 vc += (logits.argmax(1) == y).sum().item()
         rec = {'epoch': epoch, 'trainLoss': lsum / len(train), 'trainAcc': csum / len(train), 'valLoss': vl / len(val),
-               'valAcc': vc / len(val), 'lr': cur, 'seconds': round(time.time() - te, 1), 'elapsed': round(time.time() - t0, 1)}
+               'valAcc': vc / len(val), 'lr': cur, 'seconds': round(time.time() - te, 1), 'elapsed': round(time.time() - t0, 1),
+               'cpu': round(time.process_time(), 1), 'wait': round(sched_wait(), 1)}
         history.append(rec)
         if best is None or rec['valAcc'] > best['valAcc'] or (rec['valAcc'] == best['valAcc'] and rec['valLoss'] < best['valLoss']):
             best = rec
         print(f"epoch {epoch:3d}  train {rec['trainLoss']:.3f} {rec['trainAcc']:.3f}  val {rec['valLoss']:.3f} {rec['valAcc']:.3f}  "
-              f"lr {cur:.2e}  {rec['seconds']} s  ({rec['elapsed']} s)", flush=True)
+              f"lr {cur:.2e}  {rec['seconds']} s  ({rec['elapsed']} s, cpu {rec['cpu']} s, run-queue wait {rec['wait']} s)", flush=True)
         if not math.isfinite(rec['trainLoss']):
             stopped = 'nan'
             break
@@ -264,7 +287,8 @@ def main():
                       'init': args.init, 'lr': lr, 'finder': finder, 'batch': batch, 'clip': args.clip, 'warmupSteps': warmup,
                       'train': len(train), 'val': len(val), 'bestEpoch': best['epoch'], 'bestValAccuracy': best['valAcc'],
                       'bestValLoss': best['valLoss'], 'epochs': len(history), 'stopped': stopped, 'secondsTo90': first90,
-                      'secondsTo95': first95, 'seconds': round(time.time() - t0, 1), 'torch': torch.__version__}), flush=True)
+                      'secondsTo95': first95, 'seconds': round(time.time() - t0, 1), 'cpuSeconds': round(time.process_time(), 1),
+                      'schedWaitSeconds': round(sched_wait(), 1), 'loadavg': open('/proc/loadavg').read().split()[:3], 'torch': torch.__version__}), flush=True)
 
 
 if __name__ == '__main__':
