@@ -2,6 +2,7 @@
 // file is an AlexNet), per-layer comparison of two files, and the exporters.
 import type { LayerRow } from './core';
 import type { VariantName } from './model';
+import type { ProgressEvent } from './events';
 
 export type ModelFileFormat = 'pth' | 'npy' | 'safetensors' | 'onnx';
 export type ExportFormat = 'onnx' | 'pth' | 'safetensors';
@@ -113,11 +114,11 @@ export interface ExportProjectResult {
 
 export interface ModelFileRequests {
   /** Reads any weights file (not only AlexNets) and computes every tensor's statistics. Emits 'progress'. */
-  inspectModelFile: { params: { path: string }; result: ModelFileReport };
+  inspectModelFile: { params: { path: string }; result: ModelFileReport; event: ProgressEvent };
   /** Per-layer differences between two weights files (e.g. before and after fine-tuning). Emits 'progress'. */
-  compareModelFiles: { params: { a: string; b: string }; result: ModelFileComparison };
+  compareModelFiles: { params: { a: string; b: string }; result: ModelFileComparison; event: ProgressEvent };
   /** A weights file or run folder as ONNX, .pth or safetensors. */
-  exportModel: { params: ExportParams; result: ExportModelResult };
+  exportModel: { params: ExportParams; result: ExportModelResult; event: ProgressEvent };
   /** A run folder as a PyTorch project (train.py for torchrun, start.pth, README). */
-  exportPytorchProject: { params: { runDir: string; out: string }; result: ExportProjectResult };
+  exportPytorchProject: { params: { runDir: string; out: string }; result: ExportProjectResult; event: ProgressEvent };
 }
