@@ -120,5 +120,5 @@ export interface ModelFileRequests {
   /** A weights file or run folder as ONNX, .pth or safetensors. */
   exportModel: { params: ExportParams; result: ExportModelResult; event: ProgressEvent };
   /** A run folder as a PyTorch project (train.py for torchrun, start.pth, README). */
-  exportPytorchProject: { params: { runDir: string; out: string }; result: ExportProjectResult; event: never };
+  exportPytorchProject: { params: { runDir: string; out: string }; result: ExportProjectResult; event: ProgressEvent };
 }
