@@ -7,6 +7,7 @@ import type { InspectImageResult } from '../../protocol/engine';
 import type { FeatureMapsProtocol, FeatureMapsState, WebviewToHost } from '../../protocol/webview/featuremaps';
 import { describeFailure, type InspectEngine } from './inspectEngine';
 import { OpenPanels, SingletonPanel } from '../webviews/singletonPanel';
+import { IMAGE_EXTENSIONS } from '../../protocol/imageFiles';
 
 export const FEATURE_MAPS_VIEW_TYPE = 'alexnet.featureMaps';
 
@@ -107,7 +108,7 @@ export class FeatureMapsPanel extends SingletonPanel<FeatureMapsProtocol> {
         await this.loadLayer(m.layer);
         return;
       case 'pickImage': {
-        const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Images: ['jpg', 'jpeg', 'png', 'webp', 'gif', 'bmp', 'tif', 'tiff'] }, title: 'Feature maps of an image' });
+        const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Images: [...IMAGE_EXTENSIONS] }, title: 'Feature maps of an image' });
         if (picked?.[0]) await this.loadImage(picked[0].fsPath, this.layer);
         return;
       }
