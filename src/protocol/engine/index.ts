@@ -9,6 +9,7 @@ import type { CoreRequests } from './core';
 import type { TrainRequests } from './train';
 import type { InspectRequests } from './inspect';
 import type { LogEvent } from './events';
+import type { ModelFileRequests } from './modelFiles';
 
 export * from './events';
 export * from './model';
@@ -17,8 +18,9 @@ export * from './doctor';
 export * from './core';
 export * from './train';
 export * from './inspect';
+export * from './modelFiles';
 
-export type EngineRequests = CoreRequests & TrainRequests & InspectRequests;
+export type EngineRequests = CoreRequests & TrainRequests & InspectRequests & ModelFileRequests;
 export type Method = keyof EngineRequests;
 export type ParamsOf<M extends Method> = EngineRequests[M]['params'];
 export type ResultOf<M extends Method> = EngineRequests[M]['result'];

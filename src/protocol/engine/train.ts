@@ -16,6 +16,12 @@ export type TrainMode =
 
 export type OptimizerName = 'sgd' | 'adam';
 
+/** Named recipes (src/engine/train/presets.ts); the default is 'fine-tune' with weights, else 'small-data'. */
+export type PresetName = 'small-data' | 'paper' | 'fine-tune';
+
+/** Scratch-mode initialisation: the paper's N(0, 0.01) with biases of 1, PyTorch's default (kaiming-uniform a=sqrt(5)), or He normal. */
+export type InitName = 'paper' | 'pytorch' | 'he';
+
 export interface AugmentConfig {
   /** random crops of the 256-resized image (else the centre crop) */
   crop: boolean;
@@ -57,6 +63,12 @@ export interface TrainConfig {
   clipGradNorm?: number;
   /** linear learning-rate warm-up over the first N steps (lr x step/N); 0 = off (default) */
   warmupSteps?: number;
+  /** the recipe this config came from (absent in files written before presets existed) */
+  preset?: PresetName;
+  /** scratch-mode initialisation (default 'paper') */
+  init?: InitName;
+  /** run a learning-rate finder before training and use its pick instead of `lr` */
+  lrFind?: boolean;
   /** test/experiment only: a channel-reduced network (same spatial sizes) */
   convChannels?: [number, number, number, number, number];
   /** test/experiment only: fc6/fc7 widths */
@@ -176,6 +188,20 @@ export interface RunConfigFile {
   stepsPerEpoch: number;
   layout: DatasetSummary['layout'];
   createdAt: string;
+  /** what the preset resolution told the user (a batch larger than the training set, PCA off, ...) */
+  notes?: string[];
+  /** the learning-rate finder's sweep and pick, when it ran (config.lr is then the pick) */
+  lrFinder?: LrFinderResult;
+}
+
+export interface LrFinderResult {
+  /** the lr training used */
+  lr: number;
+  /** why that lr (the rule applied to the sweep) */
+  rule: string;
+  /** (lr, smoothed loss) per sweep step */
+  trace: [number, number][];
+  seconds: number;
 }
 
 export interface TrainResult {
@@ -188,6 +214,11 @@ export interface TrainResult {
   earlyStopped: boolean;
   /** path of best.safetensors (absent when no epoch finished) */
   bestPath?: string;
+  /** the epoch best.safetensors holds (highest validation accuracy, ties: lower validation loss) */
+  bestEpoch?: number;
+  bestValLoss?: number | null;
+  /** wall time of this call (a resume counts its own time) */
+  seconds?: number;
 }
 
 export interface RunState {
