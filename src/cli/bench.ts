@@ -14,6 +14,7 @@ import { parseArgs, intOption } from './args';
 import { backendOption, variantOption } from './common';
 import { table } from './format';
 import { reexecWithMallocSettings, runTrainBench } from './benchTrain';
+import { printJson } from './output';
 
 export interface BenchRow {
   variant: string;
@@ -58,7 +59,7 @@ export async function runBench(argv: string[]): Promise<number> {
   for (const t of Object.values(params)) t.dispose();
 
   if (options.json) {
-    console.log(JSON.stringify({ backend, rows, cold }, null, 2));
+    printJson({ backend, rows, cold });
   } else {
     console.log(`backend: ${backend.label}; variant: ${variant}; median of ${runs} runs after warm-up\n`);
     console.log(table(['batch', 'ms/batch', 'images/s'], rows.map((r) => [r.batch, r.msPerBatch, r.imagesPerSec]), [true, true, true]));

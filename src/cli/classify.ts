@@ -3,6 +3,7 @@ import { Engine, engineOptionsFromEnv } from '../engine/engine';
 import { parseArgs, intOption } from './args';
 import { backendOption, variantOption, weightsOption } from './common';
 import { table } from './format';
+import { printJson } from './output';
 import { defaultOnnxCacheDir } from '../engine/onnx';
 
 export async function runClassify(argv: string[]): Promise<number> {
@@ -22,7 +23,7 @@ export async function runClassify(argv: string[]): Promise<number> {
   const model = await engine.loadModel(variantOption(options), weightsOption(options));
   const items = await engine.classifyFiles(positionals, { topK });
   if (options.json) {
-    console.log(JSON.stringify({ backend: backend.label, inference: engine.inferenceLabel(), model: { variant: model.variant, weights: model.weightsLabel, untrained: model.untrained }, items }, null, 2));
+    printJson({ backend: backend.label, inference: engine.inferenceLabel(), model: { variant: model.variant, weights: model.weightsLabel, untrained: model.untrained }, items });
   } else {
     console.error(`inference: ${engine.inferenceLabel()}; variant: ${model.variant}; weights: ${model.weightsLabel}`);
     for (const item of items) {
