@@ -85,7 +85,7 @@ export class TrainingCommands {
 
     const variant = options.config?.variant ?? config.variant();
     const starting = await this.startingWeights(variant);
-    let choices = initialChoices(this.context.globalState.get(LAST_CHOICES_KEY), { variant, hasWeights: !!starting.path, valFraction });
+    let choices = initialChoices(this.context.globalState.get(LAST_CHOICES_KEY), { variant, hasWeights: !!starting.path, valFraction, trainCount: summary.trainCount });
     let weights = starting;
     if (options.prompt !== false) {
       const form = await showTrainForm(choices, {
