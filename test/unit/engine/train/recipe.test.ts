@@ -106,3 +106,30 @@ test('--json result line: bestEpoch, bestValAccuracy (0..1), bestValLoss, epochs
   );
   assert.equal(JSON.parse(JSON.stringify(line)).kind, 'result');
 });
+
+test('runs stay out of git: .alexnet/.gitignore is written once, a user-edited one is kept; Delete Run deletes only run folders', async () => {
+  const { mkdtempSync, existsSync, readFileSync, writeFileSync, mkdirSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { createRunDir, deleteRun, runSizeBytes, CONFIG_FILE } = await import('../../../../src/engine/train/runFiles');
+  const ws = mkdtempSync(join(tmpdir(), 'alexnet-runs-'));
+  const runsRoot = join(ws, '.alexnet', 'runs');
+  const run = createRunDir(runsRoot);
+  assert.equal(readFileSync(join(ws, '.alexnet', '.gitignore'), 'utf8').trim().split('\n').pop(), '*');
+  writeFileSync(join(ws, '.alexnet', '.gitignore'), 'mine\n');
+  createRunDir(runsRoot);
+  assert.equal(readFileSync(join(ws, '.alexnet', '.gitignore'), 'utf8'), 'mine\n');
+  // a runs root elsewhere gets its own
+  const other = join(ws, 'elsewhere');
+  createRunDir(other);
+  assert.ok(existsSync(join(other, '.gitignore')));
+  // deleting: refused without config.json, done with it
+  assert.throws(() => deleteRun(ws), /not a training run folder/);
+  assert.ok(existsSync(ws));
+  writeFileSync(join(run, CONFIG_FILE), '{}');
+  writeFileSync(join(run, 'best.safetensors'), Buffer.alloc(1000));
+  mkdirSync(join(run, 'sub'));
+  assert.equal(runSizeBytes(run), 1002);
+  deleteRun(run);
+  assert.equal(existsSync(run), false);
+});
