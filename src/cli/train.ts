@@ -1,9 +1,10 @@
 // `alexnet train <folder>`: scan the folder, train, print one line per epoch. Ctrl-C stops after
 // the current step (the last finished epoch is kept); --resume RUN_DIR continues a run.
 import { join, resolve } from 'node:path';
-import { engine } from '../engine/engine';
+import { Engine, engineOptionsFromEnv } from '../engine/engine';
 import { parseArgs, intOption } from './args';
 import { backendOption, variantOption } from './common';
+import { printJson } from './output';
 import type { InitName, PresetName, TrainConfigInput, TrainEvent, TrainMode, TrainResult } from '../protocol/engine/train';
 import { scanDataset } from '../engine/train/dataset';
 import { formatDuration, resumeTraining, startTraining, type TrainHooks } from '../engine/train/trainer';
@@ -61,6 +62,7 @@ export async function runTrainCli(argv: string[]): Promise<number> {
   const mode = options.mode as string | undefined;
   if (mode !== undefined && !['frozen', 'finetune', 'scratch'].includes(mode)) throw new Error(`--mode must be frozen, finetune or scratch, got '${mode}'`);
 
+  const engine = new Engine(engineOptionsFromEnv());
   const backend = await engine.init(backendOption(options));
   if (!json) console.log(`backend: ${backend.label}`);
 
@@ -78,7 +80,7 @@ export async function runTrainCli(argv: string[]): Promise<number> {
     log: (m) => console.error(`note: ${m}`),
     emit: (e: TrainEvent) => {
       if (json) {
-        if (e.kind !== 'trainStep') console.log(JSON.stringify(e));
+        if (e.kind !== 'trainStep') printJson(e, true);
         return;
       }
       if (e.kind === 'trainStart') {
@@ -129,7 +131,7 @@ export async function runTrainCli(argv: string[]): Promise<number> {
       };
       const scan = await scanDataset(folder, { valFraction: config.valFraction, seed: config.seed });
       const s = scan.summary;
-      if (json) console.log(JSON.stringify({ kind: 'scan', ...s }));
+      if (json) printJson({ kind: 'scan', ...s }, true);
       else {
         console.log(`dataset: ${folder} (${s.layout === 'split-folders' ? 'train/ + val/' : 'class folders, held-out validation'})`);
         for (const c of s.classes) console.log(`  ${c.name}: ${c.train} train, ${c.val} val`);
@@ -143,7 +145,7 @@ export async function runTrainCli(argv: string[]): Promise<number> {
       const runsRoot = typeof options.runs === 'string' ? resolve(options.runs) : join(process.cwd(), '.alexnet', 'runs');
       result = await startTraining(folder, runsRoot, config, hooks);
     }
-    if (json) console.log(JSON.stringify(resultLine(result)));
+    if (json) printJson(resultLine(result), true);
     else {
       const acc = result.bestValAcc === null ? 'n/a' : `${(100 * result.bestValAcc).toFixed(1)}%`;
       console.log(`${result.cancelled ? 'cancelled' : result.earlyStopped ? 'stopped early' : 'done'}: ${result.epochs} epoch(s), best val acc ${acc}` +

@@ -1,9 +1,10 @@
 // Training requests and their events (owned by the training feature).
 //
 // Flow for the UI: `scanDataset` (show the summary, ask to continue) -> `train` (events below
-// stream while it runs; cancel through the request's AbortSignal) -> `openRun` to show a run
-// again later, `resumeTraining` to continue a cancelled/crashed one.
-import type { VariantName } from '../../engine/model/spec';
+// stream while it runs; cancel through the request's AbortSignal) -> `resumeTraining` to continue
+// a cancelled/crashed one. The host reads run folders back itself (engine/train/runFiles.ts).
+import type { VariantName } from './model';
+import type { LogEvent, ProgressEvent } from './events';
 
 export type TrainMode =
   /** conv layers frozen, only fc6..fc8 learn (on pool5 features); the default when weights are given */
@@ -257,16 +258,14 @@ export type TrainStepEvent = Omit<StepRecord, 'type'> & { kind: 'trainStep'; run
 /** 'trainEpoch': after every epoch (validation done, checkpoint written). */
 export type TrainEpochEvent = Omit<EpochRecord, 'type'> & { kind: 'trainEpoch'; runDir: string; totalEpochs: number };
 export type TrainEvent = TrainStartEvent | TrainStepEvent | TrainEpochEvent;
+/** What a train or resumeTraining request sends while it runs. */
+export type TrainRequestEvent = TrainEvent | ProgressEvent | LogEvent;
 
 export interface TrainRequests {
   /** Lists classes/images, the split and problems; reads only file headers. */
-  scanDataset: { params: { folder: string; valFraction?: number; seed?: number }; result: DatasetSummary };
-  /** Trains in a new run folder under runsRoot. Emits trainStart/trainStep/trainEpoch and 'progress'. Cancel returns cancelled: true. */
-  train: { params: { folder: string; runsRoot: string; config: TrainConfigInput }; result: TrainResult };
+  scanDataset: { params: { folder: string; valFraction?: number; seed?: number }; result: DatasetSummary; event: never };
+  /** Trains in a new run folder under runsRoot; warnings come as 'log' events. Cancel returns cancelled: true. */
+  train: { params: { folder: string; runsRoot: string; config: TrainConfigInput }; result: TrainResult; event: TrainRequestEvent };
   /** Continues a run from its last checkpoint (same folder, same metrics.jsonl). */
-  resumeTraining: { params: { runDir: string; epochs?: number }; result: TrainResult };
-  /** Reads a run folder back (config + metrics) for the training view. */
-  openRun: { params: { runDir: string }; result: OpenRunResult };
-  /** Run folders under runsRoot, newest first. */
-  listRuns: { params: { runsRoot: string }; result: { runs: { runDir: string; name: string; state: RunState | null; config: RunConfigFile | null }[] } };
+  resumeTraining: { params: { runDir: string; epochs?: number }; result: TrainResult; event: TrainRequestEvent };
 }
