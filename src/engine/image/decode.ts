@@ -189,7 +189,8 @@ async function decodeWithSharp(input: Uint8Array, format: ImageFormat, maxPixels
  * Structural signs that a file was cut short, for the formats whose decoders report it vaguely
  * (libtiff: "unsupported image format", libwebp: "unable to parse image"). Only consulted after a failure.
  */
-function endsEarly(buf: Uint8Array, format: ImageFormat): boolean {
+/** Whether the file ends before the format's end marker (a cut-off download or copy). */
+export function endsEarly(buf: Uint8Array, format: ImageFormat): boolean {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const n = buf.length;
   switch (format) {
