@@ -12,7 +12,7 @@ import { enterJsonMode, flushStdout, wantsJson } from './output';
 const USAGE = `usage: alexnet <command> [options]
 
 commands:
-  classify <images...> [--weights F | --random] [--variant paper|caffe|torchvision] [--topk K] [--json] [--backend B]
+  classify <images...> [--weights F | --random] [--variant paper|caffe|torchvision] [--topk K] [--json] [--backend B] [--no-exif]
   info [--variant V] [--backend B] [--json]
   bench [--variant V] [--backend B] [--weights F] [--runs N] [--json]
   train <folder> [options]         (alexnet train --help)

@@ -40,7 +40,16 @@ export interface Prediction {
 }
 
 export type ClassifyItem =
-  | { path: string; ok: true; predictions: Prediction[]; width: number; height: number; ms: number }
+  | {
+      path: string;
+      ok: true;
+      predictions: Prediction[];
+      width: number;
+      height: number;
+      ms: number;
+      /** the file's EXIF orientation tag, only when it asks for a rotation or flip (2..8); `applied`: whether we rotated */
+      exif?: { orientation: number; applied: boolean };
+    }
   | { path: string; ok: false; error: string; code: string };
 
 export interface LayerRow {
@@ -70,7 +79,8 @@ export interface CoreRequests {
   status: { params: Record<string, never>; result: EngineStatus };
   loadModel: { params: { variant: VariantName; weights: WeightsSource }; result: ModelStatus };
   /** Classifies images; a bad image gives an ok:false item, never a failed request. Emits 'progress'. */
-  classify: { params: { paths: string[]; topK: number }; result: { items: ClassifyItem[]; model: ModelStatus; backend: string; totalMs: number } };
+  /** exifOrientation (default true): rotate/flip by the EXIF tag as viewers do; false reads pixels as stored, as torchvision's PIL loader does */
+  classify: { params: { paths: string[]; topK: number; exifOrientation?: boolean }; result: { items: ClassifyItem[]; model: ModelStatus; backend: string; totalMs: number } };
   info: { params: { variant?: VariantName }; result: ModelInfo };
   /** GPU setup check; installDir is where the optional tfjs-node(-gpu) packages would go */
   doctor: { params: { installDir: string }; result: DoctorReport };
