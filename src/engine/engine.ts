@@ -287,7 +287,7 @@ export class Engine {
       const chunk = paths.slice(start, start + batchSize);
       const t0 = performance.now();
       const autoOrient = opts.exifOrientation ?? true;
-      const decoded = await Promise.all(chunk.map((p) => decodeImageFile(p, { autoOrient }).then((img) => ({ img }), (err: unknown) => ({ err }))));
+      const decoded = await Promise.all(chunk.map((p) => decodeImageFile(p, { autoOrient, shrinkFor: spec.resizeTo }).then((img) => ({ img }), (err: unknown) => ({ err }))));
       const good: { i: number; img: DecodedImage }[] = [];
       decoded.forEach((d, j) => {
         const i = start + j;
@@ -303,8 +303,9 @@ export class Engine {
             path: paths[g.i],
             ok: true,
             predictions: this.topK(probs, j * spec.numClasses, opts.topK),
-            width: g.img.width,
-            height: g.img.height,
+            // the photo's size (as shown), also when it was shrunk while decoding
+            width: g.img.source.shrunkFrom?.width ?? g.img.width,
+            height: g.img.source.shrunkFrom?.height ?? g.img.height,
             ms: Math.round(ms * 10) / 10,
             ...(g.img.source.orientation > 1 ? { exif: { orientation: g.img.source.orientation, applied: autoOrient } } : {}),
           };
