@@ -13,6 +13,7 @@ import { saveWeightsFile } from '../engine/weights';
 import { parseArgs, intOption } from './args';
 import { backendOption, variantOption } from './common';
 import { table } from './format';
+import { reexecWithMallocSettings, runTrainBench } from './benchTrain';
 import { printJson } from './output';
 
 export interface BenchRow {
@@ -24,7 +25,11 @@ export interface BenchRow {
 }
 
 export async function runBench(argv: string[]): Promise<number> {
-  const { options } = parseArgs(argv, { flags: ['json', 'no-cold'], values: ['variant', 'backend', 'weights', 'runs', 'threads'] });
+  const { options } = parseArgs(argv, {
+    flags: ['json', 'no-cold', 'train'],
+    values: ['variant', 'backend', 'weights', 'runs', 'threads', 'batch-size', 'steps', 'device', 'mode', 'optimizer', 'profile'],
+  });
+  if (options.train) return reexecWithMallocSettings(['bench', ...argv]) ?? runTrainBench(options);
   const runs = intOption(options, 'runs', 5);
   const variant = variantOption(options);
   const backendPref = backendOption(options);

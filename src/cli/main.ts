@@ -8,6 +8,7 @@ import { runBench } from './bench';
 import { runTrainCli } from './train';
 import { runDoctorCli } from './doctor';
 import { enterJsonMode, flushStdout, wantsJson } from './output';
+import { runExportCli, runExportProjectCli } from './export';
 
 const USAGE = `usage: alexnet <command> [options]
 
@@ -15,8 +16,11 @@ commands:
   classify <images...> [--weights F | --random] [--variant paper|caffe|torchvision] [--topk K] [--json] [--backend B] [--no-exif]
   info [--variant V] [--backend B] [--json]
   bench [--variant V] [--backend B] [--weights F] [--runs N] [--json]
+  bench --train [--variant V] [--batch-size N] [--steps K] [--device cpu] [--mode whole|frozen] [--optimizer sgd|adam] [--json]
   train <folder> [options]         (alexnet train --help)
   doctor [--json]                  GPU setup check: driver, CUDA/cuDNN, tfjs-node(-gpu), chosen backend
+  export <weights | run> --format onnx|pth|safetensors --out FILE [--variant V]
+  export-project <run folder> --out DIR   a PyTorch project (torchrun, DDP) with the run's recipe
 
 backends: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu`;
 
@@ -34,6 +38,10 @@ export async function main(argv: string[]): Promise<number> {
       return runTrainCli(rest);
     case 'doctor':
       return runDoctorCli(rest);
+    case 'export':
+      return runExportCli(rest);
+    case 'export-project':
+      return runExportProjectCli(rest);
     case undefined:
     case '-h':
     case '--help':
