@@ -13,7 +13,7 @@ import { runExportCli, runExportProjectCli } from './export';
 const USAGE = `usage: alexnet <command> [options]
 
 commands:
-  classify <images...> [--weights F | --random] [--variant paper|caffe|torchvision] [--topk K] [--json] [--backend B]
+  classify <images...> [--weights F | --random] [--variant paper|caffe|torchvision] [--topk K] [--json] [--backend B] [--no-exif]
   info [--variant V] [--backend B] [--json]
   bench [--variant V] [--backend B] [--weights F] [--runs N] [--json]
   bench --train [--variant V] [--batch-size N] [--steps K] [--device cpu] [--mode whole|frozen] [--optimizer sgd|adam] [--json]
