@@ -3,12 +3,12 @@ import { resolve } from 'node:path';
 import { engine } from '../engine/engine';
 import { formatDoctor, runDoctor } from '../engine/doctor';
 import { parseArgs } from './args';
-import { backendOption } from './common';
+import { backendOption, deviceOption } from './common';
 
 export async function runDoctorCli(argv: string[]): Promise<number> {
-  const { options } = parseArgs(argv, { flags: ['json'], values: ['backend'] });
-  const backend = await engine.init(backendOption(options));
-  const report = await runDoctor(backend, resolve(__dirname, '..'));
+  const { options } = parseArgs(argv, { flags: ['json'], values: ['backend', 'device'] });
+  const backend = await engine.init(backendOption(options), undefined, deviceOption(options));
+  const report = await runDoctor(backend, resolve(__dirname, '..'), await engine.deviceReady());
   console.log(options.json ? JSON.stringify(report, null, 2) : formatDoctor(report));
   return 0;
 }

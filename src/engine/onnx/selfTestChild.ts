@@ -31,7 +31,7 @@ export interface SelfTestChildResult {
 // Channel counts divide like AlexNet's own (every group a multiple of 16): ORT 1.30's WebGPU EP
 // computes a grouped or split Conv wrong when a group's channels are not a multiple of 4
 // (8-12-16-12-8 caffe: conv2 77% off), a shape no AlexNet variant has.
-const CHANNELS = [16, 32, 48, 48, 32];
+const CHANNELS: [number, number, number, number, number] = [16, 32, 48, 48, 32];
 const NETS: { name: string; spec: ModelSpec }[] = [
   { name: 'caffe', spec: makeSpec('caffe', { convChannels: CHANNELS, fcUnits: [24, 20], numClasses: 10 }) },
   { name: 'torchvision', spec: makeSpec('torchvision', { convChannels: CHANNELS, fcUnits: [24, 20], numClasses: 10 }) },
@@ -122,5 +122,5 @@ if (require.main === module) {
     process.stdout.write(`\nSELFTEST ${JSON.stringify(r)}\n`, () => process.exit(0));
   };
   if (!isDevicePreference(device) || device === 'auto') done({ ok: false, error: `unknown device '${device}'`, layers: [], createMs: 0, runMs: 0 });
-  else runSelfTestChild(device).then(done, (e: unknown) => done({ ok: false, error: String((e as Error)?.message ?? e).split('\n')[0], layers: [], createMs: 0, runMs: 0 }));
+  else runSelfTestChild(device as DeviceId).then(done, (e: unknown) => done({ ok: false, error: String((e as Error)?.message ?? e).split('\n')[0], layers: [], createMs: 0, runMs: 0 }));
 }

@@ -2,6 +2,8 @@
 import type { VariantName } from '../../engine/model/spec';
 import type { BackendPreference, BackendReport } from '../../engine/backend/select';
 import type { DoctorReport } from '../../engine/doctor';
+import type { DevicePreference } from '../../engine/onnx/sessionOptions';
+import type { DeviceReport } from '../../engine/onnx/deviceChoice';
 
 export type WeightsSource =
   /** a file on disk: .pth, .npy or our .safetensors */
@@ -27,6 +29,8 @@ export interface ModelStatus {
 
 export interface EngineStatus {
   backend: BackendReport;
+  /** where ONNX Runtime computes; absent until chosen (a GPU self-test takes seconds: ask 'devices') */
+  device?: DeviceReport;
   model?: ModelStatus;
   pid: number;
   engineVersion: string;
@@ -66,7 +70,9 @@ export interface ModelInfo {
 }
 
 export interface CoreRequests {
-  init: { params: { backend: BackendPreference; threads?: number }; result: EngineStatus };
+  init: { params: { backend: BackendPreference; threads?: number; device?: DevicePreference }; result: EngineStatus };
+  /** the device choice, waiting for it (and for the self-test of a GPU device) */
+  devices: { params: Record<string, never>; result: DeviceReport };
   status: { params: Record<string, never>; result: EngineStatus };
   loadModel: { params: { variant: VariantName; weights: WeightsSource }; result: ModelStatus };
   /** Classifies images; a bad image gives an ok:false item, never a failed request. Emits 'progress'. */
