@@ -83,7 +83,6 @@ export async function checkGpuSetup(engine: EngineHost, extensionPath: string, e
       enableScripts: false,
       localResourceRoots: [vscode.Uri.joinPath(root, 'dist')],
     });
-    panel.iconPath = new vscode.ThemeIcon('pulse');
     panel.onDidDispose(() => (panel = undefined));
   } else panel.reveal();
   const webview = panel.webview;
