@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { engine } from '../engine/engine';
+import { Engine, engineOptionsFromEnv } from '../engine/engine';
 import { forward, paperInit } from '../engine/model/alexnet';
 import { makeSpec } from '../engine/model/spec';
 import { saveWeightsFile } from '../engine/weights';
@@ -28,6 +28,7 @@ export async function runBench(argv: string[]): Promise<number> {
   const runs = intOption(options, 'runs', 5);
   const variant = variantOption(options);
   const backendPref = backendOption(options);
+  const engine = new Engine(engineOptionsFromEnv());
   const backend = await engine.init(backendPref, options.threads ? intOption(options, 'threads', 1) : undefined, deviceOption(options));
   const spec = makeSpec(variant);
   const params = tf.tidy(() => paperInit(spec));

@@ -1,5 +1,5 @@
 // `alexnet classify <images...>`: top-K classes per image; bad images are reported, the rest classified.
-import { engine } from '../engine/engine';
+import { Engine, engineOptionsFromEnv } from '../engine/engine';
 import { parseArgs, intOption } from './args';
 import { backendOption, deviceOption, variantOption, weightsOption } from './common';
 import { table } from './format';
@@ -12,6 +12,7 @@ export async function runClassify(argv: string[]): Promise<number> {
   });
   if (!positionals.length) throw new Error('classify needs at least one image');
   const topK = intOption(options, 'topk', 5);
+  const engine = new Engine(engineOptionsFromEnv());
   const backend = await engine.init(backendOption(options), options.threads ? intOption(options, 'threads', 1) : undefined, deviceOption(options));
   // With the built model cached on disk, ONNX Runtime's session is ready before tfjs's first forward
   // (wasm: seconds of weight packing), so even one image goes to ORT. Weight pre-packing costs ~1.3 s

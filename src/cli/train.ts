@@ -1,7 +1,7 @@
 // `alexnet train <folder>`: scan the folder, train, print one line per epoch. Ctrl-C stops after
 // the current step (the last finished epoch is kept); --resume RUN_DIR continues a run.
 import { join, resolve } from 'node:path';
-import { engine } from '../engine/engine';
+import { Engine, engineOptionsFromEnv } from '../engine/engine';
 import { parseArgs, intOption } from './args';
 import { backendOption, deviceOption, variantOption } from './common';
 import type { TrainConfigInput, TrainEvent, TrainMode } from '../protocol/engine/train';
@@ -57,6 +57,7 @@ export async function runTrainCli(argv: string[]): Promise<number> {
   const mode = options.mode as string | undefined;
   if (mode !== undefined && !['frozen', 'finetune', 'scratch'].includes(mode)) throw new Error(`--mode must be frozen, finetune or scratch, got '${mode}'`);
 
+  const engine = new Engine(engineOptionsFromEnv());
   const backend = await engine.init(backendOption(options), undefined, deviceOption(options));
   if (!json) console.log(`backend: ${backend.label}`);
 

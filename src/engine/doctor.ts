@@ -8,44 +8,16 @@ import { dirname } from 'node:path';
 import { probeBackends, type BackendReport } from './backend/select';
 import { canLoadLibrary } from './nativeLibrary';
 import { DEVICE_LABELS, type DeviceId } from './onnx/devices';
-import { chooseDevice, type DeviceReport } from './onnx/deviceChoice';
-import { selfTestOnce, type SelfTestResult } from './onnx/selfTest';
+import { chooseDevice } from './onnx/deviceChoice';
+import type { DeviceReport } from '../protocol/engine/device';
+import { selfTestOnce } from './onnx/selfTest';
+import type { SelfTestResult } from '../protocol/engine/device';
 
 export { canLoadLibrary };
 
-export type CheckStatus = 'ok' | 'missing' | 'warn' | 'info';
-
-export interface DoctorCheck {
-  name: string;
-  status: CheckStatus;
-  found: string;
-  /** what to do about it, when something is missing */
-  fix?: string;
-}
-
-/** One device as the doctor sees it: looked at, and self-tested when it could run. */
-export interface DoctorDevice {
-  id: DeviceId;
-  /** usable: present and (a GPU device) its self-test passed */
-  available: boolean;
-  reason: string;
-  fix?: string;
-  /** the device ONNX Runtime uses now */
-  chosen: boolean;
-  adapter?: string;
-  software?: boolean;
-}
-
-export interface DoctorReport {
-  /** the headline; first in every rendering, so "below" is where the details are */
-  summary: string;
-  checks: DoctorCheck[];
-  ort: DeviceReport['ort'];
-  devices: DoctorDevice[];
-  /** the device ONNX Runtime uses, and why faster ones were skipped */
-  device: DeviceReport;
-  backend: BackendReport;
-}
+// The report's shape is a protocol type (the host shows it).
+import type { CheckStatus, DoctorCheck, DoctorDevice, DoctorReport } from '../protocol/engine/doctor';
+export type { CheckStatus, DoctorCheck, DoctorDevice, DoctorReport };
 
 export interface DoctorOptions {
   /** stand-in for the self-test (tests) */

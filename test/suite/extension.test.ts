@@ -57,7 +57,7 @@ describe('AlexNet Explorer in the extension host', () => {
 
   it('Check GPU Setup reports the truth of this machine (ONNX Runtime, every device, the tfjs backends) in a view, not an Untitled editor', async function () {
     this.timeout(120_000);
-    const report = (await vscode.commands.executeCommand('alexnet.checkGpuSetup')) as import('../../src/engine/doctor').DoctorReport;
+    const report = (await vscode.commands.executeCommand('alexnet.checkGpuSetup')) as import('../../src/protocol/engine/doctor').DoctorReport;
     assert.ok(report, 'no report');
     const names = report.checks.map((c) => c.name);
     assert.equal(report.ort.ok, true, 'ONNX Runtime loads');

@@ -11,25 +11,5 @@ export interface RequestContext {
 export type Handler<M extends Method> = (params: ParamsOf<M>, ctx: RequestContext) => Promise<ResultOf<M>>;
 export type Handlers = { [M in Method]: Handler<M> };
 
-/** An error with a protocol code, so the host can tell bad input from a bug. */
-export class EngineFailure extends Error {
-  constructor(message: string, readonly code: string) {
-    super(message);
-  }
-}
-
-export class CancelledError extends EngineFailure {
-  constructor(message = 'Cancelled') {
-    super(message, 'cancelled');
-  }
-}
-
-/** Throws CancelledError if the request was cancelled; call between units of work. */
-export function throwIfCancelled(signal: AbortSignal): void {
-  if (signal.aborted) throw new CancelledError();
-}
-
-/** Lets the event loop breathe so a 'cancel' message can arrive between heavy steps. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+// The failures live in ../failures.ts (the engine throws them too); re-exported for handlers.
+export { EngineFailure, CancelledError, throwIfCancelled, yieldToEventLoop } from '../failures';

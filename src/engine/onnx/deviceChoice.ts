@@ -1,22 +1,11 @@
 // Which device ONNX Runtime computes on: the one asked for when its self-test passes, else the
 // CPU; 'auto' tries cuda, then a hardware WebGPU adapter, then the CPU, and says why each better
 // one was skipped.
-import { AUTO_ORDER, DEVICE_LABELS, ortInfo, probeDevices, webgpuCanBeHardware, type DeviceId, type DevicePreference, type DeviceProbe, type OrtInfo } from './devices';
+import { AUTO_ORDER, DEVICE_LABELS, ortInfo, probeDevices, webgpuCanBeHardware, type DeviceId, type DevicePreference, type OrtInfo } from './devices';
 import { selfTestOnce, type SelfTestResult } from './selfTest';
 
-export interface DeviceReport {
-  preference: DevicePreference;
-  chosen: DeviceId;
-  /** e.g. "WebGPU (llvmpipe (LLVM 15.0.6, 256 bits), software)" or "CPU" */
-  label: string;
-  /** devices tried before the chosen one, and why each was passed over */
-  skipped: { id: DeviceId; reason: string }[];
-  /** every device, as seen without running it */
-  probes: DeviceProbe[];
-  /** self-tests that ran (the chosen GPU device's, and those that failed) */
-  selfTests: SelfTestResult[];
-  ort: { ok: boolean; version?: string; backends: { name: string; bundled: boolean }[]; reason?: string };
-}
+export type { DeviceReport } from '../../protocol/engine/device';
+import type { DeviceReport } from '../../protocol/engine/device';
 
 export interface ChooseOptions {
   /** stand-ins for tests */

@@ -18,15 +18,8 @@ export const DEVICE_LABELS: Record<DeviceId, string> = {
   directml: 'DirectML',
 };
 
-export interface DeviceProbe {
-  id: DeviceId;
-  /** usable as far as can be seen without running it (the self-test decides the rest) */
-  available: boolean;
-  /** why not, or what was found */
-  reason: string;
-  /** what to do to make it available */
-  fix?: string;
-}
+export type { DeviceProbe } from '../../protocol/engine/device';
+import type { DeviceProbe } from '../../protocol/engine/device';
 
 export interface OrtInfo {
   ok: boolean;

@@ -122,6 +122,13 @@ export interface ModelOptions {
   producer?: string;
 }
 
+/** The lowest IR version that carries an opset (onnx/docs/Versioning.md). */
+function irVersionFor(opset: number): number {
+  if (opset <= 14) return 7;
+  if (opset <= 18) return 8;
+  return 9;
+}
+
 /** The serialised ModelProto, ready for InferenceSession.create(bytes). */
 export function encodeModel(g: OnnxGraph, opts: ModelOptions = {}): Uint8Array {
   const graph = new ProtoWriter();
@@ -130,9 +137,10 @@ export function encodeModel(g: OnnxGraph, opts: ModelOptions = {}): Uint8Array {
   for (const t of g.initializers) graph.message(5, tensor(t));
   for (const i of g.inputs) graph.message(11, valueInfo(i));
   for (const o of g.outputs) graph.message(12, valueInfo(o));
-  const opset = new ProtoWriter().string(1, '').int(2, opts.opset ?? 13);
+  const opsetVersion = opts.opset ?? 13;
+  const opset = new ProtoWriter().string(1, '').int(2, opsetVersion);
   return new ProtoWriter()
-    .int(1, 7) // ir_version 7 goes with opset 13
+    .int(1, irVersionFor(opsetVersion))
     .string(2, opts.producer ?? 'alexnet-explorer')
     .message(7, graph)
     .message(8, opset)

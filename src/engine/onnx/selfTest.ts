@@ -15,21 +15,8 @@ export const SELF_TEST_TOLERANCE = 1e-3;
 /** Ops ORT puts on the CPU on purpose (shape arithmetic), not a fallback of real work. */
 const SHAPE_OPS = new Set(['Shape', 'Size']);
 
-export interface SelfTestResult {
-  device: DeviceId;
-  ok: boolean;
-  /** why it failed, or a one-line summary when it passed */
-  reason: string;
-  /** the GPU adapter, when the log names it */
-  adapter?: string;
-  /** the adapter is a CPU emulation (lavapipe, llvmpipe, SwiftShader) */
-  software?: boolean;
-  /** compute nodes ORT placed on the CPU EP instead of the device */
-  cpuNodes: string[];
-  /** the worst layer, relative to its scale */
-  worst?: { net: string; layer: string; relError: number };
-  ms: number;
-}
+export type { SelfTestResult } from '../../protocol/engine/device';
+import type { SelfTestResult } from '../../protocol/engine/device';
 
 function childCommand(): { cmd: string; args: string[] } {
   // From sources (tests under tsx) run the .ts through tsx; from the bundle, dist/deviceSelfTest.js.

@@ -1,9 +1,9 @@
 // The devices ONNX Runtime can compute on, and the session options for each: the one place an
 // execution provider is named (the inference runtime and the trainer both create sessions with it).
-export const DEVICE_IDS = ['cpu', 'webgpu', 'cuda', 'directml'] as const;
-export type DeviceId = (typeof DEVICE_IDS)[number];
-export type DevicePreference = 'auto' | DeviceId;
-export const DEVICE_PREFERENCES: readonly DevicePreference[] = ['auto', ...DEVICE_IDS];
+import { DEVICE_IDS, DEVICE_PREFERENCES, type DeviceId, type DevicePreference } from '../../protocol/engine/device';
+
+export { DEVICE_IDS, DEVICE_PREFERENCES };
+export type { DeviceId, DevicePreference };
 /** The order 'auto' tries (directml only when asked for: WebGPU covers the same Windows GPUs). */
 export const AUTO_ORDER: readonly DeviceId[] = ['cuda', 'webgpu', 'cpu'];
 

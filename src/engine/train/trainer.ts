@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import type { Params } from '../model/alexnet';
-import type { ModelSpec } from '../model/spec';
+import { paramShapes, type ModelSpec } from '../model/spec';
 import type { HostTensor } from '../weights/hostTensor';
 import { readSafetensors, saveSafetensors } from '../weights/safetensors';
 import { readFile } from 'node:fs/promises';
@@ -13,7 +13,7 @@ import type {
   EpochRecord, RunConfigFile, SkippedFile, StepRecord, TrainConfig, TrainConfigInput, TrainEvent, TrainResult,
 } from '../../protocol/engine/train';
 import { centreCrop, cropNormalise, fixedCrops, type CropParams } from './augment';
-import { resolveTrainConfig } from './config';
+import { resolveTrainConfig, warmupLr } from './config';
 import { scanDataset, type Dataset, type LabelledImage } from './dataset';
 import { FeatureCache, variantFor, type FeatureKey } from './featureCache';
 import { createFeatureExtractor, gpuBackendInUse, type FeatureRuntime } from './featureExtractor';
@@ -28,6 +28,7 @@ import {
 import { slicedVariableGrads, sliceSizeFor } from './microBatch';
 import { MomentumSgd } from './sgd';
 import { float32View } from '../backend/tensorView';
+import { createOrtTrainStep, ortTrainingAvailable, type OrtOptimizerState, type OrtTrainStep } from './ortTrainStep';
 
 export interface TrainHooks {
   signal?: AbortSignal;
@@ -40,6 +41,8 @@ export interface TrainHooks {
     cacheBudgetBytes?: number;
     onExtract?: (keys: FeatureKey[], runtime: 'onnx' | 'tfjs') => void;
   };
+  /** where the steps run: 'auto' (ONNX Runtime whenever onnxruntime-node loads, else tfjs), or forced */
+  stepRuntime?: 'auto' | 'onnx' | 'tfjs';
 }
 
 /** Everything a checkpoint needs besides the tensors (stored as JSON in its metadata). */
@@ -61,6 +64,8 @@ export interface CheckpointState {
   /** the rng is stateless: draws derive from this seed with the epoch/step/index */
   seed: number;
   initialWeights: string;
+  /** ONNX Runtime steps: optimiser steps taken and the last step's lr (absent in tfjs checkpoints) */
+  optimizer?: OrtOptimizerState;
 }
 
 export class TrainInputError extends Error {
@@ -151,7 +156,8 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
   let startParams: Params;
   if (checkpoint) {
     startParams = {};
-    for (const [name, t] of Object.entries(checkpoint.tensors)) if (!name.startsWith('momentum/')) startParams[name] = tf.tensor(t.data, t.shape, 'float32');
+    // optimiser state is stored under "<kind>/<name>"; parameter names have no "/"
+    for (const [name, t] of Object.entries(checkpoint.tensors)) if (!name.includes('/')) startParams[name] = tf.tensor(t.data, t.shape, 'float32');
     initialLabel = checkpoint.state.initialWeights;
   } else {
     ({ params: startParams, label: initialLabel } = await initialParams(config, spec));
@@ -164,10 +170,44 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
   const trainableNames = Object.keys(vars).filter((n) => isTrainable(config, n));
   const trainableVars: Record<string, tf.Variable> = Object.fromEntries(trainableNames.map((n) => [n, vars[n]]));
   const sgd = new MomentumSgd(config.momentum, config.weightDecay);
-  const savedVelocity: Record<string, Float32Array> = {};
-  if (checkpoint) for (const n of trainableNames) if (checkpoint.tensors[`momentum/${n}`]) savedVelocity[n] = checkpoint.tensors[`momentum/${n}`].data;
-  sgd.init(trainableVars, savedVelocity);
+  // ONNX Runtime runs the steps whenever it loads: the trained parameters move into it (ortTrainStep.ts)
+  const ortWanted = ortTrainingAvailable(hooks.stepRuntime);
+  let ort: OrtTrainStep | undefined;
+  if (ortWanted.ok) {
+    const trained: Record<string, HostTensor> = {};
+    for (const n of trainableNames) trained[n] = { shape: [...vars[n].shape], data: vars[n].dataSync() as Float32Array };
+    ort = await createOrtTrainStep({
+      config, spec, trained, version: ortWanted.version,
+      ...(checkpoint ? { checkpoint: { tensors: checkpoint.tensors, optimizer: checkpoint.state.optimizer, lr: checkpoint.state.lr } } : {}),
+    });
+    for (const n of trainableNames) {
+      vars[n].dispose();
+      delete vars[n];
+      delete trainableVars[n];
+    }
+    hooks.log?.(`training steps run on ${ort.label}`);
+  } else {
+    if ((config.optimizer ?? 'sgd') !== 'sgd' || config.clipGradNorm) {
+      throw new TrainInputError(`Adam and gradient clipping need ONNX Runtime, which cannot run here (${ortWanted.reason})`);
+    }
+    const savedVelocity: Record<string, Float32Array> = {};
+    if (checkpoint) {
+      for (const n of trainableNames) {
+        const v = checkpoint.tensors[`momentum/${n}`];
+        const prev = checkpoint.tensors[`prev/${n}`];
+        if (v) savedVelocity[n] = v.data;
+        else if (prev) savedVelocity[n] = checkpoint.tensors[n].data.map((w, i) => w - prev.data[i]); // ORT's W_prev -> W - W_prev
+      }
+    }
+    sgd.init(trainableVars, savedVelocity);
+  }
   const params = vars as unknown as Params;
+  /** every parameter, canonical layout, in the spec's order (views: write them out before the next step) */
+  const currentParams = (): Record<string, HostTensor> => {
+    const host = hostParams(vars);
+    const trained = ort?.params() ?? {};
+    return Object.fromEntries(paramShapes(spec).map(({ name }) => [name, trained[name] ?? host[name]]));
+  };
 
   const state: CheckpointState = checkpoint?.state ?? {
     epochsDone: 0, globalStep: 0, lr: config.lr, bestValAcc: null, bestMonitor: null, sinceImprovement: 0, sinceBest: 0,
@@ -267,7 +307,8 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     }
 
     // --- one step ----------------------------------------------------------------------------
-    const trainStep = (b: Batch, lr: number, dropoutSeed: number): { loss: number; correct: number } => {
+    const trainStep = async (b: Batch, lr: number, dropoutSeed: number): Promise<{ loss: number; correct: number }> => {
+      if (ort) return ort.step(b, lr, dropoutSeed);
       const n = b.indices.length;
       let correct: tf.Tensor | undefined;
       const loss = tf.tidy(() => {
@@ -310,7 +351,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
         skipped.push(...b.skipped);
         const n = b.indices.length;
         if (!n) continue;
-        const [losses, preds] = tf.tidy(() => {
+        const [losses, preds] = ort ? await ort.evaluate(b).then((r) => [r.losses, r.preds]) : tf.tidy(() => {
           const f = b.features ? tf.tensor(b.features, [n, ...fShape]) : convForward(spec, params, tf.tensor4d(b.x!, [n, S, S, 3]));
           const logits = headForward(spec, params, f, false);
           const labels = tf.oneHot(tf.tensor1d(b.labels, 'int32'), numClasses);
@@ -353,7 +394,8 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
         const n = b.indices.length;
         if (!n) continue;
         const c0 = performance.now();
-        const { loss, correct } = trainStep(b, state.lr, hashSeed(config.seed, RNG.dropout, globalStep));
+        const stepLr = warmupLr(config, state.lr, globalStep);
+        const { loss, correct } = await trainStep(b, stepLr, hashSeed(config.seed, RNG.dropout, globalStep));
         const computeMs = performance.now() - c0;
         const stepMs = performance.now() - t0;
         lossSum += loss * n;
@@ -364,7 +406,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
         const remaining = totalSteps - globalStep;
         const etaSeconds = (remaining * recentStepMs.reduce((a, c) => a + c, 0)) / recentStepMs.length / 1000;
         const record: StepRecord = {
-          type: 'step', epoch, step, stepsPerEpoch, globalStep, loss, acc: correct / n, lr: state.lr, batchSize: n,
+          type: 'step', epoch, step, stepsPerEpoch, globalStep, loss, acc: correct / n, lr: stepLr, batchSize: n,
           imagesPerSec: n / (stepMs / 1000), waitMs, computeMs, time: Date.now(),
         };
         appendMetrics(runDir, record);
@@ -410,8 +452,9 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       };
       // Metrics line first, then the checkpoint: a crash in between is undone by resume's truncation.
       appendMetrics(runDir, record);
-      if (isBest) await saveSafetensors(join(runDir, BEST_FILE), hostParams(vars), bestMetadata(spec, configFile, runDir, state, record));
-      await saveCheckpoint(runDir, vars, sgd, spec, configFile, state);
+      if (isBest) await saveSafetensors(join(runDir, BEST_FILE), currentParams(), bestMetadata(spec, configFile, runDir, state, record));
+      if (ort) state.optimizer = ort.optimizerState();
+      await saveCheckpoint(runDir, currentParams(), ort?.stateTensors() ?? velocityTensors(sgd), spec, configFile, state);
       const { type: _t, ...fields } = record;
       hooks.emit?.({ kind: 'trainEpoch', runDir, totalEpochs: config.epochs, ...fields });
       if (state.earlyStopped) {
@@ -425,6 +468,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     await featureCache?.close();
     for (const v of Object.values(vars)) v.dispose();
     sgd.dispose();
+    await ort?.dispose();
   }
 }
 
@@ -474,9 +518,14 @@ function bestMetadata(spec: ModelSpec, configFile: RunConfigFile, runDir: string
   };
 }
 
-async function saveCheckpoint(runDir: string, vars: Record<string, tf.Variable>, sgd: MomentumSgd, spec: ModelSpec, configFile: RunConfigFile, state: CheckpointState): Promise<void> {
-  const tensors = hostParams(vars);
-  for (const [name, v] of sgd.velocity) tensors[`momentum/${name}`] = { shape: [...v.shape], data: float32View(v) };
+function velocityTensors(sgd: MomentumSgd): Record<string, HostTensor> {
+  const out: Record<string, HostTensor> = {};
+  for (const [name, v] of sgd.velocity) out[`momentum/${name}`] = { shape: [...v.shape], data: float32View(v) };
+  return out;
+}
+
+async function saveCheckpoint(runDir: string, params: Record<string, HostTensor>, optimizerTensors: Record<string, HostTensor>, spec: ModelSpec, configFile: RunConfigFile, state: CheckpointState): Promise<void> {
+  const tensors = { ...params, ...optimizerTensors };
   await saveSafetensors(join(runDir, CHECKPOINT_FILE), tensors, {
     format: 'alexnet-explorer-checkpoint',
     variant: spec.variant,

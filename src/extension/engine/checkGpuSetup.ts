@@ -4,7 +4,7 @@
 // below it. One panel, refreshed on each run.
 import * as vscode from 'vscode';
 import type { EngineHost } from './engineHost';
-import type { CheckStatus, DoctorReport } from '../../engine/doctor';
+import type { CheckStatus, DoctorReport } from '../../protocol/engine/doctor';
 import { escapeHtml } from '../webviews/webviewHtml';
 import { randomBytes } from 'node:crypto';
 

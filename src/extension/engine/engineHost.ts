@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { EngineClient, EngineError, type RequestOptions } from './client';
 import type { EngineStatus, Method, ModelStatus, ParamsOf, ResultOf, WeightsSource } from '../../protocol/engine';
-import type { VariantName } from '../../engine/model/spec';
+import type { VariantName } from '../../protocol/engine/model';
 import * as config from '../settings/configuration';
 
 export interface ModelRequest {

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { HostToWebview, WebviewToHost, ConvLayerInfo, FiltersState } from '../../protocol/webview/filters';
 import type { RgbaImage } from '../../protocol/engine';
-import { describeFailure, type InspectEngine } from './inspectCommands';
+import { describeFailure, type InspectEngine } from './inspectEngine';
 import { extensionResourceRoots, webviewHtml } from '../webviews/webviewHtml';
 
 export const FILTERS_VIEW_TYPE = 'alexnet.filters';

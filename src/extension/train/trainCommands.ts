@@ -11,7 +11,7 @@ import type {
   DatasetSummary, OpenRunResult, TrainConfigInput, TrainEpochEvent, TrainResult, TrainStartEvent, TrainStepEvent,
 } from '../../protocol/engine/train';
 import { BEST_FILE, openRun, readRunConfig } from '../../engine/train/runFiles';
-import type { VariantName } from '../../engine/model/spec';
+import type { VariantName } from '../../protocol/engine/model';
 import type { EngineHost } from '../engine/engineHost';
 import * as config from '../settings/configuration';
 import type { WeightsManager } from '../weights/weightsManager';

@@ -1,9 +1,8 @@
 // Requests every engine answers: start-up, model loading, classification, model description.
-import type { VariantName } from '../../engine/model/spec';
-import type { BackendPreference, BackendReport } from '../../engine/backend/select';
-import type { DoctorReport } from '../../engine/doctor';
-import type { DevicePreference } from '../../engine/onnx/sessionOptions';
-import type { DeviceReport } from '../../engine/onnx/deviceChoice';
+import type { VariantName } from './model';
+import type { BackendPreference, BackendReport } from './backend';
+import type { DoctorReport } from './doctor';
+import type { DevicePreference, DeviceReport } from './device';
 
 export type WeightsSource =
   /** a file on disk: .pth, .npy or our .safetensors */

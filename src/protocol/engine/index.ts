@@ -7,6 +7,10 @@ import type { CoreRequests } from './core';
 import type { TrainRequests } from './train';
 import type { InspectRequests } from './inspect';
 
+export * from './model';
+export * from './backend';
+export * from './doctor';
+export * from './device';
 export * from './core';
 export * from './train';
 export * from './inspect';

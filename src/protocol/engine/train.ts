@@ -3,7 +3,7 @@
 // Flow for the UI: `scanDataset` (show the summary, ask to continue) -> `train` (events below
 // stream while it runs; cancel through the request's AbortSignal) -> `openRun` to show a run
 // again later, `resumeTraining` to continue a cancelled/crashed one.
-import type { VariantName } from '../../engine/model/spec';
+import type { VariantName } from './model';
 
 export type TrainMode =
   /** conv layers frozen, only fc6..fc8 learn (on pool5 features); the default when weights are given */
@@ -12,6 +12,8 @@ export type TrainMode =
   | 'finetune'
   /** every layer learns from the paper's random initialisation */
   | 'scratch';
+
+export type OptimizerName = 'sgd' | 'adam';
 
 export interface AugmentConfig {
   /** random crops of the 256-resized image (else the centre crop) */
@@ -41,6 +43,19 @@ export interface TrainConfig {
   valFraction: number;
   seed: number;
   augment: AugmentConfig;
+  /**
+   * 'sgd' (PyTorch's SGD: momentum, weight decay, dampening 0; the default) or 'adam' (torch.optim.Adam
+   * with L2 weight decay). Optional in files written before these fields existed (= sgd).
+   */
+  optimizer?: OptimizerName;
+  /** Adam's beta1, beta2 (default 0.9, 0.999) */
+  adamBetas?: [number, number];
+  /** Adam's epsilon (default 1e-8) */
+  adamEps?: number;
+  /** clip the global gradient L2 norm to this before each update (torch.nn.utils.clip_grad_norm_); 0 = off (default) */
+  clipGradNorm?: number;
+  /** linear learning-rate warm-up over the first N steps (lr x step/N); 0 = off (default) */
+  warmupSteps?: number;
   /** test/experiment only: a channel-reduced network (same spatial sizes) */
   convChannels?: [number, number, number, number, number];
   /** test/experiment only: fc6/fc7 widths */
