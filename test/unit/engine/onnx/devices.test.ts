@@ -88,15 +88,15 @@ test('the self-test reads CPU-placed nodes (shape ops aside) and the adapter fro
   assert.deepEqual(parseCpuPlacements(LOG.replace(/Node\(s\) placed on \[CPUExecutionProvider\][^\n]*\n[^\n]*\n[^\n]*\n[^\n]*\n/, '')), []);
   assert.deepEqual(parseVulkanAdapter(LOG), { adapter: 'llvmpipe (LLVM 15.0.6, 256 bits) (libvulkan_lvp.so)', software: true });
   assert.equal(parseVulkanAdapter('Using "NVIDIA H200" with driver: "libGLX_nvidia.so.0"').software, false);
-  const layers = [{ net: 'caffe', layer: 'conv2', maxAbsDiff: 1e-6, scale: 2 }];
+  const layers = [{ net: 'caffe', layer: 'conv2', kind: 'forward' as const, maxAbsDiff: 1e-6, scale: 2 }];
   const fallback = judge('webgpu', { ok: true, layers, createMs: 1, runMs: 1 }, LOG, 5);
   assert.equal(fallback.ok, false);
   assert.match(fallback.reason, /placed 2 node\(s\) on the CPU instead of webgpu: LRN, Sum \(loss_sum\)/);
   const clean = LOG.split('\n').filter((l) => !/CPUExecutionProvider|LRN|Sum|Shape/.test(l)).join('\n');
   assert.equal(judge('webgpu', { ok: true, layers, createMs: 1, runMs: 1 }, clean, 5).ok, true);
-  const off = judge('webgpu', { ok: true, layers: [...layers, { net: 'caffe', layer: 'conv4', maxAbsDiff: 1.5, scale: 2 }], createMs: 1, runMs: 1 }, clean, 5);
+  const off = judge('webgpu', { ok: true, layers: [...layers, { net: 'caffe', layer: 'conv4', kind: 'forward' as const, maxAbsDiff: 1.5, scale: 2 }], createMs: 1, runMs: 1 }, clean, 5);
   assert.equal(off.ok, false);
   assert.match(off.reason, /caffe conv4 off by 7\.5e-1/);
-  const nan = judge('webgpu', { ok: true, layers: [{ net: 'caffe', layer: 'fc6', maxAbsDiff: Infinity, scale: 1 }], createMs: 1, runMs: 1 }, clean, 5);
+  const nan = judge('webgpu', { ok: true, layers: [{ net: 'caffe', layer: 'fc6', kind: 'forward' as const, maxAbsDiff: Infinity, scale: 1 }], createMs: 1, runMs: 1 }, clean, 5);
   assert.equal(nan.ok, false);
 });
