@@ -188,7 +188,8 @@ export async function trainStepDiffs(
   return { layers, createMs, runMs };
 }
 
-if (require.main === module) {
+// Only as its own program: a bundle that imports these helpers (scripts/gpu-check) is main too.
+if (require.main === module && /(selfTestChild|deviceSelfTest)\.[jt]s$/.test(process.argv[1] ?? '')) {
   const device = process.argv[2];
   const done = (r: SelfTestChildResult) => {
     process.stdout.write(`\nSELFTEST ${JSON.stringify(r)}\n`, () => process.exit(0));
