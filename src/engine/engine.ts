@@ -211,7 +211,7 @@ export class Engine {
   private wantsOnnx(): boolean {
     if (this.inferenceRuntime !== 'auto' || this.backend?.kind === 'gpu' || this.backend?.preference !== 'auto') return false;
     const available = onnxAvailable();
-    if (!available.ok) console.info(`inference stays on ${this.backend?.label}: ${available.reason}`);
+    if (!available.ok) console.warn(`inference stays on ${this.backend?.label}: ${available.reason}`);
     return available.ok;
   }
 

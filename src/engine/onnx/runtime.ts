@@ -129,6 +129,8 @@ export async function openCachedOnnxRuntime(cache: { dir: string; key: string },
   try {
     session = await ort.InferenceSession.create(cached.modelPath, sessionOptions(opts));
   } catch (e) {
+    // on a GPU the entry may be fine and the device the trouble: keep it, the caller falls back
+    if (opts.device && opts.device !== 'cpu') throw e;
     // damage the size/trailer checks cannot see: drop the entry, the caller builds anew
     console.warn(`ONNX model cache entry ${cache.key} does not load (${(e as Error).message.split('\n')[0]}); rebuilding it`);
     await removeCachedModel(cache.dir, cache.key);
