@@ -50,7 +50,8 @@ if [ "$mode" = webgpu ]; then
   exit 0
 fi
 
-wanted=(libkrb5-dev ripgrep make g++ python3 ca-certificates)
+# python3-torch, python3-torchvision: the export tests load our .pth in PyTorch and run exported projects with torchrun.
+wanted=(libkrb5-dev ripgrep make g++ python3 ca-certificates python3-torch python3-torchvision)
 [ "$mode" = e2e ] && wanted+=(chromium)
 missing=()
 for pkg in "${wanted[@]}"; do

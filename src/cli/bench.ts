@@ -14,6 +14,8 @@ import { parseArgs, intOption } from './args';
 import { backendOption, deviceOption, variantOption } from './common';
 import { createOnnxRuntime, type HostParam } from '../engine/onnx';
 import { table } from './format';
+import { reexecWithMallocSettings, runTrainBench } from './benchTrain';
+import { printJson } from './output';
 
 export interface BenchRow {
   variant: string;
@@ -24,7 +26,11 @@ export interface BenchRow {
 }
 
 export async function runBench(argv: string[]): Promise<number> {
-  const { options } = parseArgs(argv, { flags: ['json', 'no-cold'], values: ['variant', 'backend', 'weights', 'runs', 'threads', 'device'] });
+  const { options } = parseArgs(argv, {
+    flags: ['json', 'no-cold', 'train'],
+    values: ['variant', 'backend', 'weights', 'runs', 'threads', 'batch-size', 'steps', 'device', 'mode', 'optimizer', 'profile'],
+  });
+  if (options.train) return reexecWithMallocSettings(['bench', ...argv]) ?? runTrainBench(options);
   const runs = intOption(options, 'runs', 5);
   const variant = variantOption(options);
   const backendPref = backendOption(options);
@@ -76,7 +82,7 @@ export async function runBench(argv: string[]): Promise<number> {
   for (const t of Object.values(params)) t.dispose();
 
   if (options.json) {
-    console.log(JSON.stringify({ backend, device: { chosen: device.chosen, label: device.label, skipped: device.skipped }, rows, cold }, null, 2));
+    printJson({ backend, device: { chosen: device.chosen, label: device.label, skipped: device.skipped }, rows, cold });
   } else {
     console.log(`variant: ${variant}; median of ${runs} runs after warm-up\n`);
     console.log(table(['runtime', 'batch', 'ms/batch', 'images/s'], rows.map((r) => [r.backend, r.batch, r.msPerBatch, r.imagesPerSec]), [false, true, true, true]));

@@ -3,6 +3,7 @@ import { Engine, engineOptionsFromEnv } from '../engine/engine';
 import { parseArgs, intOption } from './args';
 import { backendOption, deviceOption, variantOption, weightsOption } from './common';
 import { table } from './format';
+import { printJson } from './output';
 import { defaultOnnxCacheDir } from '../engine/onnx';
 
 export async function runClassify(argv: string[]): Promise<number> {
@@ -23,7 +24,7 @@ export async function runClassify(argv: string[]): Promise<number> {
   const items = await engine.classifyFiles(positionals, { topK });
   if (options.json) {
     const device = engine.deviceReport;
-    console.log(JSON.stringify({ backend: backend.label, inference: engine.inferenceLabel(), device: device && { chosen: device.chosen, label: device.label, skipped: device.skipped }, model: { variant: model.variant, weights: model.weightsLabel, untrained: model.untrained }, items }, null, 2));
+    printJson({ backend: backend.label, inference: engine.inferenceLabel(), device: device && { chosen: device.chosen, label: device.label, skipped: device.skipped }, model: { variant: model.variant, weights: model.weightsLabel, untrained: model.untrained }, items });
   } else {
     console.error(`inference: ${engine.inferenceLabel()}; variant: ${model.variant}; weights: ${model.weightsLabel}`);
     for (const item of items) {

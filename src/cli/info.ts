@@ -3,6 +3,7 @@ import { Engine, engineOptionsFromEnv } from '../engine/engine';
 import { parseArgs } from './args';
 import { backendOption, variantOption } from './common';
 import { human, table } from './format';
+import { printJson } from './output';
 
 export async function runInfo(argv: string[]): Promise<number> {
   const { options } = parseArgs(argv, { flags: ['json'], values: ['variant', 'backend'] });
@@ -10,7 +11,7 @@ export async function runInfo(argv: string[]): Promise<number> {
   await engine.init(backendOption(options));
   const info = engine.info(variantOption(options));
   if (options.json) {
-    console.log(JSON.stringify(info, null, 2));
+    printJson(info);
     return 0;
   }
   console.log(`backend: ${info.backend.label}`);

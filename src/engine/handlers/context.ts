@@ -1,14 +1,16 @@
 // What a request handler gets besides its params: a cancellation signal and a way to
 // send events (progress, metrics) that belong to this request.
-import type { EngineEventBody, Method, ParamsOf, ResultOf } from '../../protocol/engine';
+import type { EventOf, Method, ParamsOf, ResultOf } from '../../protocol/engine';
 
-export interface RequestContext {
+/** `M`: the request, whose declared events are all that emit() takes. */
+export interface RequestContext<M extends Method = Method> {
   signal: AbortSignal;
-  emit(event: EngineEventBody): void;
+  emit(event: EventOf<M>): void;
+  /** emit({ kind: 'progress', ... }) for the requests that declare progress */
   progress(done: number, total?: number, message?: string): void;
 }
 
-export type Handler<M extends Method> = (params: ParamsOf<M>, ctx: RequestContext) => Promise<ResultOf<M>>;
+export type Handler<M extends Method> = (params: ParamsOf<M>, ctx: RequestContext<M>) => Promise<ResultOf<M>>;
 export type Handlers = { [M in Method]: Handler<M> };
 
 // The failures live in ../failures.ts (the engine throws them too); re-exported for handlers.

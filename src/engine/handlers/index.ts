@@ -5,7 +5,8 @@ import type { Engine } from '../engine';
 import { createCoreHandlers } from './core';
 import { trainHandlers } from './train';
 import { createInspectHandlers } from './inspect';
+import { modelFileHandlers } from './modelFiles';
 
 export function createHandlers(engine: Engine): Handlers {
-  return { ...createCoreHandlers(engine), ...trainHandlers, ...createInspectHandlers(engine) };
+  return { ...createCoreHandlers(engine), ...trainHandlers, ...createInspectHandlers(engine), ...modelFileHandlers };
 }

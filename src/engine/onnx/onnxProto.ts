@@ -120,6 +120,11 @@ function valueInfo(v: OnnxValueInfo): ProtoWriter {
 export interface ModelOptions {
   opset?: number;
   producer?: string;
+  /** default: the lowest that carries the opset */
+  irVersion?: number;
+  /** ModelProto.metadata_props: string key/value pairs (class names, preprocessing...) */
+  metadata?: Record<string, string>;
+  docString?: string;
 }
 
 /** The lowest IR version that carries an opset (onnx/docs/Versioning.md). */
@@ -139,10 +144,12 @@ export function encodeModel(g: OnnxGraph, opts: ModelOptions = {}): Uint8Array {
   for (const o of g.outputs) graph.message(12, valueInfo(o));
   const opsetVersion = opts.opset ?? 13;
   const opset = new ProtoWriter().string(1, '').int(2, opsetVersion);
-  return new ProtoWriter()
-    .int(1, irVersionFor(opsetVersion))
-    .string(2, opts.producer ?? 'alexnet-explorer')
-    .message(7, graph)
-    .message(8, opset)
-    .finish();
+  const model = new ProtoWriter()
+    .int(1, opts.irVersion ?? irVersionFor(opsetVersion))
+    .string(2, opts.producer ?? 'alexnet-explorer');
+  if (opts.docString) model.string(6, opts.docString);
+  model.message(7, graph).message(8, opset);
+  // metadata_props = 14: StringStringEntryProto { key = 1, value = 2 }
+  for (const [k, v] of Object.entries(opts.metadata ?? {})) model.message(14, new ProtoWriter().string(1, k).string(2, v));
+  return model.finish();
 }

@@ -32,6 +32,12 @@ let ortError: string | undefined;
 export function loadOrt(): OrtModule {
   if (ortModule) return ortModule;
   if (ortError) throw new Error(ortError);
+  // ORT >= 1.2x collects "telemetry" when its environment is created: on Linux it matches
+  // regular expressions (libstdc++'s recursive std::regex) against /proc/self/cmdline, which
+  // overflows the main thread's 8 MB stack once the command line is ~35 KB (`alexnet classify
+  // dir/*.jpg` with 650+ paths: SIGSEGV), and it tries to upload what it collected. We never want
+  // either; the variable must be set before the first session creates ORT's environment.
+  process.env.ORT_DISABLE_TELEMETRY = '1';
   try {
     // A runtime require (esbuild keeps it external: a native package).
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -30,11 +30,15 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
     earlyStop: input.earlyStop ?? 0,
     valFraction: input.valFraction ?? 0.2,
     seed: input.seed ?? 42,
-    augment: { crop: true, flip: true, pca: true, ...(input.augment ?? {}) },
+    // frozen runs cache each crop's conv features once, so colour noise cannot apply: recorded as off
+    augment: { crop: true, flip: true, pca: true, ...(input.augment ?? {}), ...(mode === 'frozen' ? { pca: false } : {}) },
     optimizer: input.optimizer ?? 'sgd',
     ...(input.optimizer === 'adam' || input.adamBetas ? { adamBetas: input.adamBetas ?? [0.9, 0.999], adamEps: input.adamEps ?? 1e-8 } : {}),
     clipGradNorm: input.clipGradNorm ?? 0,
     warmupSteps: input.warmupSteps ?? 0,
+    ...(input.preset ? { preset: input.preset } : {}),
+    ...(mode === 'scratch' ? { init: input.init ?? 'paper' } : {}),
+    ...(input.lrFind ? { lrFind: true } : {}),
     ...(input.convChannels ? { convChannels: input.convChannels } : {}),
     ...(input.fcUnits ? { fcUnits: input.fcUnits } : {}),
   };
@@ -57,5 +61,6 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
   if (cfg.adamEps !== undefined && !(cfg.adamEps > 0)) bad('adamEps must be positive');
   if (!(cfg.clipGradNorm! >= 0)) bad('clipGradNorm must be >= 0 (0 = off)');
   if (!(Number.isInteger(cfg.warmupSteps) && cfg.warmupSteps! >= 0)) bad('warmupSteps must be a non-negative integer (0 = off)');
+  if (cfg.init !== undefined && !['paper', 'pytorch', 'he'].includes(cfg.init)) bad(`unknown init '${cfg.init}' (paper, pytorch, he)`);
   return cfg;
 }

@@ -28,6 +28,9 @@ import {
 import { slicedVariableGrads, sliceSizeFor } from './microBatch';
 import { MomentumSgd } from './sgd';
 import { float32View } from '../backend/tensorView';
+import { applyPreset } from './presets';
+import { isBetterEpoch } from './schedule';
+import { findLr } from './lrFinder';
 import { createOrtTrainStep, ortTrainingAvailable, type OrtOptimizerState, type OrtTrainStep } from './ortTrainStep';
 
 export interface TrainHooks {
@@ -64,6 +67,9 @@ export interface CheckpointState {
   /** the rng is stateless: draws derive from this seed with the epoch/step/index */
   seed: number;
   initialWeights: string;
+  /** the best epoch so far and its validation loss (best-epoch rule: schedule.ts isBetterEpoch) */
+  bestEpoch?: number;
+  bestValLoss?: number | null;
   /** ONNX Runtime steps: optimiser steps taken and the last step's lr (absent in tfjs checkpoints) */
   optimizer?: OrtOptimizerState;
 }
@@ -77,9 +83,12 @@ const EVAL_BATCH = 32;
 let runCounter = 0;
 
 export async function startTraining(folder: string, runsRoot: string, input: TrainConfigInput, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const config = resolveTrainConfig(input);
-  const dataset = await scanDataset(folder, { valFraction: config.valFraction, seed: config.seed });
+  const dataset = await scanDataset(folder, { valFraction: input.valFraction ?? 0.2, seed: input.seed ?? 42 });
   if (!dataset.summary.trainable) throw new TrainInputError(`cannot train on ${folder}: ${dataset.summary.warnings.join('; ')}`);
+  // the preset sizes the batch and the warm-up from the training images (presets.ts)
+  const preset = applyPreset(input, dataset.train.length);
+  const config = resolveTrainConfig(preset.input);
+  for (const n of preset.notes) hooks.log?.(n);
   const runDir = createRunDir(runsRoot);
   const configFile: RunConfigFile = {
     version: 1,
@@ -91,6 +100,7 @@ export async function startTraining(folder: string, runsRoot: string, input: Tra
     stepsPerEpoch: Math.ceil(dataset.train.length / config.batchSize),
     layout: dataset.summary.layout,
     createdAt: new Date().toISOString(),
+    ...(preset.notes.length ? { notes: preset.notes } : {}),
   };
   writeJsonAtomic(join(runDir, CONFIG_FILE), configFile);
   return runTraining(runDir, configFile, dataset, null, hooks);
@@ -215,9 +225,12 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
   };
   if (checkpoint) checkpoint.tensors = {}; // let the host copies go
 
+  const startedAt = performance.now();
   const result = (cancelled: boolean): TrainResult => ({
     runDir,
     bestValAcc: state.bestValAcc,
+    ...(state.bestEpoch !== undefined ? { bestEpoch: state.bestEpoch, bestValLoss: state.bestValLoss ?? null } : {}),
+    seconds: (performance.now() - startedAt) / 1000,
     epochs: state.epochsDone,
     cancelled,
     earlyStopped: state.earlyStopped,
@@ -338,6 +351,36 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       return out;
     };
 
+    // --- learning-rate finder (lrFinder.ts): a throw-away ORT copy of the initial weights -------
+    if (config.lrFind && !checkpoint && !configFile.lrFinder) {
+      if (!ort) {
+        hooks.log?.(`the learning-rate finder needs ONNX Runtime (${ortWanted.reason}): training at lr ${config.lr}`);
+      } else {
+        const probe = await createOrtTrainStep({ config, spec, trained: copyTensors(ort.params()), version: ortWanted.version });
+        try {
+          const order = rngFor(config.seed, RNG.shuffle, 0).shuffle(dataset.train.map((_, i) => i));
+          const found = await findLr({
+            step: async (lr, i) => {
+              const idx = Array.from({ length: Math.min(config.batchSize, order.length) }, (_, k) => order[(i * config.batchSize + k) % order.length]);
+              const b = await loadBatch(dataset.train, idx, augmentFor(0));
+              return (await probe.step(b, lr, hashSeed(config.seed, RNG.dropout, -1 - i))).loss;
+            },
+          }, {
+            aborted,
+            progress: (i, n, lr, loss) => hooks.progress?.(0, totalSteps, `Finding the learning rate: step ${i}/${n}, lr ${lr.toExponential(1)}, loss ${loss.toFixed(3)}`),
+          });
+          if (aborted()) return result(true);
+          configFile.lrFinder = found;
+          configFile.config = { ...config, lr: found.lr };
+          state.lr = found.lr;
+          writeJsonAtomic(join(runDir, CONFIG_FILE), configFile);
+          hooks.log?.(`learning-rate finder: lr ${found.lr.toExponential(2)} (${found.rule}; ${found.trace.length} steps, ${found.seconds.toFixed(0)} s)`);
+        } finally {
+          await probe.dispose();
+        }
+      }
+    }
+
     // --- validation --------------------------------------------------------------------------
     const evaluate = async (): Promise<{ loss: number | null; acc: number | null; cm: ConfusionMatrix; skipped: SkippedFile[]; n: number }> => {
       const cm = new ConfusionMatrix(numClasses);
@@ -436,8 +479,13 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
           state.sinceImprovement = 0;
         }
       }
-      const isBest = val.acc !== null ? state.bestValAcc === null || val.acc > state.bestValAcc : state.sinceBest === 0;
-      if (val.acc !== null && isBest) state.bestValAcc = val.acc;
+      const isBest = isBetterEpoch({ valAcc: val.acc, valLoss: monitor },
+        state.bestEpoch === undefined ? null : { valAcc: state.bestValAcc, valLoss: state.bestValLoss ?? null });
+      if (isBest) {
+        state.bestEpoch = epoch;
+        state.bestValAcc = val.acc;
+        state.bestValLoss = monitor;
+      }
       state.epochsDone = epoch;
       state.globalStep = epoch * stepsPerEpoch;
       state.earlyStopped = config.earlyStop > 0 && state.sinceBest >= config.earlyStop && epoch < config.epochs;
@@ -532,6 +580,10 @@ async function saveCheckpoint(runDir: string, params: Record<string, HostTensor>
     classNames: JSON.stringify(configFile.classNames),
     state: JSON.stringify(state),
   });
+}
+
+function copyTensors(t: Record<string, HostTensor>): Record<string, HostTensor> {
+  return Object.fromEntries(Object.entries(t).map(([n, v]) => [n, { shape: [...v.shape], data: v.data.slice() }]));
 }
 
 function chunk<T>(a: T[], size: number): T[][] {

@@ -109,7 +109,7 @@ export class EngineHost implements vscode.Disposable {
   }
 
   /** Loads the model unless the engine already holds exactly this one. */
-  async ensureModel(want: ModelRequest, options: RequestOptions = {}): Promise<ModelStatus> {
+  async ensureModel(want: ModelRequest, options: RequestOptions<'loadModel'> = {}): Promise<ModelStatus> {
     if (this.loadedModel && sameModel(this.wanted, want) && this.client.running) return this.loadedModel;
     const status = await this.request('loadModel', want, options);
     this.wanted = want;
@@ -125,7 +125,7 @@ export class EngineHost implements vscode.Disposable {
     this.changed.fire();
   }
 
-  async request<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions = {}): Promise<ResultOf<M>> {
+  async request<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
     try {
       return await this.client.request(method, params, options);
     } catch (err) {
@@ -140,7 +140,7 @@ export class EngineHost implements vscode.Disposable {
   }
 
   /** Requests of a training run (scan, train, resume) go to the training engine process. */
-  async trainingRequest<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions = {}): Promise<ResultOf<M>> {
+  async trainingRequest<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
     try {
       return await this.trainingClient.request(method, params, options);
     } catch (err) {

@@ -27,13 +27,13 @@ export class InspectEngine {
   }
 
   /** Makes sure a model is loaded, then sends the request. */
-  async request<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions = {}): Promise<ResultOf<M>> {
+  async request<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
     await this.model(options.signal);
     return this.engine.request(method, params, options);
   }
 
   /** Sends a request without loading a model first (e.g. `info` for a variant). */
-  engineRequest<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions = {}): Promise<ResultOf<M>> {
+  engineRequest<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
     return this.engine.request(method, params, options);
   }
 

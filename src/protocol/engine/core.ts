@@ -3,6 +3,7 @@ import type { VariantName } from './model';
 import type { BackendPreference, BackendReport } from './backend';
 import type { DoctorReport } from './doctor';
 import type { DevicePreference, DeviceReport } from './device';
+import type { ProgressEvent } from './events';
 
 export type WeightsSource =
   /** a file on disk: .pth, .npy or our .safetensors */
@@ -69,14 +70,18 @@ export interface ModelInfo {
 }
 
 export interface CoreRequests {
-  init: { params: { backend: BackendPreference; threads?: number; device?: DevicePreference }; result: EngineStatus };
+  init: { params: { backend: BackendPreference; threads?: number; device?: DevicePreference }; result: EngineStatus; event: never };
   /** the device choice, waiting for it (and for the self-test of a GPU device) */
-  devices: { params: Record<string, never>; result: DeviceReport };
-  status: { params: Record<string, never>; result: EngineStatus };
-  loadModel: { params: { variant: VariantName; weights: WeightsSource }; result: ModelStatus };
-  /** Classifies images; a bad image gives an ok:false item, never a failed request. Emits 'progress'. */
-  classify: { params: { paths: string[]; topK: number }; result: { items: ClassifyItem[]; model: ModelStatus; backend: string; totalMs: number } };
-  info: { params: { variant?: VariantName }; result: ModelInfo };
+  devices: { params: Record<string, never>; result: DeviceReport; event: never };
+  status: { params: Record<string, never>; result: EngineStatus; event: never };
+  loadModel: { params: { variant: VariantName; weights: WeightsSource }; result: ModelStatus; event: never };
+  /** Classifies images; a bad image gives an ok:false item, never a failed request. */
+  classify: {
+    params: { paths: string[]; topK: number };
+    result: { items: ClassifyItem[]; model: ModelStatus; backend: string; totalMs: number };
+    event: ProgressEvent;
+  };
+  info: { params: { variant?: VariantName }; result: ModelInfo; event: never };
   /** GPU setup check; installDir is where the optional tfjs-node(-gpu) packages would go */
-  doctor: { params: { installDir: string }; result: DoctorReport };
+  doctor: { params: { installDir: string }; result: DoctorReport; event: never };
 }

@@ -8,7 +8,7 @@ import type { HostTensor } from '../../weights/hostTensor';
 import type { TrainGraphOptions } from './graphBuilder';
 import { toCanonicalLayout, toGraphLayout } from './layout';
 import type { OptimizerKind } from './optimizer';
-import { createTrainingSession, ortTensor, type TrainDevice, type TrainSession } from './session';
+import { createTrainingSession, graphOptionsFor, ortTensor, type TrainDevice, type TrainSession } from './session';
 import { buildForwardStep, buildTrainStep, type BuiltStep } from './step';
 
 export interface OptimizerConfig {
@@ -28,6 +28,7 @@ export interface RunnerOptions {
   spec: ModelSpec;
   frozen: boolean;
   optimizer: OptimizerConfig;
+  /** graph formulation (default: the device's, session.ts graphOptionsFor) */
   graph?: TrainGraphOptions;
   device?: TrainDevice;
   threads?: number;
@@ -80,11 +81,12 @@ export class TrainRunner {
   /** `params`: canonical tensors of (at least) the trained parameters; `state`: from a checkpoint. */
   static async create(opts: RunnerOptions, params: Record<string, HostTensor>, state?: RunnerState): Promise<TrainRunner> {
     const { spec, frozen, optimizer } = opts;
+    const graph = { ...graphOptionsFor(opts.device ?? 'cpu'), ...(opts.graph ?? {}) };
     const built = buildTrainStep({
-      spec, frozen, graph: opts.graph,
+      spec, frozen, graph,
       optimizer: { kind: optimizer.kind, weightDecay: optimizer.weightDecay, beta1: optimizer.beta1, beta2: optimizer.beta2, eps: optimizer.eps, clip: !!optimizer.clipNorm },
     });
-    const evalStep = buildForwardStep({ spec, frozen, graph: opts.graph });
+    const evalStep = buildForwardStep({ spec, frozen, graph });
     const canonical = new Map(paramShapes(spec).map((p) => [p.name, p.shape]));
     const buffers = new Map<string, Float32Array>();
     const spare = new Map<string, Float32Array>();

@@ -1,8 +1,10 @@
-// Where training sessions are made: one function, so device selection (CPU, WebGPU, CUDA, DirectML
-// session options) plugs in at one place. For now the CPU EP.
+// Where training sessions are made: one function, so the device's session options (devices.ts) and
+// the graph formulation it needs (graphBuilder.ts: CPU_GRAPH_OPTIONS / GPU_GRAPH_OPTIONS) meet in one place.
+import { sessionOptionsFor, type DeviceId } from '../devices';
 import { loadOrt } from '../runtime';
+import { CPU_GRAPH_OPTIONS, GPU_GRAPH_OPTIONS, type TrainGraphOptions } from './graphBuilder';
 
-export type TrainDevice = 'cpu';
+export type TrainDevice = DeviceId;
 
 export interface OrtTensorLike {
   readonly data: unknown;
@@ -13,20 +15,14 @@ export interface TrainSession {
   release(): Promise<void>;
 }
 
-export function trainSessionOptions(_device: TrainDevice, threads?: number): Record<string, unknown> {
-  return {
-    executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    interOpNumThreads: 1,
-    ...(threads ? { intraOpNumThreads: threads } : {}),
-    logSeverityLevel: 3,
-  };
+/** The graph formulation a device runs: the CPU EP's fastest, or ops every EP has (no MaxPool Indices, Sum, LogSoftmax; Conv-of-transposes dW). */
+export function graphOptionsFor(device: TrainDevice): Required<TrainGraphOptions> {
+  return device === 'cpu' ? CPU_GRAPH_OPTIONS : GPU_GRAPH_OPTIONS;
 }
 
 export async function createTrainingSession(modelBytes: Uint8Array, device: TrainDevice = 'cpu', opts: { threads?: number; profile?: string } = {}): Promise<TrainSession> {
   const ort = loadOrt();
-  const options = trainSessionOptions(device, opts.threads);
+  const options = sessionOptionsFor(device, { ...(opts.threads ? { threads: opts.threads } : {}) });
   if (opts.profile) Object.assign(options, { enableProfiling: true, profileFilePrefix: opts.profile });
   return (await ort.InferenceSession.create(modelBytes, options)) as unknown as TrainSession;
 }
