@@ -92,7 +92,7 @@ async function main(): Promise<void> {
           const rate = await fn(device, n);
           if (device === 'cpu') cpuRate.set(`${what}${n}`, rate);
           const base = cpuRate.get(`${what}${n}`);
-          rows.push([device, `${what} b${n}`, rate.toFixed(1), base ? (rate / base).toFixed(2) : '', '']);
+          rows.push([device, `${what} b${n}`, rate >= 10 ? rate.toFixed(1) : rate.toPrecision(3), base ? (rate / base).toPrecision(3) : '', '']);
         } catch (e) {
           rows.push([device, `${what} b${n}`, 'failed', '', String((e as Error).message).split('\n')[0].slice(0, 120)]);
         }
