@@ -6,6 +6,10 @@ import { BACKEND_ORDER, type BackendPreference } from '../../protocol/engine/bac
 export type BackendSetting = BackendPreference;
 export const BACKEND_SETTINGS: readonly BackendSetting[] = ['auto', ...BACKEND_ORDER];
 
+export type DeviceSetting = 'auto' | 'cpu' | 'webgpu' | 'cuda' | 'directml';
+// Spelled out like the backends (the engine's list is in src/engine/onnx/sessionOptions.ts).
+export const DEVICE_SETTINGS: readonly DeviceSetting[] = ['auto', 'cpu', 'webgpu', 'cuda', 'directml'];
+
 const SECTION = 'alexnet';
 
 function section(): vscode.WorkspaceConfiguration {
@@ -20,6 +24,11 @@ export function variant(): VariantName {
 export function backend(): BackendSetting {
   const b = section().get<string>('backend', 'auto');
   return (BACKEND_SETTINGS as readonly string[]).includes(b) ? (b as BackendSetting) : 'auto';
+}
+
+export function device(): DeviceSetting {
+  const d = section().get<string>('device', 'auto');
+  return (DEVICE_SETTINGS as readonly string[]).includes(d) ? (d as DeviceSetting) : 'auto';
 }
 
 /** The user's weights file, with `~` and `${workspaceFolder}` expanded; undefined when blank. */
@@ -52,7 +61,7 @@ export function engineThreads(): number {
 }
 
 /** Writes a setting where the user most likely expects it: the workspace if it overrides, else user settings. */
-export async function update(key: 'variant' | 'backend' | 'weights.path', value: unknown): Promise<void> {
+export async function update(key: 'variant' | 'backend' | 'device' | 'weights.path', value: unknown): Promise<void> {
   const cfg = section();
   const inspected = cfg.inspect(key);
   const target =

@@ -2,6 +2,7 @@
 import type { VariantName } from './model';
 import type { BackendPreference, BackendReport } from './backend';
 import type { DoctorReport } from './doctor';
+import type { DevicePreference, DeviceReport } from './device';
 import type { ProgressEvent } from './events';
 
 export type WeightsSource =
@@ -28,6 +29,8 @@ export interface ModelStatus {
 
 export interface EngineStatus {
   backend: BackendReport;
+  /** where ONNX Runtime computes; absent until chosen (a GPU self-test takes seconds: ask 'devices') */
+  device?: DeviceReport;
   model?: ModelStatus;
   pid: number;
   engineVersion: string;
@@ -76,7 +79,9 @@ export interface ModelInfo {
 }
 
 export interface CoreRequests {
-  init: { params: { backend: BackendPreference; threads?: number }; result: EngineStatus; event: never };
+  init: { params: { backend: BackendPreference; threads?: number; device?: DevicePreference }; result: EngineStatus; event: never };
+  /** the device choice, waiting for it (and for the self-test of a GPU device) */
+  devices: { params: Record<string, never>; result: DeviceReport; event: never };
   status: { params: Record<string, never>; result: EngineStatus; event: never };
   loadModel: { params: { variant: VariantName; weights: WeightsSource }; result: ModelStatus; event: never };
   /**
