@@ -6,8 +6,9 @@ import { EngineFailure } from './handlers/context';
 import { coreHandlers } from './handlers/core';
 import { trainHandlers } from './handlers/train';
 import { inspectHandlers } from './handlers/inspect';
+import { projectHandlers } from './handlers/project';
 
-const handlers = { ...coreHandlers, ...trainHandlers, ...inspectHandlers } as Handlers;
+const handlers = { ...coreHandlers, ...trainHandlers, ...inspectHandlers, ...projectHandlers } as Handlers;
 const controllers = new Map<number, AbortController>();
 let queue: Promise<void> = Promise.resolve();
 

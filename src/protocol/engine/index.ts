@@ -6,12 +6,14 @@
 import type { CoreRequests } from './core';
 import type { TrainRequests } from './train';
 import type { InspectRequests } from './inspect';
+import type { ProjectRequests } from './project';
 
 export * from './core';
 export * from './train';
 export * from './inspect';
+export * from './project';
 
-export type EngineRequests = CoreRequests & TrainRequests & InspectRequests;
+export type EngineRequests = CoreRequests & TrainRequests & InspectRequests & ProjectRequests;
 export type Method = keyof EngineRequests;
 export type ParamsOf<M extends Method> = EngineRequests[M]['params'];
 export type ResultOf<M extends Method> = EngineRequests[M]['result'];
