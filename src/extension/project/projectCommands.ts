@@ -13,6 +13,7 @@ import { NoWeightsChosen, type WeightsManager } from '../weights/weightsManager'
 import { IMAGE_EXTENSIONS, MAX_FOLDER_IMAGES, listImages } from '../classify/listImages';
 import { folderClasses } from './folderClasses';
 import { ProjectPanel } from './projectPanel';
+import { syntheticProjectView } from './syntheticProject';
 
 export interface ProjectSummary {
   folder: string;
@@ -55,6 +56,13 @@ export function registerProjectCommands(context: vscode.ExtensionContext, engine
   const cacheDir = join(context.globalStorageUri.fsPath, 'project-features');
   // Not in the palette: lets the e2e tests read what the view shows.
   const debug = vscode.commands.registerCommand('alexnet.debug.projectState', () => ProjectPanel.debugState());
+  if (process.env.ALEXNET_E2E_DEBUG) void vscode.commands.executeCommand('setContext', 'alexnet.e2eDebug', true);
+  const synthetic = vscode.commands.registerCommand('alexnet.debug.projectSynthetic', async (count?: unknown) => {
+    const n = typeof count === 'number' ? count : Number(await vscode.window.showInputBox({ title: 'Synthetic points', value: '5000' }));
+    if (!(n > 0)) return undefined;
+    ProjectPanel.show(context.extensionUri, engine, syntheticProjectView(Math.min(20000, Math.round(n))), undefined);
+    return n;
+  });
   const project = vscode.commands.registerCommand('alexnet.projectFolder', async (uri?: unknown): Promise<ProjectSummary | undefined> => {
     let folder = uri instanceof vscode.Uri ? uri : undefined;
     folder ??= (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Project Folder', title: 'See every image of a folder on one map' }))?.[0];
@@ -110,5 +118,5 @@ export function registerProjectCommands(context: vscode.ExtensionContext, engine
       return undefined;
     }
   });
-  return vscode.Disposable.from(debug, project);
+  return vscode.Disposable.from(debug, synthetic, project);
 }

@@ -29,7 +29,7 @@ export class ProjectPanel implements vscode.Disposable {
   }
 
   /** Shows `view` (features of engine token `token`), then computes its UMAP layout. */
-  static show(extensionUri: vscode.Uri, engine: EngineHost, view: ProjectView, token: string): ProjectPanel {
+  static show(extensionUri: vscode.Uri, engine: EngineHost, view: ProjectView, token: string | undefined): ProjectPanel {
     let me = ProjectPanel.current;
     if (!me) {
       const panel = vscode.window.createWebviewPanel(PROJECT_VIEW_TYPE, view.title, vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: true });
@@ -39,7 +39,8 @@ export class ProjectPanel implements vscode.Disposable {
     me.view = view;
     me.token = token;
     me.post({ type: 'view', view });
-    void me.runLayout();
+    if (token) void me.runLayout();
+    else me.post({ type: 'status', state: 'done', message: 'Layout as given' });
     return me;
   }
 

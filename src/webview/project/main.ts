@@ -7,7 +7,7 @@
 import { h, replaceChildren } from '../shared/dom';
 import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
 import type { HostToWebview, ProjectView, WebviewToHost } from '../../protocol/webview/project';
-import { fitView, GridIndex, lerpCoords, pointsInPolygon, toWorld, zoomAt, type View } from './geometry';
+import { fitView, GridIndex, lerpCoords, pointsInPolygon, toScreen, toWorld, zoomAt, type View } from './geometry';
 import { colourBy, OTHER_COLOUR, type Colouring } from './colours';
 import { Scatter } from './scatter';
 import { asFloat32, asUint8 } from './arrays';
@@ -103,6 +103,8 @@ function recolour(): void {
 
 let frame: number | undefined;
 let lastReport = 0;
+/** frames drawn since the view came (the e2e tests read it) */
+let frames = 0;
 function redraw(): void {
   if (frame !== undefined) return;
   frame = requestAnimationFrame(() => {
@@ -110,7 +112,18 @@ function redraw(): void {
     if (!data) return;
     const stats = scatter.draw(view);
     app.dataset.renderMs = stats.ms.toFixed(1);
+    // kept in the attribute, so a test can reset it before it measures
+    app.dataset.renderMaxMs = Math.max(Number(app.dataset.renderMaxMs ?? 0) || 0, stats.ms).toFixed(1);
+    app.dataset.renderTotalMs = ((Number(app.dataset.renderTotalMs ?? 0) || 0) + stats.ms).toFixed(1);
+    app.dataset.frames = String(++frames);
     app.dataset.mode = stats.mode;
+    // where the focused point is (CSS px in the canvas), so tests can hover and click it
+    if (scatter.focus >= 0) {
+      const [fx, fy] = toScreen(view, shown[scatter.focus * 2], shown[scatter.focus * 2 + 1]);
+      canvas.dataset.focusX = fx.toFixed(1);
+      canvas.dataset.focusY = fy.toFixed(1);
+      canvas.dataset.focus = String(scatter.focus);
+    }
     const now = performance.now();
     if (now - lastReport > 300) {
       lastReport = now;
@@ -207,6 +220,9 @@ function showDetails(i: number): void {
 
 function render(d: ProjectView): void {
   data = d;
+  frames = 0;
+  app.dataset.renderMaxMs = '0';
+  app.dataset.renderTotalMs = '0';
   pca = asFloat32(d.coords);
   umap = d.method === 'umap' ? pca : undefined;
   if (d.method === 'umap') method = 'umap';
@@ -216,6 +232,10 @@ function render(d: ProjectView): void {
   scatter.showThumbnails = state.thumbnails;
   scatter.setPoints(pca, thumbs, d.thumbSize);
   scatter.selected = new Uint8Array(d.points.length);
+  scatter.focus = -1;
+  scatter.hover = -1;
+  delete canvas.dataset.focus;
+  replaceChildren(detailsEl, h('p', { class: 'meta' }, 'Click a point (or press N) for its details.'));
   grid = new GridIndex(pca);
   app.dataset.points = String(d.points.length);
   app.dataset.method = d.method;

@@ -1,7 +1,10 @@
 // The project view's plot: one canvas, every point drawn each frame from typed arrays (no DOM
 // node per point), as a coloured dot or, when zoomed in far enough to tell them apart, as its
-// thumbnail from one atlas canvas with a class-coloured frame. Off-screen points are skipped.
+// thumbnail in a class-coloured frame, blitted into one ImageData (raster.ts). Off-screen
+// points, and thumbnails later ones cover completely, are skipped.
 import { toScreen, type View } from './geometry';
+import { blitThumbnail, fillRect, packColour, packThumbnails, scaleMap } from './raster';
+
 
 export interface ScatterStyle {
   background: string;
@@ -16,35 +19,6 @@ export interface FrameStats {
   mode: 'dots' | 'thumbnails';
 }
 
-/** Thumbnails side by side in rows of ATLAS_COLUMNS on one canvas (RGB bytes in, opaque RGBA out). */
-export const ATLAS_COLUMNS = 64;
-
-export function buildAtlas(thumbnails: Uint8Array, size: number, count: number): HTMLCanvasElement {
-  const canvas = document.createElement('canvas');
-  const cols = Math.max(1, Math.min(ATLAS_COLUMNS, count));
-  const rows = Math.max(1, Math.ceil(count / cols));
-  canvas.width = cols * size;
-  canvas.height = rows * size;
-  const ctx = canvas.getContext('2d')!;
-  const image = ctx.createImageData(canvas.width, canvas.height);
-  const out = image.data;
-  for (let i = 0; i < count; i++) {
-    const ox = (i % cols) * size;
-    const oy = Math.floor(i / cols) * size;
-    for (let y = 0; y < size; y++)
-      for (let x = 0; x < size; x++) {
-        const s = ((i * size + y) * size + x) * 3;
-        const d = ((oy + y) * canvas.width + ox + x) * 4;
-        out[d] = thumbnails[s];
-        out[d + 1] = thumbnails[s + 1];
-        out[d + 2] = thumbnails[s + 2];
-        out[d + 3] = 255;
-      }
-  }
-  ctx.putImageData(image, 0, 0);
-  return canvas;
-}
-
 export class Scatter {
   coords: Float32Array = new Float32Array(0);
   /** per point: index into colours, -1 for `style.other` */
@@ -56,7 +30,9 @@ export class Scatter {
   showThumbnails = true;
   /** the lasso being drawn, in screen pixels */
   lasso: number[] = [];
-  private atlas?: HTMLCanvasElement;
+  private packed?: Uint32Array;
+  private frameImage?: ImageData;
+  private readonly packedColours = new Map<string, number>();
   private thumbSize = 0;
   private count = 0;
 
@@ -66,7 +42,8 @@ export class Scatter {
     this.count = coords.length / 2;
     this.coords = coords;
     this.thumbSize = thumbSize;
-    this.atlas = thumbnails.length >= this.count * thumbSize * thumbSize * 3 && this.count ? buildAtlas(thumbnails, thumbSize, this.count) : undefined;
+    const enough = thumbnails.length >= this.count * thumbSize * thumbSize * 3 && this.count > 0;
+    this.packed = enough ? packThumbnails(thumbnails, thumbSize, this.count) : undefined;
     if (this.selected.length !== this.count) this.selected = new Uint8Array(this.count);
     if (this.group.length !== this.count) this.group = new Int32Array(this.count).fill(-1);
   }
@@ -77,7 +54,7 @@ export class Scatter {
   }
 
   mode(view: View): 'dots' | 'thumbnails' {
-    return this.showThumbnails && this.atlas && this.pointSize(view) >= 10 ? 'thumbnails' : 'dots';
+    return this.showThumbnails && this.packed && this.pointSize(view) >= 10 ? 'thumbnails' : 'dots';
   }
 
   /** Draws the frame; the canvas's backing store follows its CSS size times the device pixel ratio. */
@@ -92,30 +69,32 @@ export class Scatter {
     }
     const ctx = this.canvas.getContext('2d')!;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = this.style.background;
-    ctx.fillRect(0, 0, w, hgt);
     const mode = this.mode(view);
     const size = mode === 'thumbnails' ? this.pointSize(view) : Math.max(3, Math.min(9, view.scale * 0.012));
     const half = size / 2;
-    const cols = Math.max(1, Math.min(ATLAS_COLUMNS, this.count));
-    const ts = this.thumbSize;
-    let drawn = 0;
-    ctx.imageSmoothingEnabled = true;
-    // Points in order, so the draw order matches the hit test (later points on top).
+    // Visible points first (later points are drawn on top, as the hit test prefers them).
+    const visible: number[] = [];
+    const xs = new Float32Array(this.count);
+    const ys = new Float32Array(this.count);
     for (let i = 0; i < this.count; i++) {
       const [sx, sy] = toScreen(view, this.coords[i * 2], this.coords[i * 2 + 1]);
-      if (sx < -half - 2 || sy < -half - 2 || sx > w + half + 2 || sy > hgt + half + 2) continue;
-      drawn++;
-      const g = this.group[i];
-      ctx.fillStyle = g >= 0 ? this.colours[g] ?? this.style.other : this.style.other;
-      if (mode === 'thumbnails' && this.atlas) {
-        const frame = Math.max(2, size * 0.08);
-        ctx.fillRect(sx - half - frame, sy - half - frame, size + 2 * frame, size + 2 * frame);
-        ctx.drawImage(this.atlas, (i % cols) * ts, Math.floor(i / cols) * ts, ts, ts, sx - half, sy - half, size, size);
-      } else {
-        ctx.fillRect(sx - half, sy - half, size, size);
+      if (sx < -half - 8 || sy < -half - 8 || sx > w + half + 8 || sy > hgt + half + 8) continue;
+      xs[i] = sx;
+      ys[i] = sy;
+      visible.push(i);
+    }
+    const colourOf = (i: number) => (this.group[i] >= 0 ? this.colours[this.group[i]] ?? this.style.other : this.style.other);
+    if (mode === 'thumbnails' && this.packed) {
+      this.blit(ctx, visible, xs, ys, size, dpr);
+    } else {
+      ctx.fillStyle = this.style.background;
+      ctx.fillRect(0, 0, w, hgt);
+      for (const i of visible) {
+        ctx.fillStyle = colourOf(i);
+        ctx.fillRect(xs[i] - half, ys[i] - half, size, size);
       }
     }
+    const drawn = visible.length;
     // Selection, focus and hover rings on top of everything.
     ctx.lineWidth = 2;
     const ring = (i: number, colour: string, grow: number) => {
@@ -123,7 +102,11 @@ export class Scatter {
       ctx.strokeStyle = colour;
       ctx.strokeRect(sx - half - grow, sy - half - grow, size + 2 * grow, size + 2 * grow);
     };
-    for (let i = 0; i < this.count; i++) if (this.selected[i]) ring(i, this.style.selection, 3);
+    // one path for every selected point: thousands of strokeRect calls would cost a frame
+    ctx.beginPath();
+    for (const i of visible) if (this.selected[i]) ctx.rect(xs[i] - half - 3, ys[i] - half - 3, size + 6, size + 6);
+    ctx.strokeStyle = this.style.selection;
+    ctx.stroke();
     if (this.focus >= 0 && this.focus < this.count) {
       ctx.setLineDash([4, 3]);
       ring(this.focus, this.style.hover, 6);
@@ -146,4 +129,68 @@ export class Scatter {
     }
     return { ms: performance.now() - t0, drawn, mode };
   }
+
+  /** Any CSS colour as a packed RGBA word (resolved once through a 1x1 canvas). */
+  private packed32(colour: string): number {
+    let v = this.packedColours.get(colour);
+    if (v === undefined) {
+      const c = document.createElement('canvas').getContext('2d', { willReadFrequently: true })!;
+      c.fillStyle = colour;
+      c.fillRect(0, 0, 1, 1);
+      const [r, g, b] = c.getImageData(0, 0, 1, 1).data;
+      this.packedColours.set(colour, (v = packColour(r, g, b)));
+    }
+    return v;
+  }
+
+  /** The whole frame's thumbnails copied pixel by pixel into one ImageData (device pixels). */
+  private blit(ctx: CanvasRenderingContext2D, visible: number[], xs: Float32Array, ys: Float32Array, size: number, dpr: number): void {
+    const W = this.canvas.width, H = this.canvas.height;
+    if (!this.frameImage || this.frameImage.width !== W || this.frameImage.height !== H) this.frameImage = ctx.createImageData(W, H);
+    const buf = new Uint32Array(this.frameImage.data.buffer);
+    buf.fill(this.packed32(this.style.background));
+    const side = Math.max(1, Math.round(size * dpr));
+    const frame = Math.max(2, Math.round(side * 0.08));
+    const map = scaleMap(this.thumbSize, side);
+    const words = this.colours.map((c) => this.packed32(c));
+    const other = this.packed32(this.style.other);
+    const hidden = hiddenUnderLater(visible, xs, ys, side + 2 * frame, dpr, W, H);
+    for (let k = 0; k < visible.length; k++) {
+      if (hidden[k]) continue;
+      const i = visible[k];
+      const x0 = Math.round(xs[i] * dpr - side / 2);
+      const y0 = Math.round(ys[i] * dpr - side / 2);
+      const g = this.group[i];
+      fillRect(buf, W, H, x0 - frame, y0 - frame, x0 + side + frame, y0 + side + frame, g >= 0 ? words[g] ?? other : other);
+      blitThumbnail(buf, W, H, this.packed!, this.thumbSize, i, x0, y0, side, map);
+    }
+    ctx.putImageData(this.frameImage, 0, 0);
+  }
+}
+
+/**
+ * Which of the visible points (in draw order) later points cover completely, so a dense cluster
+ * costs about the screen's pixels rather than its points' (a reverse pass over a grid of cells
+ * half a thumbnail wide: a point is hidden when every cell inside its square is already taken).
+ */
+export function hiddenUnderLater(visible: readonly number[], xs: Float32Array, ys: Float32Array, outer: number, dpr: number, width: number, height: number): Uint8Array {
+  const cell = Math.max(2, Math.floor(outer / 2));
+  const gw = Math.ceil(width / cell) + 1, gh = Math.ceil(height / cell) + 1;
+  const taken = new Uint8Array(gw * gh);
+  const hidden = new Uint8Array(visible.length);
+  for (let k = visible.length - 1; k >= 0; k--) {
+    const i = visible[k];
+    const x0 = xs[i] * dpr - outer / 2, y0 = ys[i] * dpr - outer / 2;
+    // cells entirely inside the square, clipped to the screen
+    const ca = Math.max(0, Math.ceil(x0 / cell)), cb = Math.min(gw, Math.floor((x0 + outer) / cell));
+    const ra = Math.max(0, Math.ceil(y0 / cell)), rb = Math.min(gh, Math.floor((y0 + outer) / cell));
+    let covered = ca < cb && ra < rb;
+    for (let r = ra; r < rb && covered; r++) for (let c = ca; c < cb; c++) if (!taken[r * gw + c]) { covered = false; break; }
+    if (covered) {
+      hidden[k] = 1;
+      continue;
+    }
+    for (let r = ra; r < rb; r++) for (let c = ca; c < cb; c++) taken[r * gw + c] = 1;
+  }
+  return hidden;
 }
