@@ -112,7 +112,7 @@ class Worker {
   }
 }
 
-const nodeWorker = (name) => new Worker(name, process.execPath, ['--import', 'tsx', join(root, 'scripts/bench/worker.ts')]);
+const nodeWorker = (name, env = {}) => new Worker(name, process.execPath, ['--import', 'tsx', join(root, 'scripts/bench/worker.ts')], env);
 let openblasLib;
 const pyWorker = (name, env = {}) => new Worker(name, PY, [join(root, 'scripts/bench/pytorch_peer.py'), 'serve'], { LD_LIBRARY_PATH: openblasLib, OMP_NUM_THREADS: String(THREADS), ...env });
 // glibc serves every allocation over 32 MB with a fresh mmap, so each PyTorch training step
@@ -240,13 +240,15 @@ async function inference(variant, haveTorch, haveOrt) {
   }
 }
 
-async function training(variant, haveTorch) {
+async function training(variant, haveTorch, haveOrt) {
   const defs = [{ name: 'tfjs wasm 2 threads', node: true }];
+  // the engine starts itself with MALLOC_MMAP_MAX_=0 (src/cli/benchTrain.ts, the engine's spawn): so does its row
+  if (haveOrt) defs.push({ name: 'ours: ONNX training step on onnxruntime-node 2T', node: true, ort: true, env: { MALLOC_MMAP_MAX_: '0' } });
   if (haveTorch) defs.push({ name: 'PyTorch 1.13 CPU + OpenBLAS, 2T', py: true }, { name: 'PyTorch, same, big tensors kept on the heap (MALLOC_MMAP_MAX_=0)', py: true, tuned: true });
   const configs = [];
   for (const d of defs) {
-    const worker = d.py ? pyWorker(d.name, d.tuned ? PY_HEAP_ENV : {}) : nodeWorker(d.name);
-    const res = await worker.ask(d.py ? { cmd: 'setup', threads: THREADS, spec: specs[variant] } : { cmd: 'setup', variant, backend: 'wasm', threads: 2 });
+    const worker = d.py ? pyWorker(d.name, d.tuned ? PY_HEAP_ENV : {}) : nodeWorker(d.name, d.env);
+    const res = await worker.ask(d.py ? { cmd: 'setup', threads: THREADS, spec: specs[variant] } : { cmd: 'setup', variant, backend: d.ort ? 'ort-train' : 'wasm', threads: 2 });
     if (!res.ok) {
       rows.push({ section: 'training', variant, runtime: d.name, error: res.error });
       continue;
@@ -257,14 +259,17 @@ async function training(variant, haveTorch) {
     // tfjs at 128 runs in slices (torchvision 64, paper 32) with summed gradients (train/microBatch.ts: wasm32's heap
     // stops at 4 GB); --no-tfjs-train-128 leaves it out (a step takes ~20 s).
     const tfjs128 = !quick && !flag('--no-tfjs-train-128');
-    const cs = batch === 128 && !tfjs128 ? configs.filter((c) => c.py) : configs;
+    const cs = batch === 128 && !tfjs128 ? configs.filter((c) => c.py || c.ort) : configs;
     if (batch === 128 && tfjs128) notes.push('tfjs wasm training at batch 128 runs in slices (torchvision 64 images, paper 32) whose gradients are summed (the trainer does the same: a full-network step at 128 does not fit wasm32\'s 4 GB heap).');
     if (!cs.length) continue;
     const acc = await measure(cs, { cmd: 'train', batch }, batch === 16 ? { rounds: 2, per: quick ? 1 : 2, minQuiet: 3, maxRounds: 4 } : { rounds: 1, per: 1, minQuiet: 1, maxRounds: 2 });
     const peer = cs.find((c) => c.py && !c.tuned);
     const peerRes = peer && summarise(acc.get(peer), batch);
+    const best = cs.find((c) => c.py && c.tuned);
+    const bestRes = best && summarise(acc.get(best), batch);
     for (const c of cs) {
       const s = summarise(acc.get(c), batch);
+      if (bestRes?.imagesPerSec && s.imagesPerSec) s.ratioToPytorchBest = round(s.imagesPerSec / bestRes.imagesPerSec, 2);
       // a step is ~3x the forward FLOPs (forward, input gradients, weight gradients)
       const gflops = s.imagesPerSec ? round((3 * s.imagesPerSec * flopsPerImage[variant]) / 1e9) : undefined;
       rows.push({ section: 'training', variant, batch, runtime: c.name, ...s, gflops, ratioToPytorch: peerRes?.imagesPerSec && s.imagesPerSec ? round(s.imagesPerSec / peerRes.imagesPerSec, 2) : undefined });
@@ -350,12 +355,12 @@ async function profileTrain(variant) {
 }
 
 function table() {
-  const head = ['section', 'variant', 'batch', 'runtime', 'images/s', 'ms', 'GFLOP/s', '% of peak', 'x PyTorch', 'peak MB', 'quiet/runs'];
+  const head = ['section', 'variant', 'batch', 'runtime', 'images/s', 'ms', 'GFLOP/s', '% of peak', 'x PyTorch', 'x PyTorch best', 'peak MB', 'quiet/runs'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const cells = r.error
-      ? [r.section, r.variant, r.batch ?? '', r.runtime, `error: ${r.error.slice(0, 80)}`, '', '', '', '', '', '']
-      : [r.section, r.variant, r.batch, r.runtime, r.section === 'cold start' ? '' : r.imagesPerSec, r.msPerBatch, r.gflops ?? '', r.fractionOfPeak !== undefined ? `${round(r.fractionOfPeak * 100)}%` : '', r.ratioToPytorch ?? '', r.peakMemMb ?? '', r.quietRuns !== undefined ? `${r.quietRuns}/${r.runs}${r.noisy ? ' (noisy)' : ''}` : `${r.runs ?? ''}`];
+      ? [r.section, r.variant, r.batch ?? '', r.runtime, `error: ${r.error.slice(0, 80)}`, '', '', '', '', '', '', '']
+      : [r.section, r.variant, r.batch, r.runtime, r.section === 'cold start' ? '' : r.imagesPerSec, r.msPerBatch, r.gflops ?? '', r.fractionOfPeak !== undefined ? `${round(r.fractionOfPeak * 100)}%` : '', r.ratioToPytorch ?? '', r.ratioToPytorchBest ?? '', r.peakMemMb ?? '', r.quietRuns !== undefined ? `${r.quietRuns}/${r.runs}${r.noisy ? ' (noisy)' : ''}` : `${r.runs ?? ''}`];
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
@@ -386,7 +391,7 @@ const savePartial = () => {
 for (const v of variants) {
   if (!flag('--no-infer')) await inference(v, haveTorch, haveOrt);
   savePartial();
-  if (!flag('--no-train')) await training(v, haveTorch);
+  if (!flag('--no-train')) await training(v, haveTorch, haveOrt);
   savePartial();
   if (!flag('--no-cold')) await coldStart(v, haveTorch, haveOrt);
   savePartial();
@@ -397,7 +402,7 @@ const md = table();
 const loadAfter = readFileSync('/proc/loadavg', 'utf8').trim();
 console.log(`AlexNet bench, ${started.toISOString()}: ${m.cpuModel} (family ${m.cpuFamily}), ${m.cores} cores, peak ~${m.peakGflops} GFLOP/s fp32 (${m.peakMethod}). ` +
   `Load average before ${m.loadavgBefore}, after ${loadAfter}. Medians of runs whose threads waited < ${MAX_WAIT * 100}% for a CPU ("noisy": none did, median of all). ` +
-  `GFLOP/s from spec.ts describe() (training: 3x forward). x PyTorch: our throughput / PyTorch's (cold start: PyTorch's time / ours).\n`);
+  `GFLOP/s from spec.ts describe() (training: 3x forward). x PyTorch: our throughput / PyTorch's (cold start: PyTorch's time / ours); x PyTorch best: / PyTorch with MALLOC_MMAP_MAX_=0 (training).\n`);
 console.log(md);
 for (const n of new Set(notes)) console.log(`\n- ${n}`);
 mkdirSync(join(root, 'bench'), { recursive: true });

@@ -1,6 +1,7 @@
 // `npm run package`: a production build and a platform-specific .vsix (sharp's libvips and
 // onnxruntime's binary are native, so the package is made for this platform: --target).
-//   node scripts/package.mjs [--out file.vsix]
+//   node scripts/package.mjs [--out file.vsix] [--no-build]
+// --no-build packages dist/ as it is (the .vsix test: dist/ stays the development build).
 // Prints the size and the largest parts.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, statSync, mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +15,7 @@ const outArg = process.argv.indexOf('--out');
 const out = resolve(outArg > 0 ? process.argv[outArg + 1] : join(root, `${pkg.name}-${target}-${pkg.version}.vsix`));
 
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
-run(process.execPath, ['scripts/build.mjs', '--production']);
+if (!process.argv.includes('--no-build')) run(process.execPath, ['scripts/build.mjs', '--production']);
 
 // .vscodeignore names onnxruntime's linux/x64 binary; swap in this platform's folder.
 const [os, arch] = [process.platform, process.arch];

@@ -18,7 +18,7 @@ import { slicedVariableGrads, sliceSizeFor } from '../../src/engine/train/microB
 const root = join(__dirname, '..', '..');
 
 interface Setup {
-  backend: 'wasm' | 'cpu' | 'tfjs-node' | 'onnx' | 'ort-file';
+  backend: 'wasm' | 'cpu' | 'tfjs-node' | 'onnx' | 'ort-file' | 'ort-train';
   threads: number;
   variant: VariantName;
   onnxFile?: string;
@@ -31,6 +31,39 @@ let setup: Setup;
 let onnx: OnnxRuntime | undefined;
 let ortFile: { run(x: Float32Array, n: number): Promise<unknown> } | undefined;
 const warm = new Set<string>();
+let ortTrain: Awaited<ReturnType<typeof createOrtTrainBench>> | undefined;
+
+// The engine's ONNX Runtime training step (src/engine/onnx/train) on random weights and one fixed batch per size.
+async function createOrtTrainBench(s: Setup) {
+  const { TrainRunner } = await import('../../src/engine/onnx/train/runner');
+  const { paramShapes } = await import('../../src/engine/model/spec');
+  const { Rng } = await import('../../src/engine/train/rng');
+  const rng = new Rng(1);
+  const host: Record<string, { shape: number[]; data: Float32Array }> = {};
+  for (const p of paramShapes(spec)) {
+    const data = new Float32Array(p.shape.reduce((a, b) => a * b, 1));
+    if (p.name.endsWith('.weight')) for (let i = 0; i < data.length; i++) data[i] = (rng.next() - 0.5) * 0.02;
+    host[p.name] = { shape: p.shape, data };
+  }
+  const runner = await TrainRunner.create({ spec, frozen: false, optimizer: { kind: 'sgd', weightDecay: 5e-4, momentum: 0.9 }, threads: s.threads }, host);
+  const batches = new Map<number, () => Promise<unknown>>();
+  return {
+    runner,
+    step(batch: number): () => Promise<unknown> {
+      let f = batches.get(batch);
+      if (!f) {
+        const S = spec.inputSize;
+        const input = Float32Array.from({ length: batch * S * S * 3 }, () => rng.next() - 0.5);
+        const labels = Int32Array.from({ length: batch }, (_, i) => i % spec.numClasses);
+        const masks: Record<string, Float32Array> = {};
+        for (const m of runner.masks) masks[m.layer] = Float32Array.from({ length: batch * m.units }, () => (rng.next() < m.rate ? 0 : 2));
+        f = () => runner.step({ input, n: batch, labels, masks, lr: 0.001 });
+        batches.set(batch, f);
+      }
+      return f;
+    },
+  };
+}
 
 function emit(obj: unknown): void {
   process.stdout.write(`@@BENCH ${JSON.stringify(obj)}\n`);
@@ -75,7 +108,11 @@ async function handle(req: Record<string, unknown>): Promise<unknown> {
       spec = makeSpec(setup.variant);
       const t0 = performance.now();
       let label: string;
-      if (setup.backend === 'onnx' || setup.backend === 'ort-file') {
+      if (setup.backend === 'ort-train') {
+        await tf.setBackend('cpu');
+        ortTrain = await createOrtTrainBench(setup);
+        label = `ours: ONNX training step on onnxruntime-node ${setup.threads}T`;
+      } else if (setup.backend === 'onnx' || setup.backend === 'ort-file') {
         await tf.setBackend('cpu');
         const ort = loadOrt();
         if (setup.backend === 'onnx') {
@@ -127,6 +164,16 @@ async function handle(req: Record<string, unknown>): Promise<unknown> {
     case 'train':
     case 'profile-train': {
       const batch = req.batch as number;
+      if (ortTrain) {
+        const run = ortTrain.step(batch);
+        if (!warm.has(`train${batch}`)) {
+          await run();
+          warm.add(`train${batch}`);
+        }
+        const runs = [];
+        for (let i = 0; i < (req.runs as number); i++) runs.push(await timed(run));
+        return { ok: true, times: runs.map((r) => r.ms), waits: runs.map((r) => r.wait) };
+      }
       const step = trainStep(batch);
       // a warm-up step per batch size (as the PyTorch peer does): the first step at a new size
       // grows the wasm heap and page-faults it in (batch 128: ~15 s against ~12 s warm)

@@ -6,13 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { engine } from '../engine/engine';
+import { Engine, engineOptionsFromEnv } from '../engine/engine';
 import { forward, paperInit } from '../engine/model/alexnet';
 import { makeSpec } from '../engine/model/spec';
 import { saveWeightsFile } from '../engine/weights';
 import { parseArgs, intOption } from './args';
 import { backendOption, variantOption } from './common';
 import { table } from './format';
+import { reexecWithMallocSettings, runTrainBench } from './benchTrain';
+import { printJson } from './output';
 
 export interface BenchRow {
   variant: string;
@@ -23,10 +25,15 @@ export interface BenchRow {
 }
 
 export async function runBench(argv: string[]): Promise<number> {
-  const { options } = parseArgs(argv, { flags: ['json', 'no-cold'], values: ['variant', 'backend', 'weights', 'runs', 'threads'] });
+  const { options } = parseArgs(argv, {
+    flags: ['json', 'no-cold', 'train'],
+    values: ['variant', 'backend', 'weights', 'runs', 'threads', 'batch-size', 'steps', 'device', 'mode', 'optimizer', 'profile'],
+  });
+  if (options.train) return reexecWithMallocSettings(['bench', ...argv]) ?? runTrainBench(options);
   const runs = intOption(options, 'runs', 5);
   const variant = variantOption(options);
   const backendPref = backendOption(options);
+  const engine = new Engine(engineOptionsFromEnv());
   const backend = await engine.init(backendPref, options.threads ? intOption(options, 'threads', 1) : undefined);
   const spec = makeSpec(variant);
   const params = tf.tidy(() => paperInit(spec));
@@ -52,7 +59,7 @@ export async function runBench(argv: string[]): Promise<number> {
   for (const t of Object.values(params)) t.dispose();
 
   if (options.json) {
-    console.log(JSON.stringify({ backend, rows, cold }, null, 2));
+    printJson({ backend, rows, cold });
   } else {
     console.log(`backend: ${backend.label}; variant: ${variant}; median of ${runs} runs after warm-up\n`);
     console.log(table(['batch', 'ms/batch', 'images/s'], rows.map((r) => [r.batch, r.msPerBatch, r.imagesPerSec]), [true, true, true]));

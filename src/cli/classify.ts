@@ -1,8 +1,9 @@
 // `alexnet classify <images...>`: top-K classes per image; bad images are reported, the rest classified.
-import { engine } from '../engine/engine';
+import { Engine, engineOptionsFromEnv } from '../engine/engine';
 import { parseArgs, intOption } from './args';
 import { backendOption, variantOption, weightsOption } from './common';
 import { table } from './format';
+import { printJson } from './output';
 import { defaultOnnxCacheDir } from '../engine/onnx';
 
 export async function runClassify(argv: string[]): Promise<number> {
@@ -12,6 +13,7 @@ export async function runClassify(argv: string[]): Promise<number> {
   });
   if (!positionals.length) throw new Error('classify needs at least one image');
   const topK = intOption(options, 'topk', 5);
+  const engine = new Engine(engineOptionsFromEnv());
   const backend = await engine.init(backendOption(options), options.threads ? intOption(options, 'threads', 1) : undefined);
   // With the built model cached on disk, ONNX Runtime's session is ready before tfjs's first forward
   // (wasm: seconds of weight packing), so even one image goes to ORT. Weight pre-packing costs ~1.3 s
@@ -21,7 +23,7 @@ export async function runClassify(argv: string[]): Promise<number> {
   const model = await engine.loadModel(variantOption(options), weightsOption(options));
   const items = await engine.classifyFiles(positionals, { topK });
   if (options.json) {
-    console.log(JSON.stringify({ backend: backend.label, inference: engine.inferenceLabel(), model: { variant: model.variant, weights: model.weightsLabel, untrained: model.untrained }, items }, null, 2));
+    printJson({ backend: backend.label, inference: engine.inferenceLabel(), model: { variant: model.variant, weights: model.weightsLabel, untrained: model.untrained }, items });
   } else {
     console.error(`inference: ${engine.inferenceLabel()}; variant: ${model.variant}; weights: ${model.weightsLabel}`);
     for (const item of items) {

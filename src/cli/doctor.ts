@@ -1,14 +1,17 @@
 // `alexnet doctor`: the GPU setup check, in the terminal.
 import { resolve } from 'node:path';
-import { engine } from '../engine/engine';
+import { Engine, engineOptionsFromEnv } from '../engine/engine';
 import { formatDoctor, runDoctor } from '../engine/doctor';
 import { parseArgs } from './args';
 import { backendOption } from './common';
+import { printJson } from './output';
 
 export async function runDoctorCli(argv: string[]): Promise<number> {
   const { options } = parseArgs(argv, { flags: ['json'], values: ['backend'] });
+  const engine = new Engine(engineOptionsFromEnv());
   const backend = await engine.init(backendOption(options));
   const report = await runDoctor(backend, resolve(__dirname, '..'));
-  console.log(options.json ? JSON.stringify(report, null, 2) : formatDoctor(report));
+  if (options.json) printJson(report);
+  else console.log(formatDoctor(report));
   return 0;
 }

@@ -1,15 +1,17 @@
 // `alexnet info`: backend, variant, per-layer output shape, parameters and FLOPs.
-import { engine } from '../engine/engine';
+import { Engine, engineOptionsFromEnv } from '../engine/engine';
 import { parseArgs } from './args';
 import { backendOption, variantOption } from './common';
 import { human, table } from './format';
+import { printJson } from './output';
 
 export async function runInfo(argv: string[]): Promise<number> {
   const { options } = parseArgs(argv, { flags: ['json'], values: ['variant', 'backend'] });
+  const engine = new Engine(engineOptionsFromEnv());
   await engine.init(backendOption(options));
   const info = engine.info(variantOption(options));
   if (options.json) {
-    console.log(JSON.stringify(info, null, 2));
+    printJson(info);
     return 0;
   }
   console.log(`backend: ${info.backend.label}`);

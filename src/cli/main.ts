@@ -7,6 +7,8 @@ import { runInfo } from './info';
 import { runBench } from './bench';
 import { runTrainCli } from './train';
 import { runDoctorCli } from './doctor';
+import { enterJsonMode, flushStdout, wantsJson } from './output';
+import { runExportCli, runExportProjectCli } from './export';
 
 const USAGE = `usage: alexnet <command> [options]
 
@@ -14,13 +16,17 @@ commands:
   classify <images...> [--weights F | --random] [--variant paper|caffe|torchvision] [--topk K] [--json] [--backend B]
   info [--variant V] [--backend B] [--json]
   bench [--variant V] [--backend B] [--weights F] [--runs N] [--json]
+  bench --train [--variant V] [--batch-size N] [--steps K] [--device cpu] [--mode whole|frozen] [--optimizer sgd|adam] [--json]
   train <folder> [options]         (alexnet train --help)
   doctor [--json]                  GPU setup check: driver, CUDA/cuDNN, tfjs-node(-gpu), chosen backend
+  export <weights | run> --format onnx|pth|safetensors --out FILE [--variant V]
+  export-project <run folder> --out DIR   a PyTorch project (torchrun, DDP) with the run's recipe
 
 backends: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (wantsJson(rest)) enterJsonMode();
   switch (command) {
     case 'classify':
       return runClassify(rest);
@@ -32,6 +38,10 @@ export async function main(argv: string[]): Promise<number> {
       return runTrainCli(rest);
     case 'doctor':
       return runDoctorCli(rest);
+    case 'export':
+      return runExportCli(rest);
+    case 'export-project':
+      return runExportProjectCli(rest);
     case undefined:
     case '-h':
     case '--help':
@@ -48,9 +58,13 @@ export { parseArgs, intOption };
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
+    async (code) => {
+      await flushStdout();
+      process.exit(code);
+    },
+    async (err: unknown) => {
       console.error(`alexnet: ${err instanceof Error ? err.message : String(err)}`);
+      await flushStdout();
       process.exit(1);
     },
   );

@@ -1,10 +1,11 @@
 // `alexnet train <folder>`: scan the folder, train, print one line per epoch. Ctrl-C stops after
 // the current step (the last finished epoch is kept); --resume RUN_DIR continues a run.
 import { join, resolve } from 'node:path';
-import { engine } from '../engine/engine';
+import { Engine, engineOptionsFromEnv } from '../engine/engine';
 import { parseArgs, intOption } from './args';
 import { backendOption, variantOption } from './common';
-import type { TrainConfigInput, TrainEvent, TrainMode } from '../protocol/engine/train';
+import { printJson } from './output';
+import type { InitName, PresetName, TrainConfigInput, TrainEvent, TrainMode, TrainResult } from '../protocol/engine/train';
 import { scanDataset } from '../engine/train/dataset';
 import { formatDuration, resumeTraining, startTraining, type TrainHooks } from '../engine/train/trainer';
 
@@ -14,12 +15,16 @@ const HELP = `usage: alexnet train <folder> [options]
 <folder>: one subfolder per class, or train/ and val/ subfolders in that layout.
 
 options:
+  --preset small-data|paper|fine-tune  the recipe (default fine-tune with --weights, else small-data);
+                                      options given below override it. small-data: Adam, PyTorch init,
+                                      lr from a finder, warm-up, clipping, batch ~1/4 of the images
   --variant paper|caffe|torchvision   (default torchvision)
   --mode frozen|finetune|scratch      (default frozen with --weights, else scratch)
   --weights FILE                      starting weights (.pth, bvlc_alexnet.npy, .safetensors)
-  --epochs N                          (default 10)
-  --batch-size N                      (default 128)
-  --lr X                              initial learning rate (default 0.01 scratch, 0.001 frozen/finetune)
+  --epochs N                          (the preset's: small-data 30, else 10)
+  --batch-size N                      (the preset's: small-data 8..32, paper 128, fine-tune 32)
+  --lr X                              initial learning rate (small-data: found by the lr finder unless given)
+  --init paper|pytorch|he             scratch-mode initialisation (small-data: pytorch, paper: paper)
   --patience N                        epochs without a better val loss before lr /= 10 (default 3)
   --early-stop N                      stop after N epochs without a better val loss (default off)
   --val-fraction F                    held out per class when there is no val/ (default 0.2)
@@ -28,7 +33,8 @@ options:
   --runs DIR                          runs root (default ./.alexnet/runs)
   --resume RUN_DIR                    continue a cancelled or crashed run
   --backend B                         auto, wasm, cpu, ...
-  --json                              one JSON event per line, then the result`;
+  --json                              one JSON event per line; the last line is the result: bestEpoch,
+                                      bestValAccuracy (0..1), bestValLoss, epochs, runDir, seconds, ...`;
 
 function numberOption(o: Record<string, string | true>, name: string): number | undefined {
   const v = o[name];
@@ -41,7 +47,7 @@ function numberOption(o: Record<string, string | true>, name: string): number | 
 export async function runTrainCli(argv: string[]): Promise<number> {
   const { positionals, options } = parseArgs(argv, {
     flags: ['json', 'help', 'no-crop', 'no-flip', 'no-pca'],
-    values: ['variant', 'mode', 'weights', 'epochs', 'batch-size', 'lr', 'patience', 'early-stop', 'val-fraction', 'seed', 'runs', 'resume', 'backend'],
+    values: ['preset', 'init', 'variant', 'mode', 'weights', 'epochs', 'batch-size', 'lr', 'patience', 'early-stop', 'val-fraction', 'seed', 'runs', 'resume', 'backend'],
   });
   if (options.help) {
     console.log(HELP);
@@ -56,6 +62,7 @@ export async function runTrainCli(argv: string[]): Promise<number> {
   const mode = options.mode as string | undefined;
   if (mode !== undefined && !['frozen', 'finetune', 'scratch'].includes(mode)) throw new Error(`--mode must be frozen, finetune or scratch, got '${mode}'`);
 
+  const engine = new Engine(engineOptionsFromEnv());
   const backend = await engine.init(backendOption(options));
   if (!json) console.log(`backend: ${backend.label}`);
 
@@ -73,12 +80,14 @@ export async function runTrainCli(argv: string[]): Promise<number> {
     log: (m) => console.error(`note: ${m}`),
     emit: (e: TrainEvent) => {
       if (json) {
-        if (e.kind !== 'trainStep') console.log(JSON.stringify(e));
+        if (e.kind !== 'trainStep') printJson(e, true);
         return;
       }
       if (e.kind === 'trainStart') {
         const c = e.config;
         console.log(`run: ${e.runDir}`);
+        console.log(`preset ${c.config.preset ?? 'none'}: ${c.config.optimizer ?? 'sgd'}, lr ${c.lrFinder ? `${c.config.lr.toExponential(2)} (lr finder)` : c.config.lr}` +
+          `${c.config.init ? `, init ${c.config.init}` : ''}${c.config.clipGradNorm ? `, clip ${c.config.clipGradNorm}` : ''}${c.config.warmupSteps ? `, warm-up ${c.config.warmupSteps} steps` : ''}`);
         console.log(`${c.config.variant}, mode ${c.config.mode}, ${c.classNames.length} classes, ${c.trainCount} train / ${c.valCount} val images, batch ${c.config.batchSize}, ${c.stepsPerEpoch} steps/epoch` + (e.resumed ? `, resuming at epoch ${e.startEpoch}` : ''));
       } else if (e.kind === 'trainStep' && process.stderr.isTTY && Date.now() - lastStepLine > 500) {
         lastStepLine = Date.now();
@@ -104,6 +113,8 @@ export async function runTrainCli(argv: string[]): Promise<number> {
       const folder = resolve(positionals[0]);
       const config: TrainConfigInput = {
         variant: variantOption(options),
+        ...(typeof options.preset === 'string' ? { preset: options.preset as PresetName } : {}),
+        ...(typeof options.init === 'string' ? { init: options.init as InitName } : {}),
         ...(mode ? { mode: mode as TrainMode } : {}),
         ...(typeof options.weights === 'string' ? { weights: { kind: 'file' as const, path: resolve(options.weights) } } : {}),
         ...(options.epochs !== undefined ? { epochs: intOption(options, 'epochs', 10) } : {}),
@@ -113,11 +124,14 @@ export async function runTrainCli(argv: string[]): Promise<number> {
         ...(numberOption(options, 'lr') !== undefined ? { lr: numberOption(options, 'lr') } : {}),
         ...(numberOption(options, 'val-fraction') !== undefined ? { valFraction: numberOption(options, 'val-fraction') } : {}),
         ...(numberOption(options, 'seed') !== undefined ? { seed: numberOption(options, 'seed') } : {}),
-        augment: { crop: !options['no-crop'], flip: !options['no-flip'], pca: !options['no-pca'] },
+        // only what was turned off: the preset decides the rest
+        augment: {
+          ...(options['no-crop'] ? { crop: false } : {}), ...(options['no-flip'] ? { flip: false } : {}), ...(options['no-pca'] ? { pca: false } : {}),
+        },
       };
       const scan = await scanDataset(folder, { valFraction: config.valFraction, seed: config.seed });
       const s = scan.summary;
-      if (json) console.log(JSON.stringify({ kind: 'scan', ...s }));
+      if (json) printJson({ kind: 'scan', ...s }, true);
       else {
         console.log(`dataset: ${folder} (${s.layout === 'split-folders' ? 'train/ + val/' : 'class folders, held-out validation'})`);
         for (const c of s.classes) console.log(`  ${c.name}: ${c.train} train, ${c.val} val`);
@@ -131,10 +145,11 @@ export async function runTrainCli(argv: string[]): Promise<number> {
       const runsRoot = typeof options.runs === 'string' ? resolve(options.runs) : join(process.cwd(), '.alexnet', 'runs');
       result = await startTraining(folder, runsRoot, config, hooks);
     }
-    if (json) console.log(JSON.stringify({ kind: 'result', ...result }));
+    if (json) printJson(resultLine(result), true);
     else {
       const acc = result.bestValAcc === null ? 'n/a' : `${(100 * result.bestValAcc).toFixed(1)}%`;
-      console.log(`${result.cancelled ? 'cancelled' : result.earlyStopped ? 'stopped early' : 'done'}: ${result.epochs} epoch(s), best val acc ${acc}`);
+      console.log(`${result.cancelled ? 'cancelled' : result.earlyStopped ? 'stopped early' : 'done'}: ${result.epochs} epoch(s), best val acc ${acc}` +
+        `${result.bestEpoch ? ` (epoch ${result.bestEpoch}, the one best.safetensors holds)` : ''}, ${(result.seconds ?? 0).toFixed(0)} s`);
       if (result.bestPath) console.log(`best weights: ${result.bestPath}`);
       if (result.cancelled) console.log(`resume with: alexnet train --resume ${result.runDir}`);
     }
@@ -142,4 +157,13 @@ export async function runTrainCli(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/** The --json result line (scripts and the benchmark read these exact fields). */
+export function resultLine(r: TrainResult): Record<string, unknown> {
+  return {
+    kind: 'result', ...r,
+    bestEpoch: r.bestEpoch ?? null, bestValAccuracy: r.bestValAcc, bestValLoss: r.bestValLoss ?? null,
+    epochs: r.epochs, runDir: r.runDir, seconds: r.seconds ?? null,
+  };
 }

@@ -4,38 +4,17 @@
 import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
 import { probeBackends, type BackendReport } from './backend/select';
+import { canLoadLibrary } from './nativeLibrary';
 
-export type CheckStatus = 'ok' | 'missing' | 'warn' | 'info';
+export { canLoadLibrary };
 
-export interface DoctorCheck {
-  name: string;
-  status: CheckStatus;
-  found: string;
-  /** what to do about it, when something is missing */
-  fix?: string;
-}
-
-export interface DoctorReport {
-  checks: DoctorCheck[];
-  backend: BackendReport;
-  summary: string;
-}
+// The report's shape is a protocol type (the host shows it).
+import type { CheckStatus, DoctorCheck, DoctorReport } from '../protocol/engine/doctor';
+export type { CheckStatus, DoctorCheck, DoctorReport };
 
 const TFJS_VERSION = '4.22.0';
 const CUDA_FIX =
   'tfjs-node-gpu 4.22 needs CUDA 11.2 and cuDNN 8.1 (libtensorflow 2.9.1): install cuda-toolkit-11-2 / the CUDA 11.2 runtime and cuDNN 8.1 for CUDA 11.x from NVIDIA, and make sure their lib64 folders are on LD_LIBRARY_PATH (or in ldconfig).';
-
-/** Loads a shared library by name; 'did not self-register' means it loaded (it is no Node addon). */
-export function canLoadLibrary(name: string): { ok: boolean; detail: string } {
-  try {
-    process.dlopen({ exports: {} } as NodeJS.Module, name);
-    return { ok: true, detail: 'loads' };
-  } catch (err) {
-    const msg = (err as Error).message;
-    if (/did not self-register/i.test(msg)) return { ok: true, detail: 'loads' };
-    return { ok: false, detail: msg.replace(/^.*?: /, '') };
-  }
-}
 
 function run(cmd: string, args: string[]): Promise<{ ok: boolean; out: string }> {
   return new Promise((resolve) => {

@@ -1,5 +1,5 @@
-// The engine's state: the chosen backend and the loaded model. One per process; the
-// request handlers (engine child process) and the CLI (in-process) both drive it.
+// The engine's state: the chosen backend and the loaded model. The request handlers (engine
+// child process) and the CLI (in-process) both drive an instance of it.
 import * as tf from '@tensorflow/tfjs-core';
 import { basename } from 'node:path';
 import { initBackend, type BackendPreference, type BackendReport } from './backend/select';
@@ -9,7 +9,7 @@ import { loadWeightsFile } from './weights';
 import { imagenetLabels } from './labels';
 import { decodeImageFile, isImageDecodeError, preprocessBatch, type RgbImage } from './image';
 import type { ClassifyItem, ModelInfo, ModelStatus, Prediction, WeightsSource } from '../protocol/engine';
-import { EngineFailure, throwIfCancelled, yieldToEventLoop } from './handlers/context';
+import { EngineFailure, throwIfCancelled, yieldToEventLoop } from './failures';
 import { createOnnxRuntime, onnxAvailable, onnxCacheKey, openCachedOnnxRuntime, sameSpec, weightsFileIdentity, type HostParam, type OnnxRuntime } from './onnx';
 import { activationLayers } from './inspect/analysis';
 
@@ -38,22 +38,51 @@ export interface ClassifyOptions {
   onProgress?: (done: number, total: number, path: string) => void;
 }
 
-export class Engine {
-  backend?: BackendReport;
-  model?: LoadedModel;
-  /** set to 'tfjs' to keep inference on the tfjs backend (tests comparing backends, explicit backend choice) */
-  inferenceRuntime: InferenceRuntime = process.env.ALEXNET_INFERENCE === 'tfjs' ? 'tfjs' : 'auto';
+export interface EngineOptions {
+  /** the weights/ folder holding imagenet_classes.json (default: found beside the code, weights/dataDir.ts) */
+  dataDir?: string;
   /**
    * Folder for built ONNX models (onnx/modelCache.ts), keyed by the weights file: a later start
    * loads the session from there. The host passes its globalStorage through ALEXNET_ONNX_CACHE_DIR,
    * the CLI ~/.cache/alexnet-explorer/onnx; unset, nothing is cached.
    */
-  onnxCacheDir: string | undefined = process.env.ALEXNET_ONNX_CACHE_DIR === 'off' ? undefined : process.env.ALEXNET_ONNX_CACHE_DIR || undefined;
+  onnxCacheDir?: string;
+  /** default 'auto' */
+  inferenceRuntime?: InferenceRuntime;
+}
+
+/** The options the engine process and the CLI take from their environment (ALEXNET_INFERENCE, ALEXNET_ONNX_CACHE_DIR). */
+export function engineOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): EngineOptions {
+  return {
+    inferenceRuntime: env.ALEXNET_INFERENCE === 'tfjs' ? 'tfjs' : 'auto',
+    onnxCacheDir: env.ALEXNET_ONNX_CACHE_DIR === 'off' ? undefined : env.ALEXNET_ONNX_CACHE_DIR || undefined,
+  };
+}
+
+/**
+ * The engine's state: one per process in practice (tfjs's backend is process-wide). The engine
+ * process (server.ts) and each CLI command make one and hand it to what needs it.
+ */
+export class Engine {
+  backend?: BackendReport;
+  model?: LoadedModel;
+  /** set to 'tfjs' to keep inference on the tfjs backend (tests comparing backends, explicit backend choice) */
+  inferenceRuntime: InferenceRuntime;
+  /** Folder for built ONNX models (onnx/modelCache.ts); see EngineOptions. */
+  onnxCacheDir: string | undefined;
+  /** the weights/ data folder (ImageNet labels); undefined: found beside the code */
+  readonly dataDir: string | undefined;
   /** ORT weight pre-packing: +1.3 s to build, ~20% faster batches; worth it for hundreds of images only */
   onnxPrepack = false;
   private onnxPending?: Promise<void>;
   /** set while classify should wait for the ORT session rather than answer on tfjs */
   private onnxFirstPending?: Promise<void>;
+
+  constructor(options: EngineOptions = {}) {
+    this.inferenceRuntime = options.inferenceRuntime ?? 'auto';
+    this.onnxCacheDir = options.onnxCacheDir;
+    this.dataDir = options.dataDir;
+  }
 
   async init(pref: BackendPreference = 'auto', threads?: number): Promise<BackendReport> {
     // The backend is process-wide in tfjs; switching means a new engine process.
@@ -113,7 +142,7 @@ export class Engine {
       classNames = Array.from({ length: spec.numClasses }, (_, i) => `class ${i}`);
     }
     if (!classNames) {
-      const labels = imagenetLabels();
+      const labels = imagenetLabels(this.dataDir);
       classNames = labels.map((l) => l.name);
       synsets = labels.map((l) => l.synset);
     }
@@ -156,7 +185,7 @@ export class Engine {
   private wantsOnnx(): boolean {
     if (this.inferenceRuntime !== 'auto' || this.backend?.kind === 'gpu' || this.backend?.preference !== 'auto') return false;
     const available = onnxAvailable();
-    if (!available.ok) console.info(`inference stays on ${this.backend?.label}: ${available.reason}`);
+    if (!available.ok) console.warn(`inference stays on ${this.backend?.label}: ${available.reason}`);
     return available.ok;
   }
 
@@ -314,6 +343,3 @@ function describeImageError(err: unknown): { error: string; code: string } {
   if (isImageDecodeError(err)) return { error: err.message, code: err.code };
   return { error: err instanceof Error ? err.message : String(err), code: 'unreadable' };
 }
-
-/** The process-wide engine. */
-export const engine = new Engine();

@@ -3,6 +3,7 @@
 // ("crane" and "maillot" appear twice: the synset tells them apart); `description` is the
 // whole synonym list.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { weightsDataFile } from './weights/dataDir';
 
 export interface ImagenetLabel {
@@ -11,15 +12,19 @@ export interface ImagenetLabel {
   description: string;
 }
 
-let cached: ImagenetLabel[] | undefined;
+const cache = new Map<string, ImagenetLabel[]>();
+let defaultPath: string | undefined;
 
-export function imagenetLabels(): ImagenetLabel[] {
+/** The labels from `dataDir`/imagenet_classes.json (default: the weights/ folder beside the code). */
+export function imagenetLabels(dataDir?: string): ImagenetLabel[] {
+  const path = dataDir ? join(dataDir, 'imagenet_classes.json') : (defaultPath ??= weightsDataFile('imagenet_classes.json'));
+  let cached = cache.get(path);
   if (!cached) {
-    const path = weightsDataFile('imagenet_classes.json');
     const rows = JSON.parse(readFileSync(path, 'utf8')) as ImagenetLabel[];
     if (!Array.isArray(rows) || rows.length !== 1000) throw new Error(`${path}: expected 1000 classes`);
     // Shared by every caller: frozen so that one cannot edit the others' labels.
     cached = Object.freeze(rows.map((r) => Object.freeze(r))) as ImagenetLabel[];
+    cache.set(path, cached);
   }
   return cached;
 }

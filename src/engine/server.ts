@@ -2,13 +2,11 @@
 // Requests run one after another except 'cancel', which is handled at once.
 import type { EngineToHost, HostToEngine, Method } from '../protocol/engine';
 import type { Handler, Handlers, RequestContext } from './handlers/context';
-import { EngineFailure } from './handlers/context';
-import { coreHandlers } from './handlers/core';
-import { trainHandlers } from './handlers/train';
-import { inspectHandlers } from './handlers/inspect';
-import { projectHandlers } from './handlers/project';
+import { EngineFailure } from './failures';
+import { createHandlers } from './handlers';
+import { Engine, engineOptionsFromEnv } from './engine';
 
-const handlers = { ...coreHandlers, ...trainHandlers, ...inspectHandlers, ...projectHandlers } as Handlers;
+const handlers: Handlers = createHandlers(new Engine(engineOptionsFromEnv()));
 const controllers = new Map<number, AbortController>();
 let queue: Promise<void> = Promise.resolve();
 

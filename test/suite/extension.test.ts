@@ -57,7 +57,7 @@ describe('AlexNet Explorer in the extension host', () => {
 
   it('Check GPU Setup reports the truth of this machine and the backend chosen', async function () {
     this.timeout(120_000);
-    const report = (await vscode.commands.executeCommand('alexnet.checkGpuSetup')) as import('../../src/engine/doctor').DoctorReport;
+    const report = (await vscode.commands.executeCommand('alexnet.checkGpuSetup')) as import('../../src/protocol/engine/doctor').DoctorReport;
     assert.ok(report, 'no report');
     const names = report.checks.map((c) => c.name);
     for (const n of ['NVIDIA driver (nvidia-smi)', 'CUDA 11 runtime (libcudart.so.11.0)', 'cuDNN 8 (libcudnn.so.8)', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {

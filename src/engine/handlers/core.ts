@@ -1,12 +1,12 @@
 // Handlers for the core requests: init, status, loadModel, classify, info.
 import type { CoreRequests } from '../../protocol/engine';
 import type { Handler } from './context';
-import { engine, ENGINE_VERSION } from '../engine';
+import { ENGINE_VERSION, type Engine } from '../engine';
 import { runDoctor } from '../doctor';
 
 type CoreHandlers = { [M in keyof CoreRequests]: Handler<M> };
 
-export const coreHandlers: CoreHandlers = {
+export const createCoreHandlers = (engine: Engine): CoreHandlers => ({
   async init({ backend, threads }) {
     await engine.init(backend, threads);
     return { backend: engine.requireBackend(), model: engine.model?.status, pid: process.pid, engineVersion: ENGINE_VERSION };
@@ -33,4 +33,4 @@ export const coreHandlers: CoreHandlers = {
   async doctor({ installDir }) {
     return runDoctor(engine.requireBackend(), installDir);
   },
-};
+});

@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import type { Handler, RequestContext } from './context';
 import { EngineFailure, throwIfCancelled, yieldToEventLoop } from './context';
 import type { InspectRequests, SynthPreviewEvent } from '../../protocol/engine/inspect';
-import { engine } from '../engine';
+import type { Engine } from '../engine';
 import { isImageDecodeError, preprocessFile } from '../image';
 import { AnalysisCache, inspectableLayerList, type ImageAnalysis, type InspectModel } from '../inspect/analysis';
 import { filterBlock } from '../inspect/filters';
@@ -18,10 +18,8 @@ import { synthesize, SynthesisCancelled } from '../inspect/synthesize';
 
 type InspectHandlers = { [M in keyof InspectRequests]: Handler<M> };
 
-const analyses = new AnalysisCache(3);
-
 /** The cached analysis of `path` under the current model (a changed file is analysed again). */
-async function analyse(path: string, ctx: RequestContext): Promise<ImageAnalysis> {
+async function analyse(engine: Engine, analyses: AnalysisCache, path: string, ctx: RequestContext): Promise<ImageAnalysis> {
   const loaded = engine.requireModel();
   // The session is left out when inference is pinned to tfjs after it was built.
   const model: InspectModel = { spec: loaded.spec, params: loaded.params, onnx: engine.inferenceRuntime === 'auto' ? loaded.onnx : undefined };
@@ -46,7 +44,7 @@ async function analyse(path: string, ctx: RequestContext): Promise<ImageAnalysis
 }
 
 /** What computed an analysis, as the responses report it. */
-function runtimeLabel(analysis: ImageAnalysis): string {
+function runtimeLabel(engine: Engine, analysis: ImageAnalysis): string {
   return analysis.runtime === 'onnx' ? engine.inferenceLabel() : engine.backend?.label ?? `TensorFlow.js (${tf.getBackend()})`;
 }
 
@@ -60,10 +58,14 @@ function asBadInput<T>(fn: () => T): T {
   }
 }
 
-export const inspectHandlers: InspectHandlers = {
+/**
+ * The inspect handlers on `engine`. `analyses` keeps the last images' per-layer outputs (pass
+ * one to clear it, as tests do); it drops entries of a replaced model by itself.
+ */
+export const createInspectHandlers = (engine: Engine, analyses = new AnalysisCache(3)): InspectHandlers => ({
   async inspectImage({ path, topK }, ctx) {
     const t0 = performance.now();
-    const analysis = await analyse(path, ctx);
+    const analysis = await analyse(engine, analyses, path, ctx);
     const { spec, status } = engine.requireModel();
     const pixels = tf.tidy(() => inputToPixels(spec, analysis.input));
     const input = pixelsToRgba(pixels);
@@ -77,14 +79,14 @@ export const inspectHandlers: InspectHandlers = {
       camLayer: defaultCamLayer(spec),
       weightsLabel: status.weightsLabel,
       untrained: status.untrained,
-      runtime: runtimeLabel(analysis),
+      runtime: runtimeLabel(engine, analysis),
       ms: Math.round(performance.now() - t0),
     };
   },
 
   async inspectFeatureMaps({ path, layer }, ctx) {
     const t0 = performance.now();
-    const analysis = await analyse(path, ctx);
+    const analysis = await analyse(engine, analyses, path, ctx);
     const maps = asBadInput(() => analysis.featureMaps(layer));
     const kind = engine.requireModel().spec.layers.find((l) => l.name === layer)?.kind ?? 'unknown';
     // Copies: the cached arrays stay intact whatever the transport does with these.
@@ -92,7 +94,7 @@ export const inspectHandlers: InspectHandlers = {
       path,
       layer,
       kind,
-      runtime: runtimeLabel(analysis),
+      runtime: runtimeLabel(engine, analysis),
       height: maps.height,
       width: maps.width,
       channels: maps.channels,
@@ -106,7 +108,7 @@ export const inspectHandlers: InspectHandlers = {
 
   async inspectGradCam({ path, classIndex, layer }, ctx) {
     const t0 = performance.now();
-    const analysis = await analyse(path, ctx);
+    const analysis = await analyse(engine, analyses, path, ctx);
     const { spec, params, status } = engine.requireModel();
     const cam = asBadInput(() => gradCam(spec, params, analysis.input, classIndex, layer));
     return {
@@ -153,9 +155,4 @@ export const inspectHandlers: InspectHandlers = {
       throw err;
     }
   },
-};
-
-/** Drops every cached analysis (tests, and the engine when memory is tight). */
-export function clearInspectCache(): void {
-  analyses.clear();
-}
+});

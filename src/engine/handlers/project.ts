@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Handler } from './context';
 import { EngineFailure, throwIfCancelled, yieldToEventLoop } from './context';
 import type { ProjectLayoutEvent, ProjectRequests } from '../../protocol/engine/project';
-import { engine } from '../engine';
+import type { Engine } from '../engine';
 import { weightsFileIdentity } from '../onnx';
 import { extractFeatures, FEATURE_LAYER, onnxRunner, tfjsRunner, DEFAULT_THUMB_SIZE, type FeatureRunner } from '../project/features';
 import { FeatureStore, modelStoreKey } from '../project/featureStore';
@@ -20,21 +20,15 @@ interface KeptFeatures {
 }
 /** folders whose features are kept for projectLayout (each 5,000 x 4096 floats = 80 MB at most) */
 const KEEP_PROJECTS = 2;
-const kept = new Map<string, KeptFeatures>();
 
-function keep(token: string, value: KeptFeatures): void {
-  kept.set(token, value);
-  while (kept.size > KEEP_PROJECTS) kept.delete(kept.keys().next().value as string);
-}
-
-function runnerFor(): FeatureRunner {
+function runnerFor(engine: Engine): FeatureRunner {
   const model = engine.requireModel();
   const onnx = engine.inferenceRuntime === 'auto' ? model.onnx : undefined;
   if (onnx?.collectable.includes(FEATURE_LAYER)) return onnxRunner(onnx);
   return tfjsRunner(model.spec, model.params);
 }
 
-async function storeFor(cacheDir: string | undefined, thumbSize: number): Promise<FeatureStore | undefined> {
+async function storeFor(engine: Engine, cacheDir: string | undefined, thumbSize: number): Promise<FeatureStore | undefined> {
   if (!cacheDir) return undefined;
   const { status } = engine.requireModel();
   const weights = status.weights.kind === 'file' ? await weightsFileIdentity(status.weights.path).catch(() => undefined) : { random: status.weights.seed ?? 42 };
@@ -42,7 +36,13 @@ async function storeFor(cacheDir: string | undefined, thumbSize: number): Promis
   return new FeatureStore(cacheDir, modelStoreKey({ variant: status.variant, weights, layer: FEATURE_LAYER, thumbSize }));
 }
 
-export const projectHandlers: ProjectHandlers = {
+export function createProjectHandlers(engine: Engine): ProjectHandlers {
+  const kept = new Map<string, KeptFeatures>();
+  const keep = (token: string, value: KeptFeatures) => {
+    kept.set(token, value);
+    while (kept.size > KEEP_PROJECTS) kept.delete(kept.keys().next().value as string);
+  };
+  return {
   async projectFeatures({ paths, cacheDir, topK, thumbSize }, ctx) {
     const t0 = performance.now();
     const model = engine.requireModel();
@@ -50,8 +50,8 @@ export const projectHandlers: ProjectHandlers = {
     const size = thumbSize ?? DEFAULT_THUMB_SIZE;
     // the ONNX session, once it is ready, is several times faster than tfjs here
     await engine.onnxReady();
-    const runner = runnerFor();
-    const store = await storeFor(cacheDir, size);
+    const runner = runnerFor(engine);
+    const store = await storeFor(engine, cacheDir, size);
     const { records, computed, cached } = await extractFeatures(paths, model.spec, runner, {
       store,
       topK,
@@ -109,7 +109,7 @@ export const projectHandlers: ProjectHandlers = {
       },
       onEpoch: async (epoch, epochs, coords) => {
         const event: ProjectLayoutEvent = { kind: 'projectLayout', token, epoch, epochs, coords: normaliseLayout(coords) };
-        ctx.emit(event as unknown as Parameters<typeof ctx.emit>[0]);
+        ctx.emit(event);
         ctx.progress(epoch, epochs, `UMAP epoch ${epoch}/${epochs}`);
         await yieldToEventLoop();
         throwIfCancelled(ctx.signal);
@@ -118,3 +118,4 @@ export const projectHandlers: ProjectHandlers = {
     return { token, method: layout.method, coords: normaliseLayout(layout.coords), epochs: layout.epochs, ms: Math.round(performance.now() - t0) };
   },
 };
+}

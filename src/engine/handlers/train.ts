@@ -5,12 +5,11 @@ import { EngineFailure } from './context';
 import type { TrainEvent, TrainRequests } from '../../protocol/engine/train';
 import { scanDataset } from '../train/dataset';
 import { resumeTraining, startTraining, type TrainHooks } from '../train/trainer';
-import { listRuns, openRun } from '../train/runFiles';
 
-function hooksFor(ctx: RequestContext): TrainHooks {
+function hooksFor(ctx: RequestContext<'train' | 'resumeTraining'>): TrainHooks {
   return {
     signal: ctx.signal,
-    emit: (event: TrainEvent) => ctx.emit(event as unknown as Parameters<RequestContext['emit']>[0]),
+    emit: (event: TrainEvent) => ctx.emit(event),
     progress: (done, total, message) => ctx.progress(done, total, message),
     log: (message) => ctx.emit({ kind: 'log', level: 'warn', message }),
   };
@@ -33,6 +32,4 @@ export const trainHandlers: { [M in keyof TrainRequests]: Handler<M> } = {
   scanDataset: (p) => withCodes(async () => (await scanDataset(p.folder, { valFraction: p.valFraction, seed: p.seed })).summary),
   train: (p, ctx) => withCodes(() => startTraining(p.folder, p.runsRoot, p.config, hooksFor(ctx))),
   resumeTraining: (p, ctx) => withCodes(() => resumeTraining(p.runDir, hooksFor(ctx), { epochs: p.epochs })),
-  openRun: (p) => withCodes(async () => openRun(p.runDir)),
-  listRuns: (p) => withCodes(async () => ({ runs: listRuns(p.runsRoot) })),
 };

@@ -8,8 +8,8 @@
 //   any    <name>.bias    [filters | units]
 // fc6's inputs are in TensorFlow's H,W,C flatten order (PyTorch's are C,H,W; the loaders reorder).
 
-export type VariantName = 'paper' | 'caffe' | 'torchvision';
-export const VARIANTS: readonly VariantName[] = ['paper', 'caffe', 'torchvision'];
+import { VARIANTS, type VariantName } from '../../protocol/engine/model';
+export { VARIANTS, type VariantName };
 
 export interface ConvLayer {
   kind: 'conv';

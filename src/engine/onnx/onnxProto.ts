@@ -120,6 +120,18 @@ function valueInfo(v: OnnxValueInfo): ProtoWriter {
 export interface ModelOptions {
   opset?: number;
   producer?: string;
+  /** default: the lowest that carries the opset */
+  irVersion?: number;
+  /** ModelProto.metadata_props: string key/value pairs (class names, preprocessing...) */
+  metadata?: Record<string, string>;
+  docString?: string;
+}
+
+/** The lowest IR version that carries an opset (onnx/docs/Versioning.md). */
+function irVersionFor(opset: number): number {
+  if (opset <= 14) return 7;
+  if (opset <= 18) return 8;
+  return 9;
 }
 
 /** The serialised ModelProto, ready for InferenceSession.create(bytes). */
@@ -130,11 +142,14 @@ export function encodeModel(g: OnnxGraph, opts: ModelOptions = {}): Uint8Array {
   for (const t of g.initializers) graph.message(5, tensor(t));
   for (const i of g.inputs) graph.message(11, valueInfo(i));
   for (const o of g.outputs) graph.message(12, valueInfo(o));
-  const opset = new ProtoWriter().string(1, '').int(2, opts.opset ?? 13);
-  return new ProtoWriter()
-    .int(1, 7) // ir_version 7 goes with opset 13
-    .string(2, opts.producer ?? 'alexnet-explorer')
-    .message(7, graph)
-    .message(8, opset)
-    .finish();
+  const opsetVersion = opts.opset ?? 13;
+  const opset = new ProtoWriter().string(1, '').int(2, opsetVersion);
+  const model = new ProtoWriter()
+    .int(1, opts.irVersion ?? irVersionFor(opsetVersion))
+    .string(2, opts.producer ?? 'alexnet-explorer');
+  if (opts.docString) model.string(6, opts.docString);
+  model.message(7, graph).message(8, opset);
+  // metadata_props = 14: StringStringEntryProto { key = 1, value = 2 }
+  for (const [k, v] of Object.entries(opts.metadata ?? {})) model.message(14, new ProtoWriter().string(1, k).string(2, v));
+  return model.finish();
 }

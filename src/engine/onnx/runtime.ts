@@ -1,8 +1,8 @@
 // AlexNet on onnxruntime-node: the same spec and canonical weights as the tfjs model, built
 // into an ONNX graph in memory (graph.ts) and run by onnxruntime's CPU kernels, which are
 // several times faster than tfjs's wasm backend for inference here (see bench/).
-// onnxruntime-node is an optional dependency: nothing here loads it until asked, and
-// onnxAvailable() says why it cannot when it cannot.
+// onnxruntime-node is a regular dependency (installed offline: .npmrc), loaded on first use;
+// onnxAvailable() says why it cannot load where it cannot (ORT 1.30 ships no macOS x64 build).
 import type { ModelSpec } from '../model/spec';
 import { buildOnnxGraph, type HostParam, type LrnMode } from './graph';
 import { encodeModel } from './onnxProto';
@@ -31,8 +31,14 @@ let ortError: string | undefined;
 export function loadOrt(): OrtModule {
   if (ortModule) return ortModule;
   if (ortError) throw new Error(ortError);
+  // ORT >= 1.2x collects "telemetry" when its environment is created: on Linux it matches
+  // regular expressions (libstdc++'s recursive std::regex) against /proc/self/cmdline, which
+  // overflows the main thread's 8 MB stack once the command line is ~35 KB (`alexnet classify
+  // dir/*.jpg` with 650+ paths: SIGSEGV), and it tries to upload what it collected. We never want
+  // either; the variable must be set before the first session creates ORT's environment.
+  process.env.ORT_DISABLE_TELEMETRY = '1';
   try {
-    // A runtime require (esbuild keeps it external): the package is optional.
+    // A runtime require (esbuild keeps it external: a native package).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     ortModule = require('onnxruntime-node') as OrtModule;
     return ortModule;

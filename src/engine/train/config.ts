@@ -2,6 +2,12 @@
 import { VARIANTS } from '../model/spec';
 import type { TrainConfig, TrainConfigInput } from '../../protocol/engine/train';
 
+/** The learning rate of a step (1-based global step) after the linear warm-up. */
+export function warmupLr(config: TrainConfig, lr: number, globalStep: number): number {
+  const n = config.warmupSteps ?? 0;
+  return n > 0 && globalStep < n ? (lr * globalStep) / n : lr;
+}
+
 export class TrainConfigError extends Error {
   readonly code = 'bad-input';
 }
@@ -24,7 +30,15 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
     earlyStop: input.earlyStop ?? 0,
     valFraction: input.valFraction ?? 0.2,
     seed: input.seed ?? 42,
-    augment: { crop: true, flip: true, pca: true, ...(input.augment ?? {}) },
+    // frozen runs cache each crop's conv features once, so colour noise cannot apply: recorded as off
+    augment: { crop: true, flip: true, pca: true, ...(input.augment ?? {}), ...(mode === 'frozen' ? { pca: false } : {}) },
+    optimizer: input.optimizer ?? 'sgd',
+    ...(input.optimizer === 'adam' || input.adamBetas ? { adamBetas: input.adamBetas ?? [0.9, 0.999], adamEps: input.adamEps ?? 1e-8 } : {}),
+    clipGradNorm: input.clipGradNorm ?? 0,
+    warmupSteps: input.warmupSteps ?? 0,
+    ...(input.preset ? { preset: input.preset } : {}),
+    ...(mode === 'scratch' ? { init: input.init ?? 'paper' } : {}),
+    ...(input.lrFind ? { lrFind: true } : {}),
     ...(input.convChannels ? { convChannels: input.convChannels } : {}),
     ...(input.fcUnits ? { fcUnits: input.fcUnits } : {}),
   };
@@ -42,5 +56,11 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
   if (!(Number.isInteger(cfg.earlyStop) && cfg.earlyStop >= 0)) bad('earlyStop must be a non-negative integer (0 = off)');
   if (!(cfg.valFraction >= 0 && cfg.valFraction < 1)) bad('valFraction must be in [0, 1)');
   if (!Number.isInteger(cfg.seed)) bad('seed must be an integer');
+  if (cfg.optimizer !== 'sgd' && cfg.optimizer !== 'adam') bad(`unknown optimizer '${cfg.optimizer}' (sgd, adam)`);
+  if (cfg.adamBetas && !cfg.adamBetas.every((b) => b >= 0 && b < 1)) bad('adamBetas must be two numbers in [0, 1)');
+  if (cfg.adamEps !== undefined && !(cfg.adamEps > 0)) bad('adamEps must be positive');
+  if (!(cfg.clipGradNorm! >= 0)) bad('clipGradNorm must be >= 0 (0 = off)');
+  if (!(Number.isInteger(cfg.warmupSteps) && cfg.warmupSteps! >= 0)) bad('warmupSteps must be a non-negative integer (0 = off)');
+  if (cfg.init !== undefined && !['paper', 'pytorch', 'he'].includes(cfg.init)) bad(`unknown init '${cfg.init}' (paper, pytorch, he)`);
   return cfg;
 }

@@ -8,6 +8,7 @@ import { describe as describeSpec, makeSpec, paramShapes, type ModelSpec } from 
 import { loadWeightsFile } from '../weights/loadWeights';
 import type { TrainConfig } from '../../protocol/engine/train';
 import { hashSeed, RNG } from './rng';
+import { scratchInit } from './init';
 
 export const FEATURE_LAYER = 'pool5';
 const HEAD_PARAMS = new Set(['fc6', 'fc7', 'fc8']);
@@ -46,7 +47,7 @@ export async function initialParams(config: TrainConfig, spec: ModelSpec): Promi
   const seed = hashSeed(config.seed, RNG.init);
   const inHead = (name: string) => HEAD_PARAMS.has(name.split('.')[0]);
   // Only what is kept is drawn (each weight has its own seed): random draws of 61M values take seconds.
-  if (config.mode === 'scratch') return { params: paperInit(spec, seed), label: 'random (paper init)' };
+  if (config.mode === 'scratch') return scratchInit(config.init ?? 'paper', spec, seed);
   if (!config.weights) {
     // Fine-tuning "from random weights": with the paper's init the conv features are nearly
     // constant (biases of 1 swamp N(0, 0.01) weights), leaving the head nothing to learn.

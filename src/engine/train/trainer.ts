@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import type { Params } from '../model/alexnet';
-import type { ModelSpec } from '../model/spec';
+import { paramShapes, type ModelSpec } from '../model/spec';
 import type { HostTensor } from '../weights/hostTensor';
 import { readSafetensors, saveSafetensors } from '../weights/safetensors';
 import { readFile } from 'node:fs/promises';
@@ -13,7 +13,7 @@ import type {
   EpochRecord, RunConfigFile, SkippedFile, StepRecord, TrainConfig, TrainConfigInput, TrainEvent, TrainResult,
 } from '../../protocol/engine/train';
 import { centreCrop, cropNormalise, fixedCrops, type CropParams } from './augment';
-import { resolveTrainConfig } from './config';
+import { resolveTrainConfig, warmupLr } from './config';
 import { scanDataset, type Dataset, type LabelledImage } from './dataset';
 import { FeatureCache, variantFor, type FeatureKey } from './featureCache';
 import { createFeatureExtractor, gpuBackendInUse, type FeatureRuntime } from './featureExtractor';
@@ -28,6 +28,10 @@ import {
 import { slicedVariableGrads, sliceSizeFor } from './microBatch';
 import { MomentumSgd } from './sgd';
 import { float32View } from '../backend/tensorView';
+import { applyPreset } from './presets';
+import { isBetterEpoch } from './schedule';
+import { findLr } from './lrFinder';
+import { createOrtTrainStep, ortTrainingAvailable, type OrtOptimizerState, type OrtTrainStep } from './ortTrainStep';
 
 export interface TrainHooks {
   signal?: AbortSignal;
@@ -40,6 +44,8 @@ export interface TrainHooks {
     cacheBudgetBytes?: number;
     onExtract?: (keys: FeatureKey[], runtime: 'onnx' | 'tfjs') => void;
   };
+  /** where the steps run: 'auto' (ONNX Runtime whenever onnxruntime-node loads, else tfjs), or forced */
+  stepRuntime?: 'auto' | 'onnx' | 'tfjs';
 }
 
 /** Everything a checkpoint needs besides the tensors (stored as JSON in its metadata). */
@@ -61,6 +67,11 @@ export interface CheckpointState {
   /** the rng is stateless: draws derive from this seed with the epoch/step/index */
   seed: number;
   initialWeights: string;
+  /** the best epoch so far and its validation loss (best-epoch rule: schedule.ts isBetterEpoch) */
+  bestEpoch?: number;
+  bestValLoss?: number | null;
+  /** ONNX Runtime steps: optimiser steps taken and the last step's lr (absent in tfjs checkpoints) */
+  optimizer?: OrtOptimizerState;
 }
 
 export class TrainInputError extends Error {
@@ -72,9 +83,12 @@ const EVAL_BATCH = 32;
 let runCounter = 0;
 
 export async function startTraining(folder: string, runsRoot: string, input: TrainConfigInput, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const config = resolveTrainConfig(input);
-  const dataset = await scanDataset(folder, { valFraction: config.valFraction, seed: config.seed });
+  const dataset = await scanDataset(folder, { valFraction: input.valFraction ?? 0.2, seed: input.seed ?? 42 });
   if (!dataset.summary.trainable) throw new TrainInputError(`cannot train on ${folder}: ${dataset.summary.warnings.join('; ')}`);
+  // the preset sizes the batch and the warm-up from the training images (presets.ts)
+  const preset = applyPreset(input, dataset.train.length);
+  const config = resolveTrainConfig(preset.input);
+  for (const n of preset.notes) hooks.log?.(n);
   const runDir = createRunDir(runsRoot);
   const configFile: RunConfigFile = {
     version: 1,
@@ -86,6 +100,7 @@ export async function startTraining(folder: string, runsRoot: string, input: Tra
     stepsPerEpoch: Math.ceil(dataset.train.length / config.batchSize),
     layout: dataset.summary.layout,
     createdAt: new Date().toISOString(),
+    ...(preset.notes.length ? { notes: preset.notes } : {}),
   };
   writeJsonAtomic(join(runDir, CONFIG_FILE), configFile);
   return runTraining(runDir, configFile, dataset, null, hooks);
@@ -151,7 +166,8 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
   let startParams: Params;
   if (checkpoint) {
     startParams = {};
-    for (const [name, t] of Object.entries(checkpoint.tensors)) if (!name.startsWith('momentum/')) startParams[name] = tf.tensor(t.data, t.shape, 'float32');
+    // optimiser state is stored under "<kind>/<name>"; parameter names have no "/"
+    for (const [name, t] of Object.entries(checkpoint.tensors)) if (!name.includes('/')) startParams[name] = tf.tensor(t.data, t.shape, 'float32');
     initialLabel = checkpoint.state.initialWeights;
   } else {
     ({ params: startParams, label: initialLabel } = await initialParams(config, spec));
@@ -164,10 +180,44 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
   const trainableNames = Object.keys(vars).filter((n) => isTrainable(config, n));
   const trainableVars: Record<string, tf.Variable> = Object.fromEntries(trainableNames.map((n) => [n, vars[n]]));
   const sgd = new MomentumSgd(config.momentum, config.weightDecay);
-  const savedVelocity: Record<string, Float32Array> = {};
-  if (checkpoint) for (const n of trainableNames) if (checkpoint.tensors[`momentum/${n}`]) savedVelocity[n] = checkpoint.tensors[`momentum/${n}`].data;
-  sgd.init(trainableVars, savedVelocity);
+  // ONNX Runtime runs the steps whenever it loads: the trained parameters move into it (ortTrainStep.ts)
+  const ortWanted = ortTrainingAvailable(hooks.stepRuntime);
+  let ort: OrtTrainStep | undefined;
+  if (ortWanted.ok) {
+    const trained: Record<string, HostTensor> = {};
+    for (const n of trainableNames) trained[n] = { shape: [...vars[n].shape], data: vars[n].dataSync() as Float32Array };
+    ort = await createOrtTrainStep({
+      config, spec, trained, version: ortWanted.version,
+      ...(checkpoint ? { checkpoint: { tensors: checkpoint.tensors, optimizer: checkpoint.state.optimizer, lr: checkpoint.state.lr } } : {}),
+    });
+    for (const n of trainableNames) {
+      vars[n].dispose();
+      delete vars[n];
+      delete trainableVars[n];
+    }
+    hooks.log?.(`training steps run on ${ort.label}`);
+  } else {
+    if ((config.optimizer ?? 'sgd') !== 'sgd' || config.clipGradNorm) {
+      throw new TrainInputError(`Adam and gradient clipping need ONNX Runtime, which cannot run here (${ortWanted.reason})`);
+    }
+    const savedVelocity: Record<string, Float32Array> = {};
+    if (checkpoint) {
+      for (const n of trainableNames) {
+        const v = checkpoint.tensors[`momentum/${n}`];
+        const prev = checkpoint.tensors[`prev/${n}`];
+        if (v) savedVelocity[n] = v.data;
+        else if (prev) savedVelocity[n] = checkpoint.tensors[n].data.map((w, i) => w - prev.data[i]); // ORT's W_prev -> W - W_prev
+      }
+    }
+    sgd.init(trainableVars, savedVelocity);
+  }
   const params = vars as unknown as Params;
+  /** every parameter, canonical layout, in the spec's order (views: write them out before the next step) */
+  const currentParams = (): Record<string, HostTensor> => {
+    const host = hostParams(vars);
+    const trained = ort?.params() ?? {};
+    return Object.fromEntries(paramShapes(spec).map(({ name }) => [name, trained[name] ?? host[name]]));
+  };
 
   const state: CheckpointState = checkpoint?.state ?? {
     epochsDone: 0, globalStep: 0, lr: config.lr, bestValAcc: null, bestMonitor: null, sinceImprovement: 0, sinceBest: 0,
@@ -175,9 +225,12 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
   };
   if (checkpoint) checkpoint.tensors = {}; // let the host copies go
 
+  const startedAt = performance.now();
   const result = (cancelled: boolean): TrainResult => ({
     runDir,
     bestValAcc: state.bestValAcc,
+    ...(state.bestEpoch !== undefined ? { bestEpoch: state.bestEpoch, bestValLoss: state.bestValLoss ?? null } : {}),
+    seconds: (performance.now() - startedAt) / 1000,
     epochs: state.epochsDone,
     cancelled,
     earlyStopped: state.earlyStopped,
@@ -267,7 +320,8 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     }
 
     // --- one step ----------------------------------------------------------------------------
-    const trainStep = (b: Batch, lr: number, dropoutSeed: number): { loss: number; correct: number } => {
+    const trainStep = async (b: Batch, lr: number, dropoutSeed: number): Promise<{ loss: number; correct: number }> => {
+      if (ort) return ort.step(b, lr, dropoutSeed);
       const n = b.indices.length;
       let correct: tf.Tensor | undefined;
       const loss = tf.tidy(() => {
@@ -297,6 +351,36 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       return out;
     };
 
+    // --- learning-rate finder (lrFinder.ts): a throw-away ORT copy of the initial weights -------
+    if (config.lrFind && !checkpoint && !configFile.lrFinder) {
+      if (!ort) {
+        hooks.log?.(`the learning-rate finder needs ONNX Runtime (${ortWanted.reason}): training at lr ${config.lr}`);
+      } else {
+        const probe = await createOrtTrainStep({ config, spec, trained: copyTensors(ort.params()), version: ortWanted.version });
+        try {
+          const order = rngFor(config.seed, RNG.shuffle, 0).shuffle(dataset.train.map((_, i) => i));
+          const found = await findLr({
+            step: async (lr, i) => {
+              const idx = Array.from({ length: Math.min(config.batchSize, order.length) }, (_, k) => order[(i * config.batchSize + k) % order.length]);
+              const b = await loadBatch(dataset.train, idx, augmentFor(0));
+              return (await probe.step(b, lr, hashSeed(config.seed, RNG.dropout, -1 - i))).loss;
+            },
+          }, {
+            aborted,
+            progress: (i, n, lr, loss) => hooks.progress?.(0, totalSteps, `Finding the learning rate: step ${i}/${n}, lr ${lr.toExponential(1)}, loss ${loss.toFixed(3)}`),
+          });
+          if (aborted()) return result(true);
+          configFile.lrFinder = found;
+          configFile.config = { ...config, lr: found.lr };
+          state.lr = found.lr;
+          writeJsonAtomic(join(runDir, CONFIG_FILE), configFile);
+          hooks.log?.(`learning-rate finder: lr ${found.lr.toExponential(2)} (${found.rule}; ${found.trace.length} steps, ${found.seconds.toFixed(0)} s)`);
+        } finally {
+          await probe.dispose();
+        }
+      }
+    }
+
     // --- validation --------------------------------------------------------------------------
     const evaluate = async (): Promise<{ loss: number | null; acc: number | null; cm: ConfusionMatrix; skipped: SkippedFile[]; n: number }> => {
       const cm = new ConfusionMatrix(numClasses);
@@ -310,7 +394,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
         skipped.push(...b.skipped);
         const n = b.indices.length;
         if (!n) continue;
-        const [losses, preds] = tf.tidy(() => {
+        const [losses, preds] = ort ? await ort.evaluate(b).then((r) => [r.losses, r.preds]) : tf.tidy(() => {
           const f = b.features ? tf.tensor(b.features, [n, ...fShape]) : convForward(spec, params, tf.tensor4d(b.x!, [n, S, S, 3]));
           const logits = headForward(spec, params, f, false);
           const labels = tf.oneHot(tf.tensor1d(b.labels, 'int32'), numClasses);
@@ -353,7 +437,8 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
         const n = b.indices.length;
         if (!n) continue;
         const c0 = performance.now();
-        const { loss, correct } = trainStep(b, state.lr, hashSeed(config.seed, RNG.dropout, globalStep));
+        const stepLr = warmupLr(config, state.lr, globalStep);
+        const { loss, correct } = await trainStep(b, stepLr, hashSeed(config.seed, RNG.dropout, globalStep));
         const computeMs = performance.now() - c0;
         const stepMs = performance.now() - t0;
         lossSum += loss * n;
@@ -364,7 +449,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
         const remaining = totalSteps - globalStep;
         const etaSeconds = (remaining * recentStepMs.reduce((a, c) => a + c, 0)) / recentStepMs.length / 1000;
         const record: StepRecord = {
-          type: 'step', epoch, step, stepsPerEpoch, globalStep, loss, acc: correct / n, lr: state.lr, batchSize: n,
+          type: 'step', epoch, step, stepsPerEpoch, globalStep, loss, acc: correct / n, lr: stepLr, batchSize: n,
           imagesPerSec: n / (stepMs / 1000), waitMs, computeMs, time: Date.now(),
         };
         appendMetrics(runDir, record);
@@ -394,8 +479,13 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
           state.sinceImprovement = 0;
         }
       }
-      const isBest = val.acc !== null ? state.bestValAcc === null || val.acc > state.bestValAcc : state.sinceBest === 0;
-      if (val.acc !== null && isBest) state.bestValAcc = val.acc;
+      const isBest = isBetterEpoch({ valAcc: val.acc, valLoss: monitor },
+        state.bestEpoch === undefined ? null : { valAcc: state.bestValAcc, valLoss: state.bestValLoss ?? null });
+      if (isBest) {
+        state.bestEpoch = epoch;
+        state.bestValAcc = val.acc;
+        state.bestValLoss = monitor;
+      }
       state.epochsDone = epoch;
       state.globalStep = epoch * stepsPerEpoch;
       state.earlyStopped = config.earlyStop > 0 && state.sinceBest >= config.earlyStop && epoch < config.epochs;
@@ -410,8 +500,9 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       };
       // Metrics line first, then the checkpoint: a crash in between is undone by resume's truncation.
       appendMetrics(runDir, record);
-      if (isBest) await saveSafetensors(join(runDir, BEST_FILE), hostParams(vars), bestMetadata(spec, configFile, runDir, state, record));
-      await saveCheckpoint(runDir, vars, sgd, spec, configFile, state);
+      if (isBest) await saveSafetensors(join(runDir, BEST_FILE), currentParams(), bestMetadata(spec, configFile, runDir, state, record));
+      if (ort) state.optimizer = ort.optimizerState();
+      await saveCheckpoint(runDir, currentParams(), ort?.stateTensors() ?? velocityTensors(sgd), spec, configFile, state);
       const { type: _t, ...fields } = record;
       hooks.emit?.({ kind: 'trainEpoch', runDir, totalEpochs: config.epochs, ...fields });
       if (state.earlyStopped) {
@@ -425,6 +516,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     await featureCache?.close();
     for (const v of Object.values(vars)) v.dispose();
     sgd.dispose();
+    await ort?.dispose();
   }
 }
 
@@ -474,15 +566,24 @@ function bestMetadata(spec: ModelSpec, configFile: RunConfigFile, runDir: string
   };
 }
 
-async function saveCheckpoint(runDir: string, vars: Record<string, tf.Variable>, sgd: MomentumSgd, spec: ModelSpec, configFile: RunConfigFile, state: CheckpointState): Promise<void> {
-  const tensors = hostParams(vars);
-  for (const [name, v] of sgd.velocity) tensors[`momentum/${name}`] = { shape: [...v.shape], data: float32View(v) };
+function velocityTensors(sgd: MomentumSgd): Record<string, HostTensor> {
+  const out: Record<string, HostTensor> = {};
+  for (const [name, v] of sgd.velocity) out[`momentum/${name}`] = { shape: [...v.shape], data: float32View(v) };
+  return out;
+}
+
+async function saveCheckpoint(runDir: string, params: Record<string, HostTensor>, optimizerTensors: Record<string, HostTensor>, spec: ModelSpec, configFile: RunConfigFile, state: CheckpointState): Promise<void> {
+  const tensors = { ...params, ...optimizerTensors };
   await saveSafetensors(join(runDir, CHECKPOINT_FILE), tensors, {
     format: 'alexnet-explorer-checkpoint',
     variant: spec.variant,
     classNames: JSON.stringify(configFile.classNames),
     state: JSON.stringify(state),
   });
+}
+
+function copyTensors(t: Record<string, HostTensor>): Record<string, HostTensor> {
+  return Object.fromEntries(Object.entries(t).map(([n, v]) => [n, { shape: [...v.shape], data: v.data.slice() }]));
 }
 
 function chunk<T>(a: T[], size: number): T[][] {

@@ -10,9 +10,10 @@ import { HostTensor } from './hostTensor';
 import { isNpy, readNpy } from './npy';
 import { PickleRefusedError } from './pickle';
 import { detectKeyStyle, KeyStyle, pytorchToCanonical } from './pytorchKeys';
-import { readTorchFile, stateDictTensors } from './pytorch';
+import { readTorchFile, stateDictTensors, TorchFileError } from './pytorch';
+import { PickleStructureError } from './resolvePickled';
 import { isSafetensors, readSafetensors } from './safetensors';
-import { isZip } from './zip';
+import { isZip, ZipBombError } from './zip';
 
 export type WeightsFormat = 'pth' | 'npy' | 'safetensors';
 export type WeightsTarget = ModelSpec | VariantName | 'auto';
@@ -89,14 +90,17 @@ function readAnyFormat(buf: Uint8Array, path: string): { format: WeightsFormat; 
   const looksPth = /\.(pth|pt|bin|ckpt|tar)$/i.test(path);
   try {
     if (isNpy(buf)) return { format: 'npy', tensors: npyTensors(buf), metadata: {} };
+    if (isZip(buf)) return { format: 'pth', tensors: stateDictTensors(readTorchFile(buf)), metadata: {} };
     if (isSafetensors(buf)) {
       const { tensors, metadata } = readSafetensors(buf);
       return { format: 'safetensors', tensors, metadata };
     }
-    if (isZip(buf) || looksPth || (buf[0] === 0x80 && buf.length > 2)) return { format: 'pth', tensors: stateDictTensors(readTorchFile(buf)), metadata: {} };
+    if (looksPth || (buf[0] === 0x80 && buf.length > 2)) return { format: 'pth', tensors: stateDictTensors(readTorchFile(buf)), metadata: {} };
   } catch (e) {
     if (e instanceof PickleRefusedError) throw new WeightsFileError(`${e.message} (${path})`);
     const detail = (e as Error).message;
+    // Records that contradict themselves are not a cut-short download: say what the file claims.
+    if (e instanceof TorchFileError || e instanceof PickleStructureError || e instanceof ZipBombError) throw new WeightsFileError(`refusing ${path}: ${detail}`);
     if (isZip(buf) || looksPth) throw new WeightsFileError(`truncated or not a PyTorch file: ${path}: ${detail}`);
     throw new WeightsFileError(`cannot read ${path}: ${detail}`);
   }

@@ -4,7 +4,11 @@
 import { ElementType, ELEMENT_BYTES, toFloat32 } from './dtypes';
 import { HostTensor, numel } from './hostTensor';
 import { AllowedGlobal, Buildable, CODECS_ENCODE, PyDict, pyBytes, pyText, unpickle } from './pickle';
+import { resolvePickled } from './resolvePickled';
 import { ZipReader } from './zip';
+
+/** The file is not a well-formed .npy (or its object payload is not a numpy array). */
+export class NpyFormatError extends Error {}
 
 export interface NpyHeader {
   descr: string;
@@ -23,42 +27,44 @@ export function isNpy(buf: Uint8Array): boolean {
 }
 
 export function parseNpyHeader(buf: Uint8Array): NpyHeader {
-  if (!isNpy(buf)) throw new Error('not a .npy file (no \\x93NUMPY magic)');
-  if (buf.length < 10) throw new Error('.npy header is cut short');
+  if (!isNpy(buf)) throw new NpyFormatError('not a .npy file (no \\x93NUMPY magic)');
+  if (buf.length < 10) throw new NpyFormatError('.npy header is cut short');
   const major = buf[6];
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const [len, start] = major === 1 ? [view.getUint16(8, true), 10] : [view.getUint32(8, true), 12];
-  if (major < 1 || major > 3) throw new Error(`.npy format version ${major} is not supported`);
-  if (start + len > buf.length) throw new Error('.npy header is cut short');
+  if (major < 1 || major > 3) throw new NpyFormatError(`.npy format version ${major} is not supported`);
+  if (start + len > buf.length) throw new NpyFormatError(`.npy header says it is ${len} bytes long, but the file has only ${buf.length - start} after the length field`);
   const text = Buffer.from(buf.buffer, buf.byteOffset + start, len).toString(major === 3 ? 'utf8' : 'latin1');
   // The header is a Python dict literal, e.g. {'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(text)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw new Error(`.npy header not understood: ${text.trim()}`);
+  if (descr === undefined || fortran === undefined || shapeText === undefined) throw new NpyFormatError(`.npy header not understood: ${text.trim()}`);
   const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map((s) => parseInt(s.replace(/L$/, ''), 10));
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new Error(`.npy header has a bad shape: (${shapeText})`);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new NpyFormatError(`.npy header has a bad shape: (${shapeText})`);
   return { descr, fortranOrder: fortran === 'True', shape, dataOffset: start + len };
 }
 
 /** numpy type string ('<f4', '|u1', 'f8', 'O8', ...) -> element type and byte order. */
 export function parseDescr(descr: string): { element: ElementType | 'object'; littleEndian: boolean } {
   const m = /^([<>|=]?)([a-zA-Z])(\d*)$/.exec(descr);
-  if (!m) throw new Error(`numpy dtype '${descr}' is not supported`);
+  if (!m) throw new NpyFormatError(`numpy dtype '${descr}' is not supported`);
   const [, order, kind, sizeText] = m;
   const size = sizeText ? parseInt(sizeText, 10) : 0;
   const littleEndian = order !== '>';
   if (kind === 'O') return { element: 'object', littleEndian };
   const table: Record<string, ElementType> = { f2: 'f16', f4: 'f32', f8: 'f64', i1: 'i8', i2: 'i16', i4: 'i32', i8: 'i64', u1: 'u8', u2: 'u16', u4: 'u32', u8: 'u64', b1: 'bool' };
   const element = table[`${kind}${size}`];
-  if (!element) throw new Error(`numpy dtype '${descr}' is not supported`);
+  if (!element) throw new NpyFormatError(`numpy dtype '${descr}' is not supported`);
   return { element, littleEndian };
 }
 
 /** Row-major float32 data from raw array bytes (Fortran order transposed). */
 function numericArray(bytes: Uint8Array, element: ElementType, littleEndian: boolean, shape: number[], fortranOrder: boolean): HostTensor {
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new NpyFormatError(`array shape (${shape.join(', ')}) is not a tuple of non-negative ints`);
   const count = numel(shape);
-  if (bytes.byteLength < count * ELEMENT_BYTES[element]) throw new Error(`array data is cut short: ${bytes.byteLength} of ${count * ELEMENT_BYTES[element]} bytes`);
+  if (!Number.isSafeInteger(count)) throw new NpyFormatError(`array shape (${shape.join(', ')}) has more elements than any file holds`);
+  if (bytes.byteLength < count * ELEMENT_BYTES[element]) throw new NpyFormatError(`array data is cut short: ${bytes.byteLength} of ${count * ELEMENT_BYTES[element]} bytes`);
   let data = toFloat32(bytes, element, count, littleEndian);
   if (fortranOrder && shape.length > 1) data = fortranToC(data, shape);
   return { shape: [...shape], data };
@@ -90,9 +96,9 @@ export function readNpy(buf: Uint8Array): NpyValue {
   const body = buf.subarray(h.dataOffset);
   if (element !== 'object') return { kind: 'numeric', tensor: numericArray(body, element, littleEndian, h.shape, h.fortranOrder) };
   const { value } = unpickle(body, { globals: numpyGlobals() });
-  if (!(value instanceof PickledArray)) throw new Error('the .npy object payload is not a numpy array');
+  if (!(value instanceof PickledArray)) throw new NpyFormatError('the .npy object payload is not a numpy array');
   const arr = value.result();
-  return arr.kind === 'object' ? { ...arr, objects: arr.objects.map(resolveArrays) } : arr;
+  return arr.kind === 'object' ? { ...arr, objects: resolveArrays(arr.objects) as unknown[] } : arr;
 }
 
 /** Every array of a .npz archive by name (without the .npy suffix). */
@@ -118,37 +124,32 @@ class PickledDtype implements Buildable {
 class PickledArray implements Buildable {
   private value?: NpyValue;
   setState(state: unknown): void {
-    if (!Array.isArray(state)) throw new Error('numpy array state is not a tuple');
+    // numpy sets an array's state once; a pickle that repeats it would copy the data each time.
+    if (this.value) throw new NpyFormatError('numpy array state is set twice in the pickle');
+    if (!Array.isArray(state)) throw new NpyFormatError('numpy array state is not a tuple');
     // version 1: (1, shape, dtype, is_fortran, data); older: (shape, dtype, is_fortran, data)
     const [shape, dtype, fortran, data] = state.length === 5 ? state.slice(1) : state;
-    if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number')) throw new Error('numpy array state: bad shape');
-    if (!(dtype instanceof PickledDtype)) throw new Error('numpy array state: no dtype');
+    if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number')) throw new NpyFormatError('numpy array state: bad shape');
+    if (!(dtype instanceof PickledDtype)) throw new NpyFormatError('numpy array state: no dtype');
     const { element } = parseDescr(dtype.code);
     if (element === 'object') {
-      if (!Array.isArray(data)) throw new Error('numpy object array state: data is not a list');
+      if (!Array.isArray(data)) throw new NpyFormatError('numpy object array state: data is not a list');
       this.value = { kind: 'object', shape: shape as number[], objects: data };
       return;
     }
     const bytes = pyBytes(data);
-    if (!bytes) throw new Error('numpy array state: data is not bytes');
+    if (!bytes) throw new NpyFormatError('numpy array state: data is not bytes');
     this.value = { kind: 'numeric', tensor: numericArray(bytes, element, dtype.littleEndian, shape as number[], fortran === true) };
   }
   result(): NpyValue {
-    if (!this.value) throw new Error('numpy array was never given its data');
+    if (!this.value) throw new NpyFormatError('numpy array was never given its data');
     return this.value;
   }
 }
 
-/** Replaces the pickled arrays nested in an object array's contents by their NpyValues. */
+/** Replaces the pickled arrays nested in an object array's contents by their NpyValues (shared ones once). */
 function resolveArrays(x: unknown): unknown {
-  if (x instanceof PickledArray) return x.result();
-  if (x instanceof PyDict) {
-    const out = new PyDict();
-    for (const [k, v] of x) out.set(k, resolveArrays(v));
-    return out;
-  }
-  if (Array.isArray(x)) return x.map(resolveArrays);
-  return x;
+  return resolvePickled(x, (v) => (v instanceof PickledArray ? v.result() : undefined));
 }
 
 function numpyGlobals(): Record<string, AllowedGlobal> {
@@ -159,9 +160,9 @@ function numpyGlobals(): Record<string, AllowedGlobal> {
       qualifiedName: `${mod}.scalar`,
       call: ([dtype, data]) => {
         const bytes = pyBytes(data);
-        if (!(dtype instanceof PickledDtype) || !bytes) throw new Error('numpy scalar: bad arguments');
+        if (!(dtype instanceof PickledDtype) || !bytes) throw new NpyFormatError('numpy scalar: bad arguments');
         const { element, littleEndian } = parseDescr(dtype.code);
-        if (element === 'object') throw new Error('numpy object scalars are not supported');
+        if (element === 'object') throw new NpyFormatError('numpy object scalars are not supported');
         return toFloat32(bytes, element, 1, littleEndian)[0];
       },
     };
@@ -172,7 +173,7 @@ function numpyGlobals(): Record<string, AllowedGlobal> {
     qualifiedName: 'numpy.dtype',
     call: ([code]) => {
       const c = pyText(code);
-      if (c === undefined) throw new Error('numpy dtype: bad type code');
+      if (c === undefined) throw new NpyFormatError('numpy dtype: bad type code');
       return new PickledDtype(c);
     },
   };

@@ -39,6 +39,8 @@ export interface UnpickleOptions {
 }
 
 export class PickleRefusedError extends Error {}
+/** The bytes are not a well-formed pickle (truncated, damaged, or built to hurt the reader). */
+export class PickleFormatError extends Error {}
 
 export function refusedGlobalMessage(qualifiedName: string): string {
   return `Refusing to load: the pickle asks for global '${qualifiedName}', which a weights file never needs`;
@@ -55,7 +57,7 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions, start = 0): { 
   const memo = new Map<number, unknown>();
 
   const need = (n: number) => {
-    if (pos + n > data.length) throw new Error(`pickle is truncated (needed ${n} bytes at offset ${pos})`);
+    if (pos + n > data.length) throw new PickleFormatError(`pickle is truncated (needed ${n} bytes at offset ${pos})`);
   };
   const u8 = () => (need(1), data[pos++]);
   const u16 = () => (need(2), (pos += 2), view.getUint16(pos - 2, true));
@@ -65,33 +67,34 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions, start = 0): { 
     need(8);
     const v = view.getBigUint64(pos, true);
     pos += 8;
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error('pickle length field too large');
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new PickleFormatError('pickle length field too large');
     return Number(v);
   };
   const bytes = (n: number) => {
+    if (n < 0) throw new PickleFormatError(`malformed pickle: negative length ${n} at offset ${pos}`);
     need(n);
     pos += n;
     return data.subarray(pos - n, pos);
   };
   const line = () => {
     const end = data.indexOf(0x0a, pos);
-    if (end < 0) throw new Error('pickle is truncated (no end of line)');
+    if (end < 0) throw new PickleFormatError('pickle is truncated (no end of line)');
     const s = latin1(data.subarray(pos, end));
     pos = end + 1;
     return s;
   };
   const pop = () => {
-    if (!stack.length) throw new Error(`malformed pickle: stack underflow at offset ${pos - 1}`);
+    if (!stack.length) throw new PickleFormatError(`malformed pickle: stack underflow at offset ${pos - 1}`);
     return stack.pop();
   };
   const top = () => {
-    if (!stack.length) throw new Error(`malformed pickle: stack underflow at offset ${pos - 1}`);
+    if (!stack.length) throw new PickleFormatError(`malformed pickle: stack underflow at offset ${pos - 1}`);
     return stack[stack.length - 1];
   };
   const popMark = () => {
     const items = stack;
     const prev = marks.pop();
-    if (!prev) throw new Error('malformed pickle: no MARK');
+    if (!prev) throw new PickleFormatError('malformed pickle: no MARK');
     stack = prev;
     return items;
   };
@@ -103,15 +106,15 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions, start = 0): { 
   };
   const call = (fn: unknown, args: unknown) => {
     if (!isAllowedGlobal(fn) || !fn.call) throw new PickleRefusedError(`Refusing to load: the pickle calls ${describe(fn)}, which is not a known-safe constructor`);
-    if (!Array.isArray(args)) throw new Error('malformed pickle: REDUCE arguments are not a tuple');
+    if (!Array.isArray(args)) throw new PickleFormatError('malformed pickle: REDUCE arguments are not a tuple');
     return fn.call(args);
   };
   const getMemo = (i: number) => {
-    if (!memo.has(i)) throw new Error(`malformed pickle: memo ${i} is not set`);
+    if (!memo.has(i)) throw new PickleFormatError(`malformed pickle: memo ${i} is not set`);
     return memo.get(i);
   };
   const setItems = (d: unknown, items: unknown[]) => {
-    if (!(d instanceof PyDict)) throw new Error('malformed pickle: SETITEM on a non-dict');
+    if (!(d instanceof PyDict)) throw new PickleFormatError('malformed pickle: SETITEM on a non-dict');
     for (let i = 0; i + 1 < items.length; i += 2) d.set(dictKey(items[i]), items[i + 1]);
   };
 
@@ -119,7 +122,7 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions, start = 0): { 
     const op = u8();
     switch (op) {
       case 0x80: // PROTO
-        if (u8() > 5) throw new Error('pickle protocol newer than 5');
+        if (u8() > 5) throw new PickleFormatError('pickle protocol newer than 5');
         break;
       case 0x95: // FRAME (a length prefix; the opcodes simply follow)
         u64();
@@ -209,7 +212,7 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions, start = 0): { 
         stack.push(bytes(u64()).slice());
         break;
       case 0x97: // NEXT_BUFFER
-        throw new Error('pickle uses out-of-band buffers (protocol 5), which a file cannot carry');
+        throw new PickleFormatError('pickle uses out-of-band buffers (protocol 5), which a file cannot carry');
       case 0x98: // READONLY_BUFFER
         break;
       case 0x29: // EMPTY_TUPLE
@@ -255,7 +258,8 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions, start = 0): { 
       case 0x65: {
         // APPENDS
         const items = popMark();
-        asList(top()).push(...items);
+        const list = asList(top());
+        for (const item of items) list.push(item); // not push(...items): a long MARK would overflow the call stack
         break;
       }
       case 0x7d: // EMPTY_DICT
@@ -288,7 +292,7 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions, start = 0): { 
         // ADDITEMS
         const items = popMark();
         const s = top();
-        if (!(s instanceof Set)) throw new Error('malformed pickle: ADDITEMS on a non-set');
+        if (!(s instanceof Set)) throw new PickleFormatError('malformed pickle: ADDITEMS on a non-set');
         for (const i of items) s.add(i);
         break;
       }
@@ -329,7 +333,7 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions, start = 0): { 
         // STACK_GLOBAL
         const name = pop();
         const module = pop();
-        if (typeof module !== 'string' || typeof name !== 'string') throw new Error('malformed pickle: STACK_GLOBAL needs two strings');
+        if (typeof module !== 'string' || typeof name !== 'string') throw new PickleFormatError('malformed pickle: STACK_GLOBAL needs two strings');
         stack.push(findGlobal(module, name));
         break;
       }
@@ -350,7 +354,7 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions, start = 0): { 
         const kwargs = pop();
         const args = pop();
         const cls = pop();
-        if (kwargs instanceof PyDict && kwargs.size) throw new Error('pickle passes keyword arguments to a constructor; not supported');
+        if (kwargs instanceof PyDict && kwargs.size) throw new PickleFormatError('pickle passes keyword arguments to a constructor; not supported');
         stack.push(call(cls, args));
         break;
       }
@@ -391,7 +395,7 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions, start = 0): { 
       case 0x84: // EXT4
         throw new PickleRefusedError('Refusing to load: the pickle uses the extension registry (EXT), which a weights file never needs');
       default:
-        throw new Error(`unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')} at offset ${pos - 1}`);
+        throw new PickleFormatError(`unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')} at offset ${pos - 1}`);
     }
   }
 }
@@ -403,7 +407,7 @@ function isBuildable(x: unknown): x is Buildable {
   return typeof x === 'object' && x !== null && typeof (x as Buildable).setState === 'function';
 }
 function asList(x: unknown): unknown[] {
-  if (!Array.isArray(x)) throw new Error('malformed pickle: APPEND on a non-list');
+  if (!Array.isArray(x)) throw new PickleFormatError('malformed pickle: APPEND on a non-list');
   return x;
 }
 function describe(x: unknown): string {
@@ -416,13 +420,20 @@ function dictKey(k: unknown): PyKey {
   if (k instanceof Py2Str) return k.text;
   if (typeof k === 'string' || typeof k === 'number' || typeof k === 'boolean' || k === null) return k;
   if (typeof k === 'bigint') return Number(k);
-  if (Array.isArray(k)) return JSON.stringify(k.map((x) => (x instanceof Py2Str ? x.text : x)));
-  throw new Error('unsupported dict key type in pickle');
+  if (Array.isArray(k)) {
+    // A tuple key of plain values only: a nested or shared one could be huge once written out.
+    const parts = k.map((x) => (x instanceof Py2Str ? x.text : x));
+    if (!parts.every((x) => x === null || ['string', 'number', 'boolean'].includes(typeof x))) throw new PickleFormatError('unsupported dict key in pickle: a tuple holding containers');
+    return JSON.stringify(parts);
+  }
+  throw new PickleFormatError('unsupported dict key type in pickle');
 }
 
 /** Python's arbitrary-precision little-endian two's complement integers (LONG1/LONG4). */
 function littleEndianSigned(b: Uint8Array): number {
   if (b.length === 0) return 0;
+  // Weights files hold small ints (sizes, strides, the 10-byte legacy magic); a long one would cost quadratic time.
+  if (b.length > 32) throw new PickleFormatError(`the pickle holds a ${b.length}-byte integer, which a weights file never needs`);
   let v = 0n;
   for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
   if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
@@ -460,7 +471,7 @@ export const CODECS_ENCODE: AllowedGlobal = {
   call: ([text, encoding]) => {
     const enc = pyText(encoding) ?? 'utf-8';
     const t = pyText(text);
-    if (t === undefined) throw new Error('_codecs.encode: not a string');
+    if (t === undefined) throw new PickleFormatError('_codecs.encode: not a string');
     if (!/^(latin-?1|iso-8859-1)$/i.test(enc)) throw new PickleRefusedError(`Refusing to load: _codecs.encode with encoding '${enc}' is not needed by a weights file`);
     return Uint8Array.from(Buffer.from(t, 'latin1'));
   },

@@ -16,38 +16,49 @@ export interface SafetensorsContent {
   metadata: Record<string, string>;
 }
 
+/** The file is a safetensors file with a header that contradicts itself or the data. */
+export class SafetensorsFormatError extends Error {}
+
+/** Recognised by the JSON header's '{' after the 8-byte length; the length itself is checked when read. */
 export function isSafetensors(buf: Uint8Array): boolean {
-  if (buf.length < 10) return false;
-  const n = new DataView(buf.buffer, buf.byteOffset, 8).getBigUint64(0, true);
-  return n > 1n && n <= BigInt(buf.length - 8) && buf[8] === 0x7b; // '{'
+  return buf.length >= 10 && buf[8] === 0x7b; // '{'
 }
 
+/** The reference implementation caps the header at 100 MB; ours are a few KB. */
+const MAX_HEADER_BYTES = 100_000_000;
+
 export function readSafetensors(buf: Uint8Array): SafetensorsContent {
-  if (buf.length < 8) throw new Error('safetensors file is cut short (no header length)');
+  const fail = (why: string) => new SafetensorsFormatError(why);
+  if (buf.length < 8) throw fail('safetensors file is cut short (no header length)');
   const headerLen = new DataView(buf.buffer, buf.byteOffset, 8).getBigUint64(0, true);
-  if (headerLen > BigInt(buf.length - 8)) throw new Error('safetensors file is cut short (header runs past the end)');
+  if (headerLen > BigInt(buf.length - 8)) throw fail(`safetensors header length ${headerLen} is larger than the ${buf.length - 8} bytes that follow it: the file is cut short or damaged`);
+  if (headerLen > BigInt(MAX_HEADER_BYTES)) throw fail(`safetensors header length ${headerLen} is over the format's limit of ${MAX_HEADER_BYTES} bytes`);
   const start = 8 + Number(headerLen);
-  let header: Record<string, unknown>;
+  let header: unknown;
   try {
     header = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + 8, Number(headerLen)).toString('utf8'));
   } catch (e) {
-    throw new Error(`safetensors header is not JSON: ${(e as Error).message}`);
+    throw fail(`safetensors header is not JSON: ${(e as Error).message}`);
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw fail('safetensors header is not a JSON object');
+  const entries = header as Record<string, unknown>;
   const metadata: Record<string, string> = {};
-  const rawMeta = header.__metadata__;
+  const rawMeta = entries.__metadata__;
   if (rawMeta && typeof rawMeta === 'object') for (const [k, v] of Object.entries(rawMeta)) metadata[k] = String(v);
   const tensors: Record<string, HostTensor> = {};
   const dataLen = buf.length - start;
-  for (const [name, info] of Object.entries(header)) {
+  for (const [name, info] of Object.entries(entries)) {
     if (name === '__metadata__') continue;
-    const { dtype, shape, data_offsets: offs } = info as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    const element = DTYPES[dtype];
-    if (!element) throw new Error(`tensor ${name}: safetensors dtype ${dtype} is not supported`);
-    if (!Array.isArray(shape) || !Array.isArray(offs) || offs.length !== 2) throw new Error(`tensor ${name}: malformed header entry`);
-    const count = numel(shape);
-    if (offs[1] - offs[0] !== count * SIZES[dtype] || offs[0] < 0) throw new Error(`tensor ${name}: data_offsets do not match its shape`);
-    if (offs[1] > dataLen) throw new Error(`safetensors file is cut short (tensor ${name} runs past the end)`);
-    tensors[name] = { shape: [...shape], data: toFloat32(buf.subarray(start + offs[0], start + offs[1]), element, count) };
+    if (typeof info !== 'object' || info === null) throw fail(`tensor ${name}: malformed header entry (not an object)`);
+    const { dtype, shape, data_offsets: offs } = info as { dtype: unknown; shape: unknown; data_offsets: unknown };
+    const element = typeof dtype === 'string' && Object.hasOwn(DTYPES, dtype) ? DTYPES[dtype] : undefined;
+    if (!element) throw fail(`tensor ${name}: safetensors dtype ${String(dtype)} is not supported`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw fail(`tensor ${name}: shape ${JSON.stringify(shape)} is not a list of non-negative ints`);
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0)) throw fail(`tensor ${name}: data_offsets ${JSON.stringify(offs)} are not two non-negative ints`);
+    const count = numel(shape as number[]);
+    if (!Number.isSafeInteger(count * SIZES[dtype as string]) || offs[1] - offs[0] !== count * SIZES[dtype as string]) throw fail(`tensor ${name}: data_offsets do not match its shape`);
+    if (offs[1] > dataLen) throw fail(`safetensors file is cut short (tensor ${name} runs past the end)`);
+    tensors[name] = { shape: [...(shape as number[])], data: toFloat32(buf.subarray(start + offs[0], start + offs[1]), element, count) };
   }
   return { tensors, metadata };
 }

@@ -12,6 +12,8 @@ export interface ZipEntry {
 }
 
 export class ZipFormatError extends Error {}
+/** An entry that would inflate past what it declares or what its reader can use. */
+export class ZipBombError extends ZipFormatError {}
 
 const EOCD = 0x06054b50;
 const ZIP64_LOCATOR = 0x07064b50;
@@ -71,6 +73,7 @@ export class ZipReader {
       const extraLen = this.u16(p + 30);
       const commentLen = this.u16(p + 32);
       let localHeaderOffset = this.u32(p + 42);
+      if (p + 46 + nameLen + extraLen + commentLen > b.length) throw new ZipFormatError(`central directory entry ${n} runs past the end of the file`);
       const name = Buffer.from(b.buffer, b.byteOffset + p + 46, nameLen).toString('utf8');
       // ZIP64 extended information: only the fields whose 32-bit value is saturated are present, in this order.
       let e = p + 46 + nameLen;
@@ -78,8 +81,11 @@ export class ZipReader {
       while (e + 4 <= extraEnd) {
         const id = this.u16(e);
         const len = this.u16(e + 2);
+        if (e + 4 + len > extraEnd) throw new ZipFormatError(`central directory entry ${n} has a damaged extra field`);
         if (id === 0x0001) {
           let f = e + 4;
+          const need = 8 * [size, compressedSize, localHeaderOffset].filter((v) => v === 0xffffffff).length;
+          if (need > len) throw new ZipFormatError(`central directory entry ${n} has a damaged ZIP64 field`);
           if (size === 0xffffffff) { size = this.u64(f); f += 8; }
           if (compressedSize === 0xffffffff) { compressedSize = this.u64(f); f += 8; }
           if (localHeaderOffset === 0xffffffff) { localHeaderOffset = this.u64(f); f += 8; }
@@ -91,8 +97,12 @@ export class ZipReader {
     }
   }
 
-  /** The entry's bytes (a view into the file for stored entries: no copy). */
-  read(name: string): Uint8Array {
+  /**
+   * The entry's bytes (a view into the file for stored entries: no copy). `maxBytes`: what the
+   * caller can use; a deflated entry declaring more is refused before inflating, and inflating
+   * stops at the declared size, so a deflate bomb costs neither time nor memory.
+   */
+  read(name: string, maxBytes = MAX_ENTRY_BYTES): Uint8Array {
     const e = this.entries.get(name);
     if (!e) throw new ZipFormatError(`no entry '${name}' in the archive`);
     const o = e.localHeaderOffset;
@@ -102,7 +112,21 @@ export class ZipReader {
     if (end > this.buf.length) throw new ZipFormatError(`entry '${name}' runs past the end of the file`);
     const raw = this.buf.subarray(start, end);
     if (e.method === 0) return raw;
-    if (e.method === 8) return new Uint8Array(inflateRawSync(raw));
-    throw new ZipFormatError(`entry '${name}' uses compression method ${e.method}, which is not supported`);
+    if (e.method !== 8) throw new ZipFormatError(`entry '${name}' uses compression method ${e.method}, which is not supported`);
+    const limit = Math.min(maxBytes, MAX_ENTRY_BYTES);
+    if (e.size > limit) throw new ZipBombError(`entry '${name}' would inflate to ${e.size} bytes, more than the ${limit} its contents can use: refusing to inflate it (a deflate bomb?)`);
+    let out: Buffer;
+    try {
+      out = inflateRawSync(raw, { maxOutputLength: Math.max(1, e.size) });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) throw new ZipBombError(`entry '${name}' inflates to more than the ${e.size} bytes it declares (a deflate bomb?)`);
+      throw new ZipFormatError(`entry '${name}' is damaged: ${(err as Error).message}`);
+    }
+    if (out.length !== e.size) throw new ZipFormatError(`entry '${name}' inflates to ${out.length} bytes, not the ${e.size} it declares`);
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   }
 }
+
+/** No entry of a weights archive is larger (AlexNet's biggest storage is 151 MB). */
+const MAX_ENTRY_BYTES = 2 ** 31;

@@ -80,9 +80,9 @@ export class Classifier {
           const res = await this.engine.request('classify', { paths, topK }, {
             signal: abort.signal,
             onEvent: (e) => {
-              if (e.kind !== 'progress' || paths.length < 2) return;
-              const done = Number(e.done);
-              const total = Number(e.total ?? paths.length);
+              if (paths.length < 2) return;
+              const done = e.done;
+              const total = e.total ?? paths.length;
               const pct = (100 * done) / total;
               progress.report({ message: `${done}/${total}`, increment: pct - shown });
               shown = pct;

@@ -1,6 +1,6 @@
 // Short words for where the engine computes (status bar): GPU, CPU (native TensorFlow), WASM or
 // JS, from the engine's backend report.
-import type { BackendReport } from '../../engine/backend/select';
+import type { BackendReport } from '../../protocol/engine/backend';
 
 export type BackendKind = 'GPU' | 'CPU' | 'WASM' | 'JS';
 

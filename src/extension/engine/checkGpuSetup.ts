@@ -2,7 +2,7 @@
 // tfjs-node(-gpu), chosen backend) and shows the report as a Markdown document.
 import * as vscode from 'vscode';
 import type { EngineHost } from './engineHost';
-import type { DoctorReport } from '../../engine/doctor';
+import type { DoctorReport } from '../../protocol/engine/doctor';
 
 export async function checkGpuSetup(engine: EngineHost, extensionPath: string): Promise<DoctorReport | undefined> {
   let report: DoctorReport;

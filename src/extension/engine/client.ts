@@ -2,7 +2,7 @@
 // clients do), sends typed requests, routes events, cancels, and restarts it on the
 // next request after a crash. No `vscode` import: the extension and tests both use it.
 import { fork, type ChildProcess } from 'node:child_process';
-import type { EngineEventBody, EngineToHost, Method, ParamsOf, RequestMessage, ResultOf } from '../../protocol/engine';
+import type { EngineEventBody, EngineToHost, EventOf, Method, ParamsOf, RequestMessage, ResultOf } from '../../protocol/engine';
 
 export interface EngineClientOptions {
   /** path of the bundled engine entry (dist/engine.js) */
@@ -19,9 +19,10 @@ export interface EngineClientOptions {
   cancelGraceMs?: number;
 }
 
-export interface RequestOptions {
+/** `M`: the request; onEvent gets only the events it declares (EventOf<M>). */
+export interface RequestOptions<M extends Method = Method> {
   signal?: AbortSignal;
-  onEvent?: (event: EngineEventBody) => void;
+  onEvent?: (event: EventOf<M>) => void;
 }
 
 export class EngineError extends Error {
@@ -54,7 +55,7 @@ export class EngineClient {
     return this.child?.pid;
   }
 
-  async request<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions = {}): Promise<ResultOf<M>> {
+  async request<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
     if (this.disposed) throw new EngineError('The engine client was disposed', 'disposed');
     if (options.signal?.aborted) throw new EngineError('Cancelled', 'cancelled');
     await this.ensureStarted();
@@ -62,12 +63,14 @@ export class EngineClient {
   }
 
   /** Sends without waiting for onStart (used by onStart itself). */
-  send<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions = {}): Promise<ResultOf<M>> {
+  send<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
     const child = this.child;
     if (!child || !this.running) return Promise.reject(new EngineError('The engine is not running', 'not-running'));
     const id = this.nextId++;
     return new Promise<ResultOf<M>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onEvent: options.onEvent });
+      // The engine sends request `id` only the events its method declares.
+      const onEvent = options.onEvent as Pending['onEvent'];
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onEvent });
       const msg: RequestMessage<M> = { type: 'request', id, method, params };
       child.send(msg);
       options.signal?.addEventListener('abort', () => this.cancel(id, child), { once: true });
@@ -119,7 +122,7 @@ export class EngineClient {
   private onMessage(msg: EngineToHost): void {
     if (msg.type === 'event') {
       if (msg.id === undefined) {
-        if (msg.event.kind === 'log') this.opts.onLog?.(msg.event.level as 'info', String(msg.event.message));
+        if (msg.event.kind === 'log') this.opts.onLog?.(msg.event.level, msg.event.message);
         return;
       }
       this.pending.get(msg.id)?.onEvent?.(msg.event);

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { EngineClient, EngineError, type RequestOptions } from './client';
 import type { EngineStatus, Method, ModelStatus, ParamsOf, ResultOf, WeightsSource } from '../../protocol/engine';
-import type { VariantName } from '../../engine/model/spec';
+import type { VariantName } from '../../protocol/engine/model';
 import * as config from '../settings/configuration';
 
 export interface ModelRequest {
@@ -98,7 +98,7 @@ export class EngineHost implements vscode.Disposable {
   }
 
   /** Loads the model unless the engine already holds exactly this one. */
-  async ensureModel(want: ModelRequest, options: RequestOptions = {}): Promise<ModelStatus> {
+  async ensureModel(want: ModelRequest, options: RequestOptions<'loadModel'> = {}): Promise<ModelStatus> {
     if (this.loadedModel && sameModel(this.wanted, want) && this.client.running) return this.loadedModel;
     const status = await this.request('loadModel', want, options);
     this.wanted = want;
@@ -114,7 +114,7 @@ export class EngineHost implements vscode.Disposable {
     this.changed.fire();
   }
 
-  async request<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions = {}): Promise<ResultOf<M>> {
+  async request<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
     try {
       return await this.client.request(method, params, options);
     } catch (err) {
@@ -129,7 +129,7 @@ export class EngineHost implements vscode.Disposable {
   }
 
   /** Requests of a training run (scan, train, resume) go to the training engine process. */
-  async trainingRequest<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions = {}): Promise<ResultOf<M>> {
+  async trainingRequest<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
     try {
       return await this.trainingClient.request(method, params, options);
     } catch (err) {

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { InspectImageResult } from '../../protocol/engine';
 import type { ExplorerState, HostToWebview, WebviewToHost } from '../../protocol/webview/explorer';
-import { activeImageUri, describeFailure, type InspectEngine } from './inspectCommands';
+import { activeImageUri, describeFailure, type InspectEngine } from './inspectEngine';
 import { extensionResourceRoots, webviewHtml } from '../webviews/webviewHtml';
 
 export const ACTIVATION_EXPLORER_VIEW = 'alexnet.activationExplorer';

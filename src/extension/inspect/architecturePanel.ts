@@ -3,7 +3,7 @@
 // own numbers. Clicking a layer opens its filters (conv) or feature maps.
 import * as vscode from 'vscode';
 import type { HostToWebview, WebviewToHost } from '../../protocol/webview/architecture';
-import { describeFailure, type InspectEngine } from './inspectCommands';
+import { describeFailure, type InspectEngine } from './inspectEngine';
 import * as config from '../settings/configuration';
 import { extensionResourceRoots, webviewHtml } from '../webviews/webviewHtml';
 

@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { InspectImageResult } from '../../protocol/engine';
 import type { FeatureMapsState, HostToWebview, WebviewToHost } from '../../protocol/webview/featuremaps';
-import { describeFailure, type InspectEngine } from './inspectCommands';
+import { describeFailure, type InspectEngine } from './inspectEngine';
 import { extensionResourceRoots, webviewHtml } from '../webviews/webviewHtml';
 
 export const FEATURE_MAPS_VIEW_TYPE = 'alexnet.featureMaps';

@@ -2,8 +2,7 @@
 // "what excites this channel" images synthesised in the engine with progress and cancel.
 import * as vscode from 'vscode';
 import type { HostToWebview, WebviewToHost, ConvLayerInfo, FiltersState } from '../../protocol/webview/filters';
-import type { RgbaImage } from '../../protocol/engine';
-import { describeFailure, type InspectEngine } from './inspectCommands';
+import { describeFailure, type InspectEngine } from './inspectEngine';
 import { extensionResourceRoots, webviewHtml } from '../webviews/webviewHtml';
 
 export const FILTERS_VIEW_TYPE = 'alexnet.filters';
@@ -104,10 +103,8 @@ export class FiltersPanel implements vscode.Disposable {
         {
           signal: synthesis.signal,
           onEvent: (e) => {
-            if (e.kind === 'progress') this.post({ type: 'synthProgress', layer, channel, step: Number(e.done), steps: Number(e.total ?? steps) });
-            else if (e.kind === 'synthPreview') {
-              this.post({ type: 'synthPreview', layer, channel, step: Number(e.step), steps: Number(e.steps), activation: Number(e.activation), image: e.image as RgbaImage });
-            }
+            if (e.kind === 'progress') this.post({ type: 'synthProgress', layer, channel, step: e.done, steps: e.total ?? steps });
+            else this.post({ type: 'synthPreview', layer, channel, step: e.step, steps: e.steps, activation: e.activation, image: e.image });
           },
         },
       );

@@ -1,13 +1,10 @@
 // Typed access to the `alexnet.*` settings, so the setting names and defaults live in one place.
 import * as vscode from 'vscode';
-import type { VariantName } from '../../engine/model/spec';
-import { VARIANTS } from '../../engine/model/spec';
-
-import type { BackendPreference } from '../../engine/backend/select';
+import { VARIANTS, type VariantName } from '../../protocol/engine/model';
+import { BACKEND_ORDER, type BackendPreference } from '../../protocol/engine/backend';
 
 export type BackendSetting = BackendPreference;
-// Spelled out, not imported: backend/select loads tfjs, which the extension host must not.
-export const BACKEND_SETTINGS: readonly BackendSetting[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+export const BACKEND_SETTINGS: readonly BackendSetting[] = ['auto', ...BACKEND_ORDER];
 
 const SECTION = 'alexnet';
 

@@ -1,8 +1,7 @@
 // alexnet.selectVariant and alexnet.selectBackend: a quick pick that writes the setting. An
 // argument (e.g. executeCommand('alexnet.selectVariant', 'caffe')) skips the pick.
 import * as vscode from 'vscode';
-import type { VariantName } from '../../engine/model/spec';
-import { VARIANTS } from '../../engine/model/spec';
+import { VARIANTS, type VariantName } from '../../protocol/engine/model';
 import * as config from './configuration';
 
 const VARIANT_DETAILS: Record<VariantName, string> = {

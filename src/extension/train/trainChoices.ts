@@ -1,8 +1,9 @@
 // The choices of the "Train on Folder" form: the paper's values, what was used last time, and
 // their checks. No `vscode` import, so the defaults and validation are unit-tested.
-import { VARIANTS, type VariantName } from '../../engine/model/spec';
+import { VARIANTS, type VariantName } from '../../protocol/engine/model';
 import { resolveTrainConfig } from '../../engine/train/config';
-import type { AugmentConfig, TrainConfig, TrainConfigInput, TrainMode } from '../../protocol/engine/train';
+import type { TrainConfig, TrainConfigInput, TrainMode } from '../../protocol/engine/train';
+import { augmentLabel } from '../../protocol/webview/training';
 
 /** Where the starting weights come from: the classifier's current weights, or the paper's random init. */
 export type WeightsChoice = 'current' | 'random';
@@ -149,12 +150,8 @@ export function modeLabel(mode: TrainMode): string {
   return MODES.find((m) => m.mode === mode)?.label ?? mode;
 }
 
-export function augmentLabel(a: AugmentConfig, mode?: TrainMode): string {
-  // Frozen mode trains on cached conv features: a fixed set of crops, and no colour noise.
-  const frozen = mode === 'frozen';
-  const on = [a.crop && (frozen ? '5 fixed crops' : 'random crops'), a.flip && 'flips', a.pca && !frozen && 'PCA colour'].filter(Boolean);
-  return (on.length ? on.join(', ') : 'off') + (frozen && a.pca ? ' (PCA colour: off in frozen mode)' : '');
-}
+// Shared with the training page (which must not import host code).
+export { augmentLabel };
 
 /** One line summing the choices up (the Start item's description). */
 export function summary(c: TrainChoices, weightsLabel: string): string {

@@ -8,10 +8,10 @@ import * as vscode from 'vscode';
 import { EngineError } from '../engine/client';
 import type { ModelStatus } from '../../protocol/engine';
 import type {
-  DatasetSummary, OpenRunResult, TrainConfigInput, TrainEpochEvent, TrainResult, TrainStartEvent, TrainStepEvent,
+  DatasetSummary, OpenRunResult, TrainConfigInput, TrainResult,
 } from '../../protocol/engine/train';
 import { BEST_FILE, openRun, readRunConfig } from '../../engine/train/runFiles';
-import type { VariantName } from '../../engine/model/spec';
+import type { VariantName } from '../../protocol/engine/model';
 import type { EngineHost } from '../engine/engineHost';
 import * as config from '../settings/configuration';
 import type { WeightsManager } from '../weights/weightsManager';
@@ -274,29 +274,27 @@ export class TrainingCommands {
             onEvent: (e) => {
               switch (e.kind) {
                 case 'trainStart': {
-                  const ev = e as unknown as TrainStartEvent;
-                  totalEpochs = ev.config.config.epochs;
-                  totalSteps = ev.totalSteps;
-                  active.runDir = ev.runDir;
-                  panel = TrainingPanel.show(this.extensionUri, ev.runDir, ev.config.folder, (toSrc) =>
-                    liveRunView(ev.runDir, ev.config, {
-                      steps: (history?.steps ?? []).filter((s) => s.globalStep <= ev.startGlobalStep).map(stepPoint),
-                      epochs: (history?.epochs ?? []).filter((x) => x.epoch < ev.startEpoch).map((x) => epochView(x, toSrc)),
+                  totalEpochs = e.config.config.epochs;
+                  totalSteps = e.totalSteps;
+                  active.runDir = e.runDir;
+                  panel = TrainingPanel.show(this.extensionUri, e.runDir, e.config.folder, (toSrc) =>
+                    liveRunView(e.runDir, e.config, {
+                      steps: (history?.steps ?? []).filter((s) => s.globalStep <= e.startGlobalStep).map(stepPoint),
+                      epochs: (history?.epochs ?? []).filter((x) => x.epoch < e.startEpoch).map((x) => epochView(x, toSrc)),
                       hasBest: !!history?.bestPath,
                     }),
                   );
                   panel.setCancelHandler(() => active.abort.abort());
-                  advance(ev.startGlobalStep, ev.resumed ? `resuming at epoch ${ev.startEpoch}` : 'started');
+                  advance(e.startGlobalStep, e.resumed ? `resuming at epoch ${e.startEpoch}` : 'started');
                   return;
                 }
                 case 'trainStep': {
-                  const ev = e as unknown as TrainStepEvent;
-                  panel?.step(ev, totalEpochs);
-                  advance(ev.globalStep, progressMessage({ ...ev, totalEpochs }));
+                  panel?.step(e, totalEpochs);
+                  advance(e.globalStep, progressMessage({ ...e, totalEpochs }));
                   return;
                 }
                 case 'trainEpoch':
-                  panel?.epoch(e as unknown as TrainEpochEvent);
+                  panel?.epoch(e);
                   return;
                 case 'progress':
                   if (typeof e.message === 'string') progress.report({ message: e.message });

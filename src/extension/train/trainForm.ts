@@ -2,7 +2,7 @@
 // with its value. Enter on "Start training" starts; Enter on a choice edits it (a second quick
 // pick or an input box) and comes back. With the paper's values filled in, one Enter is enough.
 import * as vscode from 'vscode';
-import { VARIANTS, type VariantName } from '../../engine/model/spec';
+import { VARIANTS, type VariantName } from '../../protocol/engine/model';
 import type { DatasetSummary } from '../../protocol/engine/train';
 import {
   FIELDS, MODES, augmentLabel, withMode, modeLabel, paperChoices, parseField, summary, type NumericField, type TrainChoices,

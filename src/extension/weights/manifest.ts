@@ -1,8 +1,7 @@
 // The known pretrained weight files (weights/manifest.json), typed and checked on load, and
 // the URL to fetch each one from (official, or a user-configured mirror).
 import { readFileSync } from 'node:fs';
-import type { VariantName } from '../../engine/model/spec';
-import { VARIANTS } from '../../engine/model/spec';
+import { VARIANTS, type VariantName } from '../../protocol/engine/model';
 import { weightsDataFile } from '../../engine/weights/dataDir';
 
 export interface WeightsEntry {

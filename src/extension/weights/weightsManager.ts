@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { VariantName } from '../../engine/model/spec';
+import type { VariantName } from '../../protocol/engine/model';
 import type { WeightsSource } from '../../protocol/engine';
 import * as config from '../settings/configuration';
 import { DownloadError, ensureWeights, findVerifiedCopy, isCancellation, manualInstructions } from './download';

@@ -1,7 +1,8 @@
 // Requests every engine answers: start-up, model loading, classification, model description.
-import type { VariantName } from '../../engine/model/spec';
-import type { BackendPreference, BackendReport } from '../../engine/backend/select';
-import type { DoctorReport } from '../../engine/doctor';
+import type { VariantName } from './model';
+import type { BackendPreference, BackendReport } from './backend';
+import type { DoctorReport } from './doctor';
+import type { ProgressEvent } from './events';
 
 export type WeightsSource =
   /** a file on disk: .pth, .npy or our .safetensors */
@@ -66,12 +67,16 @@ export interface ModelInfo {
 }
 
 export interface CoreRequests {
-  init: { params: { backend: BackendPreference; threads?: number }; result: EngineStatus };
-  status: { params: Record<string, never>; result: EngineStatus };
-  loadModel: { params: { variant: VariantName; weights: WeightsSource }; result: ModelStatus };
-  /** Classifies images; a bad image gives an ok:false item, never a failed request. Emits 'progress'. */
-  classify: { params: { paths: string[]; topK: number }; result: { items: ClassifyItem[]; model: ModelStatus; backend: string; totalMs: number } };
-  info: { params: { variant?: VariantName }; result: ModelInfo };
+  init: { params: { backend: BackendPreference; threads?: number }; result: EngineStatus; event: never };
+  status: { params: Record<string, never>; result: EngineStatus; event: never };
+  loadModel: { params: { variant: VariantName; weights: WeightsSource }; result: ModelStatus; event: never };
+  /** Classifies images; a bad image gives an ok:false item, never a failed request. */
+  classify: {
+    params: { paths: string[]; topK: number };
+    result: { items: ClassifyItem[]; model: ModelStatus; backend: string; totalMs: number };
+    event: ProgressEvent;
+  };
+  info: { params: { variant?: VariantName }; result: ModelInfo; event: never };
   /** GPU setup check; installDir is where the optional tfjs-node(-gpu) packages would go */
-  doctor: { params: { installDir: string }; result: DoctorReport };
+  doctor: { params: { installDir: string }; result: DoctorReport; event: never };
 }

@@ -2,21 +2,32 @@
 // Messages travel over Node's IPC channel with 'advanced' serialization, so typed
 // arrays (activations, filters) cross as binary, not JSON.
 //
-// Each feature declares its requests in its own file; EngineRequests joins them.
+// Each feature declares its requests in its own file, each as { params, result, event };
+// EngineRequests joins them. The event type is per request, so a caller's onEvent sees only
+// what that request sends.
 import type { CoreRequests } from './core';
 import type { TrainRequests } from './train';
 import type { InspectRequests } from './inspect';
 import type { ProjectRequests } from './project';
+import type { LogEvent } from './events';
+import type { ModelFileRequests } from './modelFiles';
 
+export * from './events';
+export * from './model';
+export * from './backend';
+export * from './doctor';
 export * from './core';
 export * from './train';
 export * from './inspect';
 export * from './project';
+export * from './modelFiles';
 
-export type EngineRequests = CoreRequests & TrainRequests & InspectRequests & ProjectRequests;
+export type EngineRequests = CoreRequests & TrainRequests & InspectRequests & ModelFileRequests & ProjectRequests;
 export type Method = keyof EngineRequests;
 export type ParamsOf<M extends Method> = EngineRequests[M]['params'];
 export type ResultOf<M extends Method> = EngineRequests[M]['result'];
+/** The events a request sends while it runs (never: none); each feature file declares them. */
+export type EventOf<M extends Method> = EngineRequests[M]['event'];
 
 export interface RequestMessage<M extends Method = Method> {
   type: 'request';
@@ -40,24 +51,8 @@ export type ResponseMessage =
   | { type: 'response'; id: number; ok: true; result: unknown }
   | { type: 'response'; id: number; ok: false; error: EngineError };
 
-/** Progress of the request `id`: done/total units, with a human message. */
-export interface ProgressEvent {
-  kind: 'progress';
-  done: number;
-  total?: number;
-  message?: string;
-}
-export interface LogEvent {
-  kind: 'log';
-  level: 'info' | 'warn' | 'error';
-  message: string;
-}
-/** Feature events (training metrics...) carry their own kind; see train.ts / inspect.ts. */
-export interface FeatureEvent {
-  kind: string;
-  [key: string]: unknown;
-}
-export type EngineEventBody = ProgressEvent | LogEvent | FeatureEvent;
+/** Every event the engine sends: each request's own (see EventOf) and engine-wide logs. */
+export type EngineEventBody = EventOf<Method> | LogEvent;
 export interface EventMessage {
   type: 'event';
   /** the request this event belongs to; absent for engine-wide events (logs) */

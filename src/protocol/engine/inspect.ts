@@ -1,6 +1,7 @@
 // Requests that look inside the model: filters, feature maps, Grad-CAM, filter synthesis
 // (owned by the inspect feature). Tensors travel as typed arrays (the IPC channel uses
 // 'advanced' serialization), never as JSON number arrays.
+import type { ProgressEvent } from './events';
 import type { Prediction } from './core';
 
 /** An RGB picture as canvas ImageData wants it. */
@@ -142,13 +143,13 @@ export interface SynthPreviewEvent {
 
 export interface InspectRequests {
   /** Decodes an image, runs the model once (cached for the requests below), top-5 and layer list. */
-  inspectImage: { params: { path: string; topK?: number }; result: InspectImageResult };
+  inspectImage: { params: { path: string; topK?: number }; result: InspectImageResult; event: never };
   /** One layer's activations for an image. */
-  inspectFeatureMaps: { params: { path: string; layer: string }; result: FeatureMaps };
+  inspectFeatureMaps: { params: { path: string; layer: string }; result: FeatureMaps; event: never };
   /** Grad-CAM for a class (default: the top class) at a layer (default: the last conv's ReLU). */
-  inspectGradCam: { params: { path: string; classIndex?: number; layer?: string }; result: GradCamResult };
+  inspectGradCam: { params: { path: string; classIndex?: number; layer?: string }; result: GradCamResult; event: never };
   /** A conv layer's filters (a range of them: deep layers are large). */
-  inspectFilters: { params: { layer: string; start?: number; count?: number }; result: FilterBlock };
-  /** "What excites this channel": gradient ascent on the input. Emits 'progress' and 'synthPreview'. */
-  inspectSynthesize: { params: SynthesizeParams; result: SynthesizeResult };
+  inspectFilters: { params: { layer: string; start?: number; count?: number }; result: FilterBlock; event: never };
+  /** "What excites this channel": gradient ascent on the input, with previews on the way. */
+  inspectSynthesize: { params: SynthesizeParams; result: SynthesizeResult; event: ProgressEvent | SynthPreviewEvent };
 }

@@ -3,6 +3,7 @@
 // thumbnails, answers with the PCA layout at once and keeps the features in the engine under a
 // token; projectLayout turns them into a UMAP layout, sending intermediate layouts as events.
 // Arrays travel as typed arrays (the IPC channel uses 'advanced' serialization).
+import type { ProgressEvent } from './events';
 
 export type ProjectImage =
   | {
@@ -72,7 +73,7 @@ export interface ProjectLayoutResult {
 
 export interface ProjectRequests {
   /** Emits 'progress' (done/total images); cancellable between batches (what was computed stays cached). */
-  projectFeatures: { params: ProjectFeaturesParams; result: ProjectFeaturesResult };
+  projectFeatures: { params: ProjectFeaturesParams; result: ProjectFeaturesResult; event: ProgressEvent };
   /** Emits 'progress' and 'projectLayout' events; 'bad-input' when the token is no longer kept. */
-  projectLayout: { params: { token: string; method: 'umap'; seed?: number }; result: ProjectLayoutResult };
+  projectLayout: { params: { token: string; method: 'umap'; seed?: number }; result: ProjectLayoutResult; event: ProgressEvent | ProjectLayoutEvent };
 }

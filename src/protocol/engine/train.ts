@@ -1,9 +1,10 @@
 // Training requests and their events (owned by the training feature).
 //
 // Flow for the UI: `scanDataset` (show the summary, ask to continue) -> `train` (events below
-// stream while it runs; cancel through the request's AbortSignal) -> `openRun` to show a run
-// again later, `resumeTraining` to continue a cancelled/crashed one.
-import type { VariantName } from '../../engine/model/spec';
+// stream while it runs; cancel through the request's AbortSignal) -> `resumeTraining` to continue
+// a cancelled/crashed one. The host reads run folders back itself (engine/train/runFiles.ts).
+import type { VariantName } from './model';
+import type { LogEvent, ProgressEvent } from './events';
 
 export type TrainMode =
   /** conv layers frozen, only fc6..fc8 learn (on pool5 features); the default when weights are given */
@@ -12,6 +13,14 @@ export type TrainMode =
   | 'finetune'
   /** every layer learns from the paper's random initialisation */
   | 'scratch';
+
+export type OptimizerName = 'sgd' | 'adam';
+
+/** Named recipes (src/engine/train/presets.ts); the default is 'fine-tune' with weights, else 'small-data'. */
+export type PresetName = 'small-data' | 'paper' | 'fine-tune';
+
+/** Scratch-mode initialisation: the paper's N(0, 0.01) with biases of 1, PyTorch's default (kaiming-uniform a=sqrt(5)), or He normal. */
+export type InitName = 'paper' | 'pytorch' | 'he';
 
 export interface AugmentConfig {
   /** random crops of the 256-resized image (else the centre crop) */
@@ -41,6 +50,25 @@ export interface TrainConfig {
   valFraction: number;
   seed: number;
   augment: AugmentConfig;
+  /**
+   * 'sgd' (PyTorch's SGD: momentum, weight decay, dampening 0; the default) or 'adam' (torch.optim.Adam
+   * with L2 weight decay). Optional in files written before these fields existed (= sgd).
+   */
+  optimizer?: OptimizerName;
+  /** Adam's beta1, beta2 (default 0.9, 0.999) */
+  adamBetas?: [number, number];
+  /** Adam's epsilon (default 1e-8) */
+  adamEps?: number;
+  /** clip the global gradient L2 norm to this before each update (torch.nn.utils.clip_grad_norm_); 0 = off (default) */
+  clipGradNorm?: number;
+  /** linear learning-rate warm-up over the first N steps (lr x step/N); 0 = off (default) */
+  warmupSteps?: number;
+  /** the recipe this config came from (absent in files written before presets existed) */
+  preset?: PresetName;
+  /** scratch-mode initialisation (default 'paper') */
+  init?: InitName;
+  /** run a learning-rate finder before training and use its pick instead of `lr` */
+  lrFind?: boolean;
   /** test/experiment only: a channel-reduced network (same spatial sizes) */
   convChannels?: [number, number, number, number, number];
   /** test/experiment only: fc6/fc7 widths */
@@ -160,6 +188,20 @@ export interface RunConfigFile {
   stepsPerEpoch: number;
   layout: DatasetSummary['layout'];
   createdAt: string;
+  /** what the preset resolution told the user (a batch larger than the training set, PCA off, ...) */
+  notes?: string[];
+  /** the learning-rate finder's sweep and pick, when it ran (config.lr is then the pick) */
+  lrFinder?: LrFinderResult;
+}
+
+export interface LrFinderResult {
+  /** the lr training used */
+  lr: number;
+  /** why that lr (the rule applied to the sweep) */
+  rule: string;
+  /** (lr, smoothed loss) per sweep step */
+  trace: [number, number][];
+  seconds: number;
 }
 
 export interface TrainResult {
@@ -172,6 +214,11 @@ export interface TrainResult {
   earlyStopped: boolean;
   /** path of best.safetensors (absent when no epoch finished) */
   bestPath?: string;
+  /** the epoch best.safetensors holds (highest validation accuracy, ties: lower validation loss) */
+  bestEpoch?: number;
+  bestValLoss?: number | null;
+  /** wall time of this call (a resume counts its own time) */
+  seconds?: number;
 }
 
 export interface RunState {
@@ -209,16 +256,14 @@ export type TrainStepEvent = Omit<StepRecord, 'type'> & { kind: 'trainStep'; run
 /** 'trainEpoch': after every epoch (validation done, checkpoint written). */
 export type TrainEpochEvent = Omit<EpochRecord, 'type'> & { kind: 'trainEpoch'; runDir: string; totalEpochs: number };
 export type TrainEvent = TrainStartEvent | TrainStepEvent | TrainEpochEvent;
+/** What a train or resumeTraining request sends while it runs. */
+export type TrainRequestEvent = TrainEvent | ProgressEvent | LogEvent;
 
 export interface TrainRequests {
   /** Lists classes/images, the split and problems; reads only file headers. */
-  scanDataset: { params: { folder: string; valFraction?: number; seed?: number }; result: DatasetSummary };
-  /** Trains in a new run folder under runsRoot. Emits trainStart/trainStep/trainEpoch and 'progress'. Cancel returns cancelled: true. */
-  train: { params: { folder: string; runsRoot: string; config: TrainConfigInput }; result: TrainResult };
+  scanDataset: { params: { folder: string; valFraction?: number; seed?: number }; result: DatasetSummary; event: never };
+  /** Trains in a new run folder under runsRoot; warnings come as 'log' events. Cancel returns cancelled: true. */
+  train: { params: { folder: string; runsRoot: string; config: TrainConfigInput }; result: TrainResult; event: TrainRequestEvent };
   /** Continues a run from its last checkpoint (same folder, same metrics.jsonl). */
-  resumeTraining: { params: { runDir: string; epochs?: number }; result: TrainResult };
-  /** Reads a run folder back (config + metrics) for the training view. */
-  openRun: { params: { runDir: string }; result: OpenRunResult };
-  /** Run folders under runsRoot, newest first. */
-  listRuns: { params: { runsRoot: string }; result: { runs: { runDir: string; name: string; state: RunState | null; config: RunConfigFile | null }[] } };
+  resumeTraining: { params: { runDir: string; epochs?: number }; result: TrainResult; event: TrainRequestEvent };
 }

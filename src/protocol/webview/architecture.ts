@@ -1,4 +1,4 @@
-// Messages between the architecture panel (host: src/extension/panels/architecturePanel.ts) and
+// Messages between the architecture panel (host: src/extension/inspect/architecturePanel.ts) and
 // its webview (main.ts). The numbers are the engine's `info` answer for the loaded model, the
 // same ones `alexnet info` prints (both from spec.ts describe()).
 import type { ModelInfo } from '../engine';

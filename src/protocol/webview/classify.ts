@@ -1,4 +1,4 @@
-// Messages between the classification panel (host: src/extension/panels/classifyPanel.ts) and
+// Messages between the classification panel (host: src/extension/classify/classifyPanel.ts) and
 // its webview (main.ts). Both sides import this file, so a renamed field breaks the build.
 import type { Prediction } from '../engine';
 

@@ -1,4 +1,4 @@
-// Messages between the activation explorer side panel (host: src/extension/views/activationExplorer.ts)
+// Messages between the activation explorer side panel (host: src/extension/inspect/activationExplorer.ts)
 // and its webview (main.ts). Activations and heat maps arrive as Float32Arrays.
 import type { FeatureMaps, GradCamResult, InspectImageResult } from '../engine';
 

@@ -1,4 +1,4 @@
-// Messages between the feature-maps panel (host: src/extension/panels/featureMapsPanel.ts) and
+// Messages between the feature-maps panel (host: src/extension/inspect/featureMapsPanel.ts) and
 // its webview (main.ts). Activations arrive as Float32Arrays (postMessage carries typed arrays
 // as binary), never as JSON number arrays.
 import type { FeatureMaps, InspectImageResult } from '../engine';

@@ -1,4 +1,4 @@
-// Messages between the filters panel (host: src/extension/panels/filtersPanel.ts) and its
+// Messages between the filters panel (host: src/extension/inspect/filtersPanel.ts) and its
 // webview (main.ts). Weights and synthesised images arrive as typed arrays.
 import type { FilterBlock, RgbaImage, SynthesizeResult } from '../engine';
 

@@ -1,6 +1,6 @@
-// Messages between the training view (host: src/extension/panels/trainingPanel.ts) and its
+// Messages between the training view (host: src/extension/train/trainingPanel.ts) and its
 // webview (main.ts). Both sides import this file, so a renamed field breaks the build.
-import type { EpochRecord, RunConfigFile, StepRecord } from '../engine/train';
+import type { AugmentConfig, EpochRecord, RunConfigFile, StepRecord, TrainMode } from '../engine/train';
 
 /**
  * 'training' while the engine runs it; 'cancelled' also for a run read back that did not finish
@@ -79,4 +79,12 @@ export interface TrainingWebviewState {
 
 export function stepPoint(s: Pick<StepRecord, 'globalStep' | 'epoch' | 'loss' | 'lr'>): StepPoint {
   return { globalStep: s.globalStep, epoch: s.epoch, loss: s.loss, lr: s.lr };
+}
+
+/** The augmentations a run uses, in words (the train form on the host and the run's settings on the page). */
+export function augmentLabel(a: AugmentConfig, mode?: TrainMode): string {
+  // Frozen mode trains on cached conv features: a fixed set of crops, and no colour noise.
+  const frozen = mode === 'frozen';
+  const on = [a.crop && (frozen ? '5 fixed crops' : 'random crops'), a.flip && 'flips', a.pca && !frozen && 'PCA colour'].filter(Boolean);
+  return (on.length ? on.join(', ') : 'off') + (frozen && a.pca ? ' (PCA colour: off in frozen mode)' : '');
 }

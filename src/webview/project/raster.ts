@@ -53,3 +53,30 @@ export function blitThumbnail(buf: Uint32Array, width: number, height: number, t
 export function scaleMap(size: number, side: number): Int32Array {
   return Int32Array.from({ length: side }, (_, k) => Math.min(size - 1, Math.floor(((k + 0.5) * size) / side)));
 }
+
+/**
+ * Which of the visible points (in draw order) later points cover completely, so a dense cluster
+ * costs about the screen's pixels rather than its points' (a reverse pass over a grid of cells
+ * half a thumbnail wide: a point is hidden when every cell inside its square is already taken).
+ */
+export function hiddenUnderLater(visible: readonly number[], xs: Float32Array, ys: Float32Array, outer: number, dpr: number, width: number, height: number): Uint8Array {
+  const cell = Math.max(2, Math.floor(outer / 2));
+  const gw = Math.ceil(width / cell) + 1, gh = Math.ceil(height / cell) + 1;
+  const taken = new Uint8Array(gw * gh);
+  const hidden = new Uint8Array(visible.length);
+  for (let k = visible.length - 1; k >= 0; k--) {
+    const i = visible[k];
+    const x0 = xs[i] * dpr - outer / 2, y0 = ys[i] * dpr - outer / 2;
+    // cells entirely inside the square, clipped to the screen
+    const ca = Math.max(0, Math.ceil(x0 / cell)), cb = Math.min(gw, Math.floor((x0 + outer) / cell));
+    const ra = Math.max(0, Math.ceil(y0 / cell)), rb = Math.min(gh, Math.floor((y0 + outer) / cell));
+    let covered = ca < cb && ra < rb;
+    for (let r = ra; r < rb && covered; r++) for (let c = ca; c < cb; c++) if (!taken[r * gw + c]) { covered = false; break; }
+    if (covered) {
+      hidden[k] = 1;
+      continue;
+    }
+    for (let r = ra; r < rb; r++) for (let c = ca; c < cb; c++) taken[r * gw + c] = 1;
+  }
+  return hidden;
+}

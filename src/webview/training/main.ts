@@ -9,10 +9,9 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { h, replaceChildren } from '../shared/dom';
 import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
-import type { EpochView, HostToWebview, LiveProgress, RunView, TrainingWebviewState, WebviewToHost } from '../../protocol/webview/training';
+import { augmentLabel, type EpochView, type HostToWebview, type LiveProgress, type RunView, type TrainingWebviewState, type WebviewToHost } from '../../protocol/webview/training';
 import { TrainingCharts } from './charts';
 import { CellTooltip, confusionTable, percent, perClassTable } from './confusion';
-import { augmentLabel } from '../../extension/train/trainChoices';
 import css from './styles.css';
 
 const api = vscodeApi<WebviewToHost, TrainingWebviewState>();

@@ -4,15 +4,22 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { engine } from '../../../../src/engine/engine';
-import { inspectHandlers, clearInspectCache } from '../../../../src/engine/handlers/inspect';
+import { Engine } from '../../../../src/engine/engine';
+import { createInspectHandlers } from '../../../../src/engine/handlers/inspect';
 import type { RequestContext } from '../../../../src/engine/handlers/context';
 import { EngineFailure } from '../../../../src/engine/handlers/context';
+import { AnalysisCache } from '../../../../src/engine/inspect/analysis';
 import { forward } from '../../../../src/engine/model/alexnet';
 import { preprocessFile } from '../../../../src/engine/image';
 import { countParams } from '../../../../src/engine/model/spec';
 import { randomNet, useCpu } from '../../../helpers/inspectNet';
 import { FIXTURES } from '../../../helpers/paths';
+
+// One engine and its inspect handlers, as server.ts builds them; the cache is ours to clear.
+const engine = new Engine();
+const analyses = new AnalysisCache(3);
+const inspectHandlers = createInspectHandlers(engine, analyses);
+const clearInspectCache = () => analyses.clear();
 
 const image = join(FIXTURES, 'images/rgb.jpg');
 const notAnImage = join(FIXTURES, 'images/not-an-image.jpg');

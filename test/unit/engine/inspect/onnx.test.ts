@@ -5,13 +5,11 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { ImageAnalysis, AnalysisCache, activationLayers, onnxCanAnalyse } from '../../../../src/engine/inspect/analysis';
-import { createOnnxRuntime, onnxAvailable, type HostParam, type OnnxRuntime } from '../../../../src/engine/onnx';
+import { createOnnxRuntime, type HostParam, type OnnxRuntime } from '../../../../src/engine/onnx';
 import type { ModelSpec } from '../../../../src/engine/model/spec';
 import type { Params } from '../../../../src/engine/model/alexnet';
 import { randomInput, randomNet, useCpu } from '../../../helpers/inspectNet';
 
-const available = onnxAvailable();
-const skip = available.ok ? false : `onnxruntime-node cannot load here (${available.reason})`;
 
 before(useCpu);
 
@@ -38,7 +36,7 @@ function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): 
 }
 
 for (const variant of ['paper', 'caffe', 'torchvision'] as const) {
-  test(`${variant}: every layer's activation from ONNX Runtime equals tfjs's within 1e-4 relative`, { skip }, async () => {
+  test(`${variant}: every layer's activation from ONNX Runtime equals tfjs's within 1e-4 relative`, async () => {
     const model = randomNet(variant, 31);
     const layers = activationLayers(model.spec);
     const onnx = await session(model.spec, model.params, layers);
@@ -71,7 +69,7 @@ for (const variant of ['paper', 'caffe', 'torchvision'] as const) {
   });
 }
 
-test('analyse uses ONNX Runtime only when its session returns every layer, tfjs otherwise', { skip }, async () => {
+test('analyse uses ONNX Runtime only when its session returns every layer, tfjs otherwise', async () => {
   const net = randomNet('torchvision', 5);
   const full = await session(net.spec, net.params, activationLayers(net.spec));
   const partial = await session(net.spec, net.params, ['conv1']);
@@ -101,7 +99,7 @@ test('analyse uses ONNX Runtime only when its session returns every layer, tfjs 
   }
 });
 
-test('two requests for one image share a forward pass; the cache keeps plain arrays', { skip }, async () => {
+test('two requests for one image share a forward pass; the cache keeps plain arrays', async () => {
   const net = randomNet('torchvision', 6);
   const onnx = await session(net.spec, net.params, activationLayers(net.spec));
   const cache = new AnalysisCache(2);

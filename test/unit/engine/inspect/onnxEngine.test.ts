@@ -5,18 +5,21 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { engine } from '../../../../src/engine/engine';
-import { inspectHandlers, clearInspectCache } from '../../../../src/engine/handlers/inspect';
+import { Engine } from '../../../../src/engine/engine';
+import { createInspectHandlers } from '../../../../src/engine/handlers/inspect';
 import type { RequestContext } from '../../../../src/engine/handlers/context';
-import { activationLayers } from '../../../../src/engine/inspect/analysis';
+import { activationLayers, AnalysisCache } from '../../../../src/engine/inspect/analysis';
 import { forward } from '../../../../src/engine/model/alexnet';
 import { preprocessFile } from '../../../../src/engine/image';
-import { onnxAvailable } from '../../../../src/engine/onnx';
 import { FIXTURES } from '../../../helpers/paths';
 
+// One engine and its inspect handlers, as server.ts builds them; the cache is ours to clear.
+const engine = new Engine();
+const analyses = new AnalysisCache(3);
+const inspectHandlers = createInspectHandlers(engine, analyses);
+const clearInspectCache = () => analyses.clear();
+
 const image = join(FIXTURES, 'images/rgb.jpg');
-const available = onnxAvailable();
-const skip = available.ok ? false : `onnxruntime-node cannot load here (${available.reason})`;
 
 function ctx(): RequestContext {
   return { signal: new AbortController().signal, emit: () => {}, progress: () => {} };
@@ -49,7 +52,7 @@ async function assertMapsMatchTfjs(layer: string, expected: RegExp): Promise<voi
   assert.ok(worst <= 1e-4 * scale, `${layer}: max error ${worst} at scale ${scale}`);
 }
 
-test('feature maps come from the engine\'s ONNX session when it is ready, from tfjs when inference is pinned to tfjs', { skip, timeout: 180_000 }, async () => {
+test('feature maps come from the engine\'s ONNX session when it is ready, from tfjs when inference is pinned to tfjs', { timeout: 180_000 }, async () => {
   await engine.init('auto');
   await engine.loadModel('torchvision', { kind: 'random', seed: 3 });
   assert.equal(await engine.onnxReady(), true, 'the ONNX session was not built');

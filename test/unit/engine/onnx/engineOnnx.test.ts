@@ -7,17 +7,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Engine } from '../../../../src/engine/engine';
 import { forward } from '../../../../src/engine/model/alexnet';
 import { preprocessFile } from '../../../../src/engine/image';
-import { onnxAvailable } from '../../../../src/engine/onnx';
 import { FIXTURES } from '../../../helpers/paths';
 
 const img = (name: string) => join(FIXTURES, 'images', name);
 
 test('classify runs on ONNX Runtime once its session is ready, with the tfjs model\'s answers', { timeout: 180_000 }, async (t) => {
-  const ort = onnxAvailable();
-  if (!ort.ok) {
-    t.skip(`onnxruntime-node cannot load here: ${ort.reason}`);
-    return;
-  }
   const engine = new Engine();
   await engine.init('auto');
   await engine.loadModel('caffe', { kind: 'random', seed: 11 });

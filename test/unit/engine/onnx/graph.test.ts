@@ -6,12 +6,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { forward } from '../../../../src/engine/model/alexnet';
 import { makeSpec, VARIANTS, type ModelSpec } from '../../../../src/engine/model/spec';
-import { createOnnxRuntime, onnxAvailable, type HostParam, type LrnMode } from '../../../../src/engine/onnx';
+import { createOnnxRuntime, type HostParam, type LrnMode } from '../../../../src/engine/onnx';
 import { adaptivePoolMatrix } from '../../../../src/engine/onnx/graph';
 import { randomHostParams } from '../../../helpers/randomHostParams';
 
-const available = onnxAvailable();
-const skip = available.ok ? false : `onnxruntime-node is not usable here (${available.reason}); install it with ONNXRUNTIME_NODE_INSTALL=skip npm install`;
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -75,19 +73,19 @@ async function compare(spec: ModelSpec, collect: string[], lrn?: LrnMode): Promi
   }
 }
 
-test('torchvision: logits and activations match tfjs', { skip }, async () => {
+test('torchvision: logits and activations match tfjs', async () => {
   await compare(smallSpec('torchvision'), ['conv1', 'pool1', 'conv2', 'relu5', 'avgpool', 'flatten', 'drop6', 'fc6', 'relu7']);
 });
 
-test('caffe (grouped convolutions, LRN): logits and activations match tfjs for every LRN form', { skip }, async () => {
+test('caffe (grouped convolutions, LRN): logits and activations match tfjs for every LRN form', async () => {
   for (const lrn of ['op', 'avgpool', 'conv'] as const) await compare(smallSpec('caffe'), ['conv1', 'norm1', 'conv2', 'norm2', 'conv4', 'pool5', 'flatten', 'fc7'], lrn);
 });
 
-test('paper: logits and activations match tfjs', { skip }, async () => {
+test('paper: logits and activations match tfjs', async () => {
   await compare(smallSpec('paper'), ['norm1', 'pool2', 'conv5', 'fc6', 'drop7']);
 });
 
-test('adaptive average pooling of a 7x7 map (input larger than 224) matches tfjs', { skip }, async () => {
+test('adaptive average pooling of a 7x7 map (input larger than 224) matches tfjs', async () => {
   const spec = { ...smallSpec('torchvision'), inputSize: 256 };
   await compare(spec, ['pool5', 'avgpool']);
 });
@@ -105,7 +103,7 @@ test('adaptive pool matrix: each output bin averages its PyTorch window', () => 
   assert.equal(m[2 * 36 + 0], 0); // pixel (0,2) is outside bin (0,0)
 });
 
-test('an unknown layer to collect is refused', { skip }, async () => {
+test('an unknown layer to collect is refused', async () => {
   const spec = smallSpec('torchvision');
   await assert.rejects(createOnnxRuntime(spec, randomHostParams(spec, 1), { collect: ['conv9'] }), /unknown layer "conv9"/);
 });

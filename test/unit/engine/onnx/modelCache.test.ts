@@ -11,7 +11,6 @@ import { makeSpec, paramShapes, type ModelSpec } from '../../../../src/engine/mo
 import {
   createOnnxRuntime,
   evictOnnxCache,
-  onnxAvailable,
   onnxCacheKey,
   openCachedOnnxRuntime,
   readCachedModel,
@@ -24,8 +23,6 @@ import { Engine } from '../../../../src/engine/engine';
 import { randomHostParams } from '../../../helpers/randomHostParams';
 import { FIXTURES } from '../../../helpers/paths';
 
-const available = onnxAvailable();
-const skip = available.ok ? false : `onnxruntime-node is not usable here (${available.reason})`;
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -49,7 +46,7 @@ async function outputs(rt: OnnxRuntime): Promise<Record<string, number[]>> {
 const tmp = () => mkdtempSync(join(tmpdir(), 'onnx-cache-test-'));
 const entryFiles = (dir: string, key: string) => readdirSync(dir).filter((n) => n.startsWith(`${key}.`)).sort();
 
-test('a cache hit answers exactly what a fresh in-memory build answers', { skip, timeout: 60_000 }, async () => {
+test('a cache hit answers exactly what a fresh in-memory build answers', { timeout: 60_000 }, async () => {
   const dir = tmp();
   const params = randomParams(1);
   const cache = { dir, key: 'k1' };
@@ -78,7 +75,7 @@ test('a cache hit answers exactly what a fresh in-memory build answers', { skip,
   await Promise.all([fresh, written, hit, alone].map((r) => r.dispose()));
 });
 
-test('a truncated or corrupt entry is detected, removed and rebuilt', { skip, timeout: 60_000 }, async () => {
+test('a truncated or corrupt entry is detected, removed and rebuilt', { timeout: 60_000 }, async () => {
   const dir = tmp();
   const params = randomParams(2);
   const cache = { dir, key: 'k2' };
@@ -134,7 +131,7 @@ test('the key changes with the weights file, the variant and the collected layer
   assert.match(key(), /^torchvision-[0-9a-f]{32}$/);
 });
 
-test('eviction keeps the most recently used entries', { skip, timeout: 60_000 }, async () => {
+test('eviction keeps the most recently used entries', { timeout: 60_000 }, async () => {
   const dir = tmp();
   const params = randomParams(3);
   const t0 = Date.now() / 1000;
@@ -174,7 +171,7 @@ async function fullSizeWeights(path: string): Promise<void> {
   await saveSafetensors(path, params);
 }
 
-test('the engine builds and caches the session from a weights file, and a second engine loads it from the cache', { skip, timeout: 180_000 }, async () => {
+test('the engine builds and caches the session from a weights file, and a second engine loads it from the cache', { timeout: 180_000 }, async () => {
   const dir = tmp();
   const file = join(dir, 'tv10.safetensors');
   await fullSizeWeights(file);

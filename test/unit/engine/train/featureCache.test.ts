@@ -13,7 +13,6 @@ import { makeSpec, paramShapes, VARIANTS, type ModelSpec } from '../../../../src
 import type { Params } from '../../../../src/engine/model/alexnet';
 import { saveSafetensors } from '../../../../src/engine/weights/safetensors';
 import type { HostTensor } from '../../../../src/engine/weights/hostTensor';
-import { onnxAvailable } from '../../../../src/engine/onnx';
 import { fixedCropParams, fixedCrops } from '../../../../src/engine/train/augment';
 import { scanDataset } from '../../../../src/engine/train/dataset';
 import { variantFor, type FeatureKey } from '../../../../src/engine/train/featureCache';
@@ -23,8 +22,6 @@ import { openRun } from '../../../../src/engine/train/runFiles';
 import { startTraining, type TrainHooks } from '../../../../src/engine/train/trainer';
 import type { TrainConfigInput } from '../../../../src/protocol/engine/train';
 
-const ort = onnxAvailable();
-const noOrt = ort.ok ? false : `onnxruntime-node is not usable here (${ort.reason})`;
 const CONV: [number, number, number, number, number] = [8, 16, 16, 16, 16];
 const FC: [number, number] = [256, 256];
 const EPOCHS = 8;
@@ -113,7 +110,7 @@ test('fixed crops: centre first, four corners, mirrored copies; fewer without cr
   assert.deepEqual(fixedCropParams({ position: 'centre', flip: false }, img, 224), { x: 38, y: 16, flip: false, shift: [0, 0, 0] });
 });
 
-test('ONNX Runtime features equal tfjs convForward features (every variant, reduced channels)', { skip: noOrt }, async () => {
+test('ONNX Runtime features equal tfjs convForward features (every variant, reduced channels)', async () => {
   for (const variant of VARIANTS) {
     const spec = makeSpec(variant, { convChannels: [8, 12, 16, 12, 8], fcUnits: [24, 20], numClasses: 4 });
     const host = heWeights(spec, 9, 0.1);
@@ -155,7 +152,7 @@ test('frozen training with crop + flip: each (image, crop) computed once, seeded
   const { res, extracted, runtimes, logs, epochs, steps } = run;
   assert.equal(res.cancelled, false);
   assert.equal(epochs.length, EPOCHS);
-  assert.deepEqual([...runtimes], [ort.ok ? 'onnx' : 'tfjs'], 'ONNX Runtime computes the features when it loads');
+  assert.deepEqual([...runtimes], ['onnx'], 'ONNX Runtime computes the features');
   assert.ok(logs.some((m) => /PCA colour augmentation is off in frozen mode/.test(m)), `log says PCA is off: ${JSON.stringify(logs)}`);
 
   // each (image, crop) once across all epochs

@@ -2,11 +2,13 @@
 // (npm test builds first). Uses the cpu backend so it does not depend on wasm threads.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineClient, EngineError } from '../../../../src/extension/engine/client';
 import type { ClassifyItem } from '../../../../src/protocol/engine';
 import { REPO_ROOT } from '../../../helpers/paths';
+import { listImages, MAX_FOLDER_IMAGES } from '../../../../src/extension/classify/listImages';
 
 const root = REPO_ROOT;
 const enginePath = join(root, 'dist/engine.js');
@@ -105,4 +107,19 @@ test('cancel stops a long classification', { timeout: 180_000 }, async () => {
   // Still (or again) usable afterwards.
   const res = await client.request('status', {});
   assert.equal(res.model?.variant, 'torchvision');
+});
+
+test('Classify Folder on 5,000 images: the folder list and one classify request of 5,000 paths', { timeout: 300_000 }, async () => {
+  // The same list the CLI test passes on its command line, here as Classify Folder sends it.
+  const dir = mkdtempSync(join(tmpdir(), 'alexnet-folder-5000-'));
+  copyFileSync(img('rgb.jpg'), join(dir, '.photo.jpg')); // hidden: not listed itself
+  copyFileSync(img('not-an-image.jpg'), join(dir, '.text.jpg'));
+  for (let i = 0; i < 5000; i++) linkSync(join(dir, i % 500 === 0 ? '.photo.jpg' : '.text.jpg'), join(dir, `photo-${String(i).padStart(6, '0')}-`.padEnd(46, 'n') + '.jpg'));
+  const { paths, truncated } = await listImages(dir);
+  assert.equal(MAX_FOLDER_IMAGES, 5000);
+  assert.equal(paths.length, 5000);
+  assert.equal(truncated, false);
+  const res = await client.request('classify', { paths, topK: 1 });
+  assert.equal(res.items.length, 5000);
+  assert.deepEqual(res.items.map((i) => i.ok), paths.map((_, n) => n % 500 === 0));
 });

@@ -2,8 +2,7 @@
 // and the occlusion pass that skips thumbnails later ones cover completely.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { blitThumbnail, fillRect, packColour, packThumbnails, scaleMap } from '../../../../src/webview/project/raster';
-import { hiddenUnderLater } from '../../../../src/webview/project/scatter';
+import { blitThumbnail, fillRect, hiddenUnderLater, packColour, packThumbnails, scaleMap } from '../../../../src/webview/project/raster';
 
 test('scaleMap: each destination pixel samples the source pixel under its centre', () => {
   assert.deepEqual([...scaleMap(4, 2)], [1, 3]);

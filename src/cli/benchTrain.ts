@@ -1,0 +1,141 @@
+// `alexnet bench --train --variant V --batch-size N --steps K [--device D] [--mode M] [--optimizer O] [--json]`:
+// the ONNX Runtime training step (forward, backward, update) on random data and weights; the
+// median of K steps after one warm-up step. The last stdout line (with --json) is one JSON object.
+// Steps whose threads waited for a CPU are noted (schedstat): on a shared machine they measure the others.
+import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { makeSpec, paramShapes, VARIANTS, type VariantName } from '../engine/model/spec';
+import { onnxAvailable } from '../engine/onnx/runtime';
+import { TrainRunner } from '../engine/onnx/train/runner';
+import type { OptimizerKind } from '../engine/onnx/train/optimizer';
+import { Rng } from '../engine/train/rng';
+import type { HostTensor } from '../engine/weights/hostTensor';
+import { intOption, type ParsedArgs } from './args';
+
+export interface TrainBenchResult {
+  variant: VariantName;
+  mode: 'whole' | 'frozen';
+  optimizer: OptimizerKind;
+  batchSize: number;
+  steps: number;
+  msPerStep: number;
+  imagesPerSecond: number;
+  /** every timed step, ms */
+  stepMs: number[];
+  /** share of thread time spent waiting for a CPU during the timed steps */
+  schedWait: number;
+  device: string;
+  runtime: string;
+  peakRssMB: number;
+  createMs: number;
+  mallocMmapMax: string | null;
+}
+
+/**
+ * glibc serves big temporaries with fresh mmaps and faults them in again each step unless
+ * MALLOC_MMAP_MAX_=0; it is read at process start, so the command re-runs itself with it set.
+ */
+export function reexecWithMallocSettings(argv: string[]): number | undefined {
+  if (process.env.MALLOC_MMAP_MAX_ !== undefined || process.platform !== 'linux') return undefined;
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...argv], {
+    stdio: 'inherit',
+    env: { ...process.env, MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ ?? '-1' },
+  });
+  return r.status ?? 1;
+}
+
+export async function runTrainBench(options: ParsedArgs['options']): Promise<number> {
+  const variant = String(options.variant ?? 'torchvision') as VariantName;
+  if (!VARIANTS.includes(variant)) throw new Error(`unknown variant '${variant}' (${VARIANTS.join(', ')})`);
+  const batch = intOption(options, 'batch-size', 16);
+  const steps = intOption(options, 'steps', 5);
+  const device = String(options.device ?? 'cpu');
+  if (device !== 'cpu') throw new Error(`--device ${device}: training benchmarks run on the CPU execution provider for now`);
+  const mode = (options.mode ?? 'whole') as 'whole' | 'frozen';
+  if (mode !== 'whole' && mode !== 'frozen') throw new Error(`--mode ${mode}: whole or frozen`);
+  const optimizer = (options.optimizer ?? 'sgd') as OptimizerKind;
+  if (optimizer !== 'sgd' && optimizer !== 'adam') throw new Error(`--optimizer ${optimizer}: sgd or adam`);
+  const ort = onnxAvailable();
+  if (!ort.ok) throw new Error(ort.reason);
+
+  const spec = makeSpec(variant);
+  const rng = new Rng(1);
+  const params: Record<string, HostTensor> = {};
+  for (const p of paramShapes(spec)) {
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    if (p.name.endsWith('.weight')) for (let i = 0; i < n; i++) data[i] = (rng.next() - 0.5) * 0.02;
+    params[p.name] = { shape: p.shape, data };
+  }
+  const t0 = performance.now();
+  const runner = await TrainRunner.create(
+    { spec, frozen: mode === 'frozen', optimizer: { kind: optimizer, weightDecay: 5e-4, momentum: 0.9 }, ...(options.profile ? { profile: String(options.profile) } : {}) },
+    params,
+  );
+  const createMs = performance.now() - t0;
+  for (const k of Object.keys(params)) delete params[k]; // the runner holds its own copies
+  const S = spec.inputSize;
+  const c5 = [...spec.layers].reverse().find((l) => l.kind === 'conv');
+  const input = new Float32Array(mode === 'frozen' ? batch * 36 * (c5 && c5.kind === 'conv' ? c5.filters : 256) : batch * S * S * 3);
+  for (let i = 0; i < input.length; i++) input[i] = rng.next() - 0.5;
+  const labels = Int32Array.from({ length: batch }, () => rng.int(spec.numClasses));
+  const masks: Record<string, Float32Array> = {};
+  for (const m of runner.masks) masks[m.layer] = Float32Array.from({ length: batch * m.units }, () => (rng.next() < m.rate ? 0 : 2));
+  const once = () => runner.step({ input, n: batch, labels, masks, lr: 0.001 });
+  await once(); // warm-up: the first run plans and allocates
+  const times: number[] = [];
+  const a = schedstat();
+  for (let i = 0; i < steps; i++) {
+    const s = performance.now();
+    await once();
+    times.push(performance.now() - s);
+  }
+  const b = schedstat();
+  await runner.dispose();
+  const sorted = [...times].sort((x, y) => x - y);
+  const ms = sorted[Math.floor(sorted.length / 2)];
+  const total = b.runNs - a.runNs + (b.waitNs - a.waitNs);
+  const result: TrainBenchResult = {
+    variant, mode, optimizer, batchSize: batch, steps,
+    msPerStep: round(ms),
+    imagesPerSecond: round((1000 * batch) / ms),
+    stepMs: times.map((t) => round(t)),
+    schedWait: total > 0 ? round((b.waitNs - a.waitNs) / total, 3) : 0,
+    device,
+    runtime: `onnxruntime-node ${ort.version}`,
+    peakRssMB: Math.round(vmHwmMb()),
+    createMs: Math.round(createMs),
+    mallocMmapMax: process.env.MALLOC_MMAP_MAX_ ?? null,
+  };
+  if (options.json) console.log(JSON.stringify(result));
+  else {
+    console.log(`${variant} ${mode} ${optimizer}, batch ${batch}, ${result.runtime} (${device}): ${result.msPerStep} ms/step, ${result.imagesPerSecond} images/s`);
+    console.log(`  steps ${result.stepMs.join(', ')} ms; CPU wait ${(result.schedWait * 100).toFixed(1)}%; peak RSS ${result.peakRssMB} MB; session ${result.createMs} ms`);
+  }
+  return 0;
+}
+
+function schedstat(): { runNs: number; waitNs: number } {
+  let runNs = 0;
+  let waitNs = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const [run, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ');
+      runNs += Number(run);
+      waitNs += Number(wait);
+    } catch {
+      // the thread ended between listing and reading
+    }
+  }
+  return { runNs, waitNs };
+}
+
+function vmHwmMb(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function round(x: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,13 @@
+// Every request the engine answers, on one engine instance (server.ts builds it; tests build
+// their own).
+import type { Handlers } from './context';
+import type { Engine } from '../engine';
+import { createCoreHandlers } from './core';
+import { trainHandlers } from './train';
+import { createInspectHandlers } from './inspect';
+import { modelFileHandlers } from './modelFiles';
+import { createProjectHandlers } from './project';
+
+export function createHandlers(engine: Engine): Handlers {
+  return { ...createCoreHandlers(engine), ...trainHandlers, ...createInspectHandlers(engine), ...modelFileHandlers, ...createProjectHandlers(engine) };
+}

@@ -1,0 +1,145 @@
+// A small builder over onnxProto's types for the hand-written training graphs: every op returns
+// the name of its (fresh) output, constants become initializers, and build options that pick
+// between equivalent formulations (for ORT's CPU EP or for EPs that lack an op) live here.
+import { encodeModel, float, int, ints, type AttrValue, type Dim, type OnnxGraph, type OnnxNode, type OnnxTensor } from '../onnxProto';
+
+/** Choices between equivalent formulations of the same step. */
+export interface TrainGraphOptions {
+  /**
+   * MaxPool's gradient: 'indices' (MaxPool's Indices output + ScatterElements add; CPU EP) or
+   * 'mask' (route the gradient where the window's input equals the max; ORT's WebGPU EP has no Indices output).
+   */
+  poolGrad?: 'indices' | 'mask';
+  /**
+   * conv dW: 'im2col' (one-hot grouped Conv + one Gemm, fastest on the CPU EP for stride 1) or
+   * 'transpose' (Conv of the batch<->channel transposes; the im2col form is wrong on the WebGPU EP).
+   * Strided convolutions always use 'transpose'.
+   */
+  convDw?: 'im2col' | 'transpose';
+  /** No Sum and no LogSoftmax (no WebGPU kernel; they fall back to the CPU silently): Add chains, explicit log-sum-exp. */
+  gpuSafe?: boolean;
+  /** Dense layers: fold the SGD update into the weight-gradient Gemm's C input (SGD without clipping only). */
+  fuseDenseUpdate?: boolean;
+}
+
+export const CPU_GRAPH_OPTIONS: Required<TrainGraphOptions> = { poolGrad: 'indices', convDw: 'im2col', gpuSafe: false, fuseDenseUpdate: true };
+export const GPU_GRAPH_OPTIONS: Required<TrainGraphOptions> = { poolGrad: 'mask', convDw: 'transpose', gpuSafe: true, fuseDenseUpdate: true };
+
+/** ScatterElements' reduction attribute needs opset 16; everything else here is opset 13 or older. */
+export const TRAIN_OPSET = 17;
+
+export type Attr = number | number[] | string | { f: number };
+
+export class TrainGraph {
+  readonly nodes: OnnxNode[] = [];
+  readonly initializers: OnnxTensor[] = [];
+  readonly inputs: { name: string; dims: Dim[] }[] = [];
+  readonly outputs: { name: string; dims: Dim[] }[] = [];
+  private n = 0;
+  private readonly scalars = new Map<number, string>();
+
+  constructor(readonly name: string, readonly opts: Required<TrainGraphOptions>) {}
+
+  input(name: string, dims: Dim[]): string {
+    this.inputs.push({ name, dims });
+    return name;
+  }
+
+  /**
+   * Makes `value` a graph output called `name`: the producing node's output is renamed (an Identity
+   * on a graph output can cost a copy of a 150 MB tensor); an Identity only for inputs and constants.
+   */
+  output(name: string, value: string, dims: Dim[]): string {
+    const producer = this.nodes.find((nd) => nd.outputs.includes(value));
+    if (producer && !this.outputs.some((o) => o.name === value)) {
+      for (const nd of this.nodes) {
+        nd.inputs = nd.inputs.map((i) => (i === value ? name : i));
+        nd.outputs = nd.outputs.map((o) => (o === value ? name : o));
+      }
+    } else {
+      this.nodes.push({ op: 'Identity', inputs: [value], outputs: [name] });
+    }
+    this.outputs.push({ name, dims });
+    return name;
+  }
+
+  /** A float scalar constant (shared per value). */
+  scalar(v: number): string {
+    let name = this.scalars.get(v);
+    if (!name) {
+      name = `s${this.n++}`;
+      this.initializers.push({ name, dims: [], data: Float32Array.of(v) });
+      this.scalars.set(v, name);
+    }
+    return name;
+  }
+
+  constF(data: Float32Array, dims: number[]): string {
+    const name = `c${this.n++}`;
+    this.initializers.push({ name, dims, data });
+    return name;
+  }
+
+  constI(values: number[]): string {
+    const name = `i${this.n++}`;
+    this.initializers.push({ name, dims: [values.length], data: { int64: values } });
+    return name;
+  }
+
+  op(op: string, inputs: string[], attrs: Record<string, Attr> = {}, outputName?: string): string {
+    return this.opN(op, inputs, attrs, 1, outputName ? [outputName] : undefined)[0];
+  }
+
+  opN(op: string, inputs: string[], attrs: Record<string, Attr>, count: number, names?: string[]): string[] {
+    const outputs = names ?? Array.from({ length: count }, () => `t${this.n++}_${op}`);
+    const a: Record<string, AttrValue> = {};
+    for (const [k, v] of Object.entries(attrs)) {
+      if (typeof v === 'number') a[k] = int(v);
+      else if (typeof v === 'string') a[k] = { kind: 'string', value: v };
+      else if (Array.isArray(v)) a[k] = ints(v);
+      else a[k] = float(v.f);
+    }
+    this.nodes.push({ op, inputs, outputs, attrs: a });
+    return outputs;
+  }
+
+  // --- shorthands -------------------------------------------------------------------------
+  mul(a: string, b: string): string {
+    return this.op('Mul', [a, b]);
+  }
+  add(a: string, b: string): string {
+    return this.op('Add', [a, b]);
+  }
+  sub(a: string, b: string): string {
+    return this.op('Sub', [a, b]);
+  }
+  reshape(x: string, shape: number[]): string {
+    return this.op('Reshape', [x, this.constI(shape)]);
+  }
+  transpose(x: string, perm: number[]): string {
+    return this.op('Transpose', [x], { perm });
+  }
+  reduceSum(x: string, axes: number[], keepdims = 0): string {
+    return this.op('ReduceSum', [x, this.constI(axes)], { keepdims });
+  }
+  /** 1 where x > 0, else 0 (ReLU's derivative) */
+  positive(x: string): string {
+    return this.op('Cast', [this.op('Greater', [x, this.scalar(0)])], { to: 1 });
+  }
+  /** The sum of several tensors: one Sum node, or an Add chain where Sum has no kernel. */
+  sum(xs: string[]): string {
+    if (xs.length === 1) return xs[0];
+    if (!this.opts.gpuSafe) return this.op('Sum', xs);
+    let acc = xs[0];
+    for (let i = 1; i < xs.length; i++) acc = this.add(acc, xs[i]);
+    return acc;
+  }
+
+  graph(): OnnxGraph {
+    return { name: this.name, nodes: this.nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs };
+  }
+
+  encode(): Uint8Array {
+    return encodeModel(this.graph(), { opset: TRAIN_OPSET, producer: 'alexnet-explorer-train' });
+  }
+}

@@ -1,0 +1,90 @@
+// Parameter updates in the graph, with PyTorch's semantics.
+//  SGD (momentum mu, weight decay wd, dampening 0) in heavy-ball form: with v = (W_prev - W) / lr,
+//    W' = W + mu_eff (W - W_prev) - lr (g + wd W)
+//  so the state is the previous weights and the only outputs are the new weights. mu_eff is an input:
+//  mu normally, mu * lr / lr_prev on the first step after the learning rate changes (PyTorch's buffer
+//  holds gradients, not displacements), 0 on the first step. Dense weights can fold the update into the
+//  weight-gradient Gemm: W' = Gemm(x^T, -lr dz, C = (1 + mu - lr wd) W - mu W_prev).
+//  Adam (torch.optim.Adam, L2 weight decay added to the gradient):
+//    m' = b1 m + (1-b1) g;  v' = b2 v + (1-b2) g^2;  W' = W - stepSize m' / (sqrt(v') / sqrt(bc2) + eps)
+//  with stepSize = lr / (1 - b1^t) and sqrt(bc2) = sqrt(1 - b2^t) computed by the caller from the step count t.
+//  Optional global gradient-norm clipping (torch.nn.utils.clip_grad_norm_, before weight decay):
+//    g *= min(1, maxNorm / (||g||_2 + 1e-6)) over all parameters together; maxNorm is an input.
+import type { Dim } from '../onnxProto';
+import type { TrainGraph } from './graphBuilder';
+import type { ParamGrad } from './layers';
+
+export type OptimizerKind = 'sgd' | 'adam';
+
+export interface OptimizerSpec {
+  kind: OptimizerKind;
+  weightDecay: number;
+  /** SGD: the momentum is an input (mu_eff); Adam: */
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** clip the global gradient norm (maxNorm is an input) */
+  clip?: boolean;
+}
+
+/** Scalar graph inputs of each optimiser (shape [] each). */
+export const SCALAR_INPUTS = { sgd: ['lr', 'mu'], adam: ['stepSize', 'bc2sqrt'] } as const;
+
+/** State tensors per parameter, by prefix (graph input `${prefix}${name}`, output `new.${prefix}${name}`). */
+export function statePrefixes(kind: OptimizerKind): string[] {
+  return kind === 'sgd' ? ['prev.'] : ['m.', 'v.'];
+}
+
+export interface ParamIO {
+  /** graph input of the weights */
+  w: string;
+  dims: Dim[];
+  state: Record<string, string>;
+}
+
+/** Adds the updates; returns the output names per parameter ('new.<name>' and 'new.<prefix><name>'). */
+export function addUpdates(g: TrainGraph, opt: OptimizerSpec, grads: ParamGrad[], io: Map<string, ParamIO>): { gradNorm?: string } {
+  const fuse = opt.kind === 'sgd' && !opt.clip && g.opts.fuseDenseUpdate;
+  const gradOf = (p: ParamGrad): string => p.grad ?? g.op('Gemm', [p.gemm!.x, p.gemm!.dz], { transA: 1 });
+  const plain = new Map<string, string>();
+  for (const p of grads) if (!(fuse && p.gemm)) plain.set(p.name, gradOf(p));
+  let gradNorm: string | undefined;
+  if (opt.clip) {
+    const sq = [...plain.values()].map((t) => g.op('ReduceSumSquare', [t], { keepdims: 0 }));
+    gradNorm = g.op('Sqrt', [g.sum(sq)]);
+    const maxNorm = g.input('maxNorm', []);
+    const coef = g.op('Min', [g.op('Div', [maxNorm, g.add(gradNorm, g.scalar(1e-6))]), g.scalar(1)]);
+    for (const [n, t] of plain) plain.set(n, g.mul(t, coef));
+  }
+  if (opt.kind === 'sgd') {
+    const lr = g.input('lr', []);
+    const mu = g.input('mu', []);
+    // c1 = 1 + mu - lr wd
+    const c1 = g.sub(g.add(g.scalar(1), mu), g.mul(lr, g.scalar(opt.weightDecay)));
+    const negLr = g.op('Neg', [lr]);
+    for (const p of grads) {
+      const { w, dims, state } = io.get(p.name)!;
+      const base = g.sub(g.mul(w, c1), g.mul(state['prev.'], mu));
+      const next = fuse && p.gemm ? g.op('Gemm', [p.gemm.x, g.mul(p.gemm.dz, negLr), base], { transA: 1 }) : g.sub(base, g.mul(plain.get(p.name)!, lr));
+      g.output(`new.${p.name}`, next, dims);
+    }
+  } else {
+    const stepSize = g.input('stepSize', []);
+    const bc2sqrt = g.input('bc2sqrt', []);
+    const b1 = opt.beta1 ?? 0.9;
+    const b2 = opt.beta2 ?? 0.999;
+    const eps = opt.eps ?? 1e-8;
+    for (const p of grads) {
+      const { w, dims, state } = io.get(p.name)!;
+      let grad = plain.get(p.name)!;
+      if (opt.weightDecay) grad = g.add(grad, g.mul(w, g.scalar(opt.weightDecay)));
+      const m = g.add(g.mul(state['m.'], g.scalar(b1)), g.mul(grad, g.scalar(1 - b1)));
+      const v = g.add(g.mul(state['v.'], g.scalar(b2)), g.mul(g.mul(grad, grad), g.scalar(1 - b2)));
+      const denom = g.add(g.op('Div', [g.op('Sqrt', [v]), bc2sqrt]), g.scalar(eps));
+      g.output(`new.${p.name}`, g.sub(w, g.mul(g.op('Div', [m, denom]), stepSize)), dims);
+      g.output(`new.m.${p.name}`, m, dims);
+      g.output(`new.v.${p.name}`, v, dims);
+    }
+  }
+  return { gradNorm };
+}

@@ -1,0 +1,259 @@
+// Runs the training-step graph: owns the weights and optimiser state between steps (host buffers in
+// the graph's layout), feeds them with the batch, and takes the new ones back. ORT copies every
+// output into a JS buffer; here the outputs go into preallocated buffers that rotate (never a
+// buffer that is also an input), so a step allocates no new 150 MB arrays.
+import type { ModelSpec } from '../../model/spec';
+import { paramShapes } from '../../model/spec';
+import type { HostTensor } from '../../weights/hostTensor';
+import type { TrainGraphOptions } from './graphBuilder';
+import { toCanonicalLayout, toGraphLayout } from './layout';
+import type { OptimizerKind } from './optimizer';
+import { createTrainingSession, graphOptionsFor, ortTensor, type TrainDevice, type TrainSession } from './session';
+import { buildForwardStep, buildTrainStep, type BuiltStep } from './step';
+
+export interface OptimizerConfig {
+  kind: OptimizerKind;
+  weightDecay: number;
+  /** SGD */
+  momentum: number;
+  /** Adam */
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** clip the global gradient L2 norm to this (0 or absent: no clipping) */
+  clipNorm?: number;
+}
+
+export interface RunnerOptions {
+  spec: ModelSpec;
+  frozen: boolean;
+  optimizer: OptimizerConfig;
+  /** graph formulation (default: the device's, session.ts graphOptionsFor) */
+  graph?: TrainGraphOptions;
+  device?: TrainDevice;
+  threads?: number;
+  /** write ORT's per-op profile with this file prefix */
+  profile?: string;
+}
+
+/** Optimiser state as checkpoints hold it (canonical layout): `prev/<p>` (SGD) or `adam.m/<p>`, `adam.v/<p>`. */
+export interface RunnerState {
+  tensors: Record<string, HostTensor>;
+  /** optimiser steps taken (Adam's bias correction) */
+  steps: number;
+  /** learning rate of the last step (SGD's momentum across a learning-rate change) */
+  lastLr: number | null;
+}
+
+export interface StepInput {
+  /** NHWC images [n, S, S, 3], or frozen: NHWC features [n, 6, 6, C] */
+  input: Float32Array;
+  n: number;
+  labels: Int32Array;
+  /** per dropout layer, n x units values of 0 or 1/(1-rate) */
+  masks: Record<string, Float32Array>;
+  lr: number;
+}
+
+export interface StepOutput {
+  loss: number;
+  correct: number;
+  logits: Float32Array;
+  gradNorm?: number;
+}
+
+const CKPT_PREFIX: Record<string, string> = { 'prev.': 'prev/', 'm.': 'adam.m/', 'v.': 'adam.v/' };
+
+export class TrainRunner {
+  private constructor(
+    private readonly opts: RunnerOptions,
+    private readonly step_: BuiltStep,
+    private readonly session: TrainSession,
+    private readonly evalStep: BuiltStep,
+    private evalSession: TrainSession | undefined,
+    /** graph-layout buffers: `w.<p>`, `prev.<p>` | `m.<p>`, `v.<p>` */
+    private readonly buffers: Map<string, Float32Array>,
+    private readonly spare: Map<string, Float32Array>,
+    private steps: number,
+    private lastLr: number | null,
+  ) {}
+
+  /** `params`: canonical tensors of (at least) the trained parameters; `state`: from a checkpoint. */
+  static async create(opts: RunnerOptions, params: Record<string, HostTensor>, state?: RunnerState): Promise<TrainRunner> {
+    const { spec, frozen, optimizer } = opts;
+    const graph = { ...graphOptionsFor(opts.device ?? 'cpu'), ...(opts.graph ?? {}) };
+    const built = buildTrainStep({
+      spec, frozen, graph,
+      optimizer: { kind: optimizer.kind, weightDecay: optimizer.weightDecay, beta1: optimizer.beta1, beta2: optimizer.beta2, eps: optimizer.eps, clip: !!optimizer.clipNorm },
+    });
+    const evalStep = buildForwardStep({ spec, frozen, graph });
+    const canonical = new Map(paramShapes(spec).map((p) => [p.name, p.shape]));
+    const buffers = new Map<string, Float32Array>();
+    const spare = new Map<string, Float32Array>();
+    for (const p of built.params) {
+      const src = params[p.name];
+      if (!src) throw new Error(`no starting value for ${p.name}`);
+      const conv = isConvWeight(spec, p.name);
+      // a copy either way: the runner's buffers are written by ORT
+      const w = conv ? toGraphLayout(src.data, canonical.get(p.name)!, true) : Float32Array.from(src.data);
+      buffers.set(`w.${p.name}`, w);
+      spare.set(`w.${p.name}`, new Float32Array(w.length));
+      for (const pre of built.statePrefixes) {
+        const saved = state?.tensors[`${CKPT_PREFIX[pre]}${p.name}`];
+        let s: Float32Array;
+        if (saved) s = conv ? toGraphLayout(saved.data, canonical.get(p.name)!, true) : Float32Array.from(saved.data);
+        else if (pre === 'prev.') s = Float32Array.from(w); // no momentum yet: W_prev = W
+        else s = new Float32Array(w.length);
+        buffers.set(`${pre}${p.name}`, s);
+        if (pre !== 'prev.') spare.set(`${pre}${p.name}`, new Float32Array(w.length));
+      }
+    }
+    const session = await createTrainingSession(built.bytes, opts.device, { threads: opts.threads, profile: opts.profile });
+    return new TrainRunner(opts, built, session, evalStep, undefined, buffers, spare, state?.steps ?? 0, state?.lastLr ?? null);
+  }
+
+  get masks(): BuiltStep['masks'] {
+    return this.step_.masks;
+  }
+  get inputName(): string {
+    return this.step_.inputName;
+  }
+  get stepsDone(): number {
+    return this.steps;
+  }
+  get lastLearningRate(): number | null {
+    return this.lastLr;
+  }
+
+  async step(b: StepInput): Promise<StepOutput> {
+    const { spec, optimizer } = this.opts;
+    const K = spec.numClasses;
+    const feeds: Record<string, ReturnType<typeof ortTensor>> = {};
+    feeds[this.step_.inputName] = ortTensor(b.input, this.inputDims(b.n));
+    const target = new Float32Array(b.n * K);
+    for (let i = 0; i < b.n; i++) {
+      const y = b.labels[i];
+      if (!(y >= 0 && y < K)) throw new Error(`label ${y} is outside 0..${K - 1}`);
+      target[i * K + y] = 1 / b.n;
+    }
+    feeds.target = ortTensor(target, [b.n, K]);
+    for (const m of this.step_.masks) {
+      const data = b.masks[m.layer];
+      if (!data || data.length !== b.n * m.units) throw new Error(`dropout mask ${m.layer}: expected ${b.n} x ${m.units} values`);
+      feeds[`mask.${m.layer}`] = ortTensor(data, [b.n, m.units]);
+    }
+    for (const p of this.step_.params) {
+      feeds[`w.${p.name}`] = ortTensor(this.buffers.get(`w.${p.name}`)!, p.dims);
+      for (const pre of this.step_.statePrefixes) feeds[`${pre}${p.name}`] = ortTensor(this.buffers.get(`${pre}${p.name}`)!, p.dims);
+    }
+    const t = this.steps + 1;
+    const scalar = (v: number) => ortTensor(Float32Array.of(v), []);
+    if (optimizer.kind === 'sgd') {
+      // PyTorch keeps the momentum buffer in gradient units: a new lr rescales the displacement W - W_prev
+      const mu = this.lastLr === null ? 0 : optimizer.momentum * (b.lr / this.lastLr);
+      feeds.lr = scalar(b.lr);
+      feeds.mu = scalar(mu);
+    } else {
+      const b1 = optimizer.beta1 ?? 0.9;
+      const b2 = optimizer.beta2 ?? 0.999;
+      feeds.stepSize = scalar(b.lr / (1 - b1 ** t));
+      feeds.bc2sqrt = scalar(Math.sqrt(1 - b2 ** t));
+    }
+    if (optimizer.clipNorm) feeds.maxNorm = scalar(optimizer.clipNorm);
+
+    const fetches: Record<string, ReturnType<typeof ortTensor> | null> = { loss: null, logits: null };
+    if (optimizer.clipNorm) fetches.gradNorm = null;
+    const outKeys: [string, string][] = []; // [output name, buffer key]
+    for (const p of this.step_.params) {
+      const keys = [`w.${p.name}`, ...this.step_.statePrefixes.filter((pre) => pre !== 'prev.').map((pre) => `${pre}${p.name}`)];
+      for (const key of keys) {
+        const out = key.startsWith('w.') ? `new.${p.name}` : `new.${key}`;
+        outKeys.push([out, key]);
+        fetches[out] = ortTensor(this.spare.get(key)!, p.dims);
+      }
+    }
+    const res = await this.session.run(feeds, fetches);
+
+    // rotate: SGD's W_prev <- W, W <- new (the old W_prev becomes the next spare); Adam's state likewise
+    for (const [out, key] of outKeys) {
+      const fresh = res[out].data as Float32Array;
+      const old = this.buffers.get(key)!;
+      if (key.startsWith('w.') && this.step_.statePrefixes.includes('prev.')) {
+        const prevKey = `prev.${key.slice(2)}`;
+        this.spare.set(key, this.buffers.get(prevKey)!);
+        this.buffers.set(prevKey, old);
+      } else {
+        this.spare.set(key, old);
+      }
+      this.buffers.set(key, fresh);
+    }
+    this.steps = t;
+    this.lastLr = b.lr;
+    const logits = res.logits.data as Float32Array;
+    return {
+      loss: (res.loss.data as Float32Array)[0],
+      correct: countCorrect(logits, b.labels, K),
+      logits,
+      ...(res.gradNorm ? { gradNorm: (res.gradNorm.data as Float32Array)[0] } : {}),
+    };
+  }
+
+  /** Logits of a batch with the current weights (no dropout). */
+  async logits(input: Float32Array, n: number): Promise<Float32Array> {
+    this.evalSession ??= await createTrainingSession(this.evalStep.bytes, this.opts.device, { threads: this.opts.threads });
+    const feeds: Record<string, ReturnType<typeof ortTensor>> = { [this.evalStep.inputName]: ortTensor(input, this.inputDims(n)) };
+    for (const p of this.evalStep.params) feeds[`w.${p.name}`] = ortTensor(this.buffers.get(`w.${p.name}`)!, p.dims);
+    const res = await this.evalSession.run(feeds, ['logits']);
+    return res.logits.data as Float32Array;
+  }
+
+  /** The trained parameters in canonical layout (copies for conv weights, the live buffers otherwise: save before the next step). */
+  params(): Record<string, HostTensor> {
+    const out: Record<string, HostTensor> = {};
+    const canonical = new Map(paramShapes(this.opts.spec).map((p) => [p.name, p.shape]));
+    for (const p of this.step_.params) {
+      out[p.name] = { shape: canonical.get(p.name)!, data: toCanonicalLayout(this.buffers.get(`w.${p.name}`)!, p.dims, isConvWeight(this.opts.spec, p.name)) };
+    }
+    return out;
+  }
+
+  /** The optimiser state for a checkpoint. */
+  state(): RunnerState {
+    const tensors: Record<string, HostTensor> = {};
+    const canonical = new Map(paramShapes(this.opts.spec).map((p) => [p.name, p.shape]));
+    for (const p of this.step_.params)
+      for (const pre of this.step_.statePrefixes)
+        tensors[`${CKPT_PREFIX[pre]}${p.name}`] = {
+          shape: canonical.get(p.name)!,
+          data: toCanonicalLayout(this.buffers.get(`${pre}${p.name}`)!, p.dims, isConvWeight(this.opts.spec, p.name)),
+        };
+    return { tensors, steps: this.steps, lastLr: this.lastLr };
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+    await this.evalSession?.release();
+    this.buffers.clear();
+    this.spare.clear();
+  }
+
+  private inputDims(n: number): number[] {
+    if (this.step_.inputName === 'x') return [n, this.opts.spec.inputSize, this.opts.spec.inputSize, 3];
+    const p = this.step_.params[0];
+    return [n, 6, 6, p.dims[0] / 36];
+  }
+}
+
+function isConvWeight(spec: ModelSpec, name: string): boolean {
+  return name.endsWith('.weight') && spec.layers.find((l) => l.name === name.split('.')[0])?.kind === 'conv';
+}
+
+export function countCorrect(logits: Float32Array, labels: Int32Array, K: number): number {
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (logits[i * K + k] > logits[i * K + best]) best = k;
+    if (best === labels[i]) correct++;
+  }
+  return correct;
+}

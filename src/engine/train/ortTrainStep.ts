@@ -1,0 +1,126 @@
+// The trainer's steps on ONNX Runtime (src/engine/onnx/train): the trained parameters move into the
+// runner (host buffers in the graph's layout) and the frozen ones stay where they are. Dropout masks
+// come from the run's seeded RNG, so runs stay reproducible and resumable bit for bit.
+// Checkpoint tensors: SGD `prev/<p>` (the weights before the last step: the heavy-ball state), Adam
+// `adam.m/<p>`, `adam.v/<p>`; a checkpoint written by the tfjs path (`momentum/<p>` = W - W_prev) is read too.
+import type { ModelSpec } from '../model/spec';
+import type { HostTensor } from '../weights/hostTensor';
+import type { TrainConfig } from '../../protocol/engine/train';
+import { onnxAvailable } from '../onnx/runtime';
+import { TrainRunner, type RunnerState } from '../onnx/train/runner';
+import { hashSeed, Rng } from './rng';
+
+export interface OrtOptimizerState {
+  steps: number;
+  lastLr: number | null;
+}
+
+export interface OrtBatch {
+  x?: Float32Array;
+  features?: Float32Array;
+  labels: Int32Array;
+  indices: number[];
+}
+
+export interface OrtTrainStep {
+  readonly label: string;
+  step(b: OrtBatch, lr: number, dropoutSeed: number): Promise<{ loss: number; correct: number; gradNorm?: number }>;
+  /** per-example cross-entropy and argmax predictions, no dropout */
+  evaluate(b: OrtBatch): Promise<{ losses: Float32Array; preds: Int32Array }>;
+  /** the trained parameters, canonical layout (valid until the next step) */
+  params(): Record<string, HostTensor>;
+  /** optimiser tensors for the checkpoint */
+  stateTensors(): Record<string, HostTensor>;
+  optimizerState(): OrtOptimizerState;
+  dispose(): Promise<void>;
+}
+
+/** Whether training runs on ONNX Runtime here ('auto': whenever onnxruntime-node loads). */
+export function ortTrainingAvailable(pref: 'auto' | 'onnx' | 'tfjs' = 'auto'): { ok: boolean; reason?: string; version?: string } {
+  if (pref === 'tfjs') return { ok: false, reason: 'tfjs was asked for' };
+  const a = onnxAvailable();
+  if (!a.ok && pref === 'onnx') throw new Error(`training on ONNX Runtime was asked for, but ${a.reason}`);
+  return a;
+}
+
+export async function createOrtTrainStep(opts: {
+  config: TrainConfig;
+  spec: ModelSpec;
+  /** canonical values of the trained parameters */
+  trained: Record<string, HostTensor>;
+  /** checkpoint tensors and the optimiser state recorded with them */
+  checkpoint?: { tensors: Record<string, HostTensor>; optimizer?: OrtOptimizerState; lr: number };
+  version?: string;
+}): Promise<OrtTrainStep> {
+  const { config, spec, trained } = opts;
+  const frozen = config.mode === 'frozen';
+  const kind = config.optimizer ?? 'sgd';
+  let state: RunnerState | undefined;
+  if (opts.checkpoint) {
+    const tensors = { ...opts.checkpoint.tensors };
+    if (kind === 'sgd') {
+      // a tfjs checkpoint holds the paper's velocity v = W - W_prev: W_prev = W - v
+      for (const [name, w] of Object.entries(trained)) {
+        const v = tensors[`momentum/${name}`];
+        if (!tensors[`prev/${name}`] && v) tensors[`prev/${name}`] = { shape: w.shape, data: w.data.map((x, i) => x - v.data[i]) };
+      }
+    }
+    state = { tensors, steps: opts.checkpoint.optimizer?.steps ?? 0, lastLr: opts.checkpoint.optimizer?.lastLr ?? opts.checkpoint.lr };
+  }
+  const runner = await TrainRunner.create(
+    {
+      spec, frozen,
+      optimizer: {
+        kind, weightDecay: config.weightDecay, momentum: config.momentum,
+        beta1: config.adamBetas?.[0], beta2: config.adamBetas?.[1], eps: config.adamEps, clipNorm: config.clipGradNorm ?? 0,
+      },
+    },
+    trained,
+    state,
+  );
+  const K = spec.numClasses;
+  const masksFor = (n: number, dropoutSeed: number): Record<string, Float32Array> => {
+    const out: Record<string, Float32Array> = {};
+    for (const m of runner.masks) {
+      const r = new Rng(hashSeed(dropoutSeed, spec.layers.findIndex((l) => l.name === m.layer)));
+      const keep = 1 / (1 - m.rate);
+      const a = new Float32Array(n * m.units);
+      for (let i = 0; i < a.length; i++) a[i] = r.next() < m.rate ? 0 : keep;
+      out[m.layer] = a;
+    }
+    return out;
+  };
+  const inputOf = (b: OrtBatch): Float32Array => {
+    const x = frozen ? b.features : b.x;
+    if (!x) throw new Error(frozen ? 'frozen training needs cached features' : 'the batch has no images');
+    return x;
+  };
+  return {
+    label: `onnxruntime-node ${opts.version ?? ''} (CPU)`.replace('  ', ' '),
+    async step(b, lr, dropoutSeed) {
+      const n = b.indices.length;
+      const r = await runner.step({ input: inputOf(b), n, labels: b.labels, masks: masksFor(n, dropoutSeed), lr });
+      return { loss: r.loss, correct: r.correct, ...(r.gradNorm !== undefined ? { gradNorm: r.gradNorm } : {}) };
+    },
+    async evaluate(b) {
+      const n = b.indices.length;
+      const logits = await runner.logits(inputOf(b), n);
+      const losses = new Float32Array(n);
+      const preds = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        let best = 0;
+        let max = -Infinity;
+        for (let k = 0; k < K; k++) if (logits[i * K + k] > max) (max = logits[i * K + k]), (best = k);
+        let sum = 0;
+        for (let k = 0; k < K; k++) sum += Math.exp(logits[i * K + k] - max);
+        losses[i] = Math.log(sum) + max - logits[i * K + b.labels[i]];
+        preds[i] = best;
+      }
+      return { losses, preds };
+    },
+    params: () => runner.params(),
+    stateTensors: () => runner.state().tensors,
+    optimizerState: () => ({ steps: runner.stepsDone, lastLr: runner.lastLearningRate }),
+    dispose: () => runner.dispose(),
+  };
+}

@@ -1,0 +1,101 @@
+// Named training recipes (issue 13). A preset fills in what the user did not set; anything the user
+// sets wins. `applyPreset` runs after the folder scan, because the small-data recipe sizes the batch
+// and the warm-up from the number of training images.
+import type { PresetName, TrainConfigInput } from '../../protocol/engine/train';
+
+export const PRESET_NAMES: readonly PresetName[] = ['small-data', 'paper', 'fine-tune'];
+
+export interface PresetInfo {
+  name: PresetName;
+  label: string;
+  description: string;
+}
+
+export const PRESETS: Record<PresetName, PresetInfo> = {
+  'small-data': {
+    name: 'small-data',
+    label: 'Small data from scratch',
+    description: 'Adam, PyTorch default init, lr from a learning-rate finder, 1-epoch warm-up, gradient clipping 1.0, batch ~1/4 of the images (8..32), early stop on validation loss',
+  },
+  paper: {
+    name: 'paper',
+    label: 'Paper (2012)',
+    description: "the paper's recipe: batch 128, SGD momentum 0.9, weight decay 5e-4, lr 0.01 / 10 on plateau, N(0, 0.01) init, dropout 0.5, crops, flips, PCA colour",
+  },
+  'fine-tune': {
+    name: 'fine-tune',
+    label: 'Transfer: fine-tune',
+    description: 'fc6..fc8 learn on cached conv features of the given weights (SGD momentum 0.9, lr 0.001)',
+  },
+};
+
+/** The preset used when none is named: fine-tune with weights, small data from scratch without. */
+export function defaultPreset(input: TrainConfigInput): PresetName {
+  if (input.mode === 'scratch') return 'small-data';
+  return input.weights ? 'fine-tune' : 'small-data';
+}
+
+/** Largest batch of the small-data recipe. */
+export const SMALL_DATA_MAX_BATCH = 32;
+
+/**
+ * The small-data batch: about 4 steps per epoch, 8..32, never more than the training images (with
+ * 30 images a batch of 30 is one Adam step per epoch, which learns far slower than 4 steps of 8).
+ */
+export function smallDataBatch(trainCount: number): number {
+  return Math.max(1, Math.min(trainCount, SMALL_DATA_MAX_BATCH, Math.max(8, Math.ceil(trainCount / 4))));
+}
+
+export interface PresetApplied {
+  input: TrainConfigInput;
+  /** what the user should know (a batch larger than the training set, ...) */
+  notes: string[];
+}
+
+/**
+ * The preset's values under the user's. `trainCount` is the number of training images: the batch
+ * never exceeds it (one step per epoch over a too-large batch is what made the old default fail).
+ */
+export function applyPreset(input: TrainConfigInput, trainCount: number): PresetApplied {
+  const name = input.preset ?? defaultPreset(input);
+  if (!PRESET_NAMES.includes(name)) {
+    throw Object.assign(new Error(`unknown preset '${String(name)}' (${PRESET_NAMES.join(', ')})`), { code: 'bad-input' });
+  }
+  const notes: string[] = [];
+  let base: TrainConfigInput;
+  switch (name) {
+    case 'paper':
+      base = {
+        mode: 'scratch', init: 'paper', optimizer: 'sgd', batchSize: 128, lr: 0.01, lrFind: false, momentum: 0.9, weightDecay: 0.0005,
+        patience: 3, earlyStop: 0, clipGradNorm: 0, warmupSteps: 0, augment: { crop: true, flip: true, pca: true },
+      };
+      break;
+    case 'small-data': {
+      const batch = smallDataBatch(trainCount);
+      const stepsPerEpoch = Math.ceil(trainCount / (input.batchSize ?? batch));
+      base = {
+        mode: 'scratch', init: 'pytorch', optimizer: 'adam', weightDecay: 0, batchSize: batch, lrFind: input.lr === undefined,
+        lr: 1e-4, clipGradNorm: 1, warmupSteps: Math.max(5, stepsPerEpoch), patience: 4, earlyStop: 8, epochs: 30,
+        augment: { crop: true, flip: true, pca: false },
+      };
+      break;
+    }
+    case 'fine-tune':
+      base = { mode: 'frozen', optimizer: 'sgd', batchSize: 32, lr: 0.001, momentum: 0.9, weightDecay: 0.0005, earlyStop: 5, augment: { crop: true, flip: true, pca: false } };
+      break;
+  }
+  const merged: TrainConfigInput = { ...base, ...stripUndefined(input), preset: name, augment: { ...base.augment, ...(input.augment ?? {}) } };
+  if (merged.batchSize !== undefined && trainCount > 0 && merged.batchSize > trainCount) {
+    notes.push(`batch size ${merged.batchSize} is larger than the ${trainCount} training images: each epoch is one step of ${trainCount}`);
+  }
+  // PCA colour noise changes the conv features of a crop, which frozen/probe runs compute once: off there
+  if (merged.mode === 'frozen') {
+    if (input.augment?.pca) notes.push(`PCA colour augmentation is off in ${merged.mode} mode: the conv features of each crop are computed once and cached`);
+    merged.augment = { ...merged.augment, pca: false };
+  }
+  return { input: merged, notes };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,67 @@
+// The weights viewer (custom editor): a click on a .pth in the Explorer opens it; the verdict says
+// torchvision, every tensor has a row with its histogram, conv1's filters are drawn; Compare with...
+// against a copy gives zero differences on every layer. A safetensors that is not an AlexNet still
+// gets its tensor table and a reason.
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { answerFileDialog, explorerRow } from '../workbench.mjs';
+import { waitDone, webviewWith } from '../inspectViews.mjs';
+
+export const title = 'Weights viewer: click a .pth, see its tensors, conv1 and a comparison';
+
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'parity', 'torchvision.pth');
+
+/** A two-tensor safetensors file that is no AlexNet. */
+function writeOtherSafetensors(path) {
+  const header = JSON.stringify({ 'encoder.weight': { dtype: 'F32', shape: [2, 3], data_offsets: [0, 24] }, 'encoder.bias': { dtype: 'F32', shape: [2], data_offsets: [24, 32] } });
+  const padded = header + ' '.repeat((8 - ((8 + header.length) % 8)) % 8);
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(padded.length));
+  writeFileSync(path, Buffer.concat([len, Buffer.from(padded), Buffer.from(new Float32Array([1, 2, 3, 0, 0, 4, 0.5, 0]).buffer)]));
+}
+
+export async function run(ctx) {
+  const notes = [];
+  const workspace = ctx.workspaceDir();
+  copyFileSync(FIXTURE, join(workspace, 'small.pth'));
+  copyFileSync(FIXTURE, join(workspace, 'copy.pth'));
+  writeOtherSafetensors(join(workspace, 'other.safetensors'));
+  const { page } = await ctx.openVSCode({ workspace, env: { ALEXNET_EXPLORER_WEIGHTS: 'random' } });
+
+  // The custom editor is known once the extension host has read our package.json: a click before
+  // that opens the binary-file notice instead. The status bar item says the extension is up.
+  await page.locator('.statusbar-item', { hasText: 'AlexNet' }).first().waitFor({ state: 'visible', timeout: 120_000 });
+  await (await explorerRow(page, 'small.pth')).click();
+  const viewer = await webviewWith(page, 'table.tensors', { timeoutMs: 120_000 });
+  await waitDone(viewer);
+  await ctx.shot('viewer');
+  const variant = await viewer.locator('#verdict').getAttribute('data-variant');
+  const rows = await viewer.locator('table.tensors tbody tr').count();
+  const layers = await viewer.locator('table.layers tbody tr').count();
+  const conv1 = await viewer.locator('canvas#conv1').count();
+  notes.push(`verdict ${variant}, ${rows} tensors, ${layers} layers, conv1 canvas ${conv1}`);
+  if (variant !== 'torchvision') throw new Error(`expected the torchvision verdict, got ${variant}`);
+  if (rows !== 16) throw new Error(`expected 16 tensor rows, got ${rows}`);
+  if (conv1 !== 1) throw new Error('conv1 filters not drawn');
+  const first = (await viewer.locator('table.tensors tbody tr').first().locator('td').first().textContent()).trim();
+  if (first !== 'features.0.weight') throw new Error(`first tensor should be features.0.weight, got ${first}`);
+
+  await viewer.locator('vscode-button[data-action="compare"]').click();
+  await answerFileDialog(page, join(workspace, 'copy.pth'));
+  await waitDone(viewer, { until: async () => (await viewer.locator('table.comparison tbody tr').count()) > 0 });
+  await ctx.shot('comparison');
+  const diffs = await viewer.locator('table.comparison tbody tr td:nth-child(4)').allTextContents();
+  notes.push(`comparison: ${diffs.length} layers, max |diff| ${[...new Set(diffs)].join(', ')}`);
+  if (diffs.length !== 16 || diffs.some((d) => d.trim() !== '0')) throw new Error(`a copy should differ by 0 everywhere: ${diffs.join(', ')}`);
+
+  await (await explorerRow(page, 'other.safetensors')).click();
+  const other = await webviewWith(page, '#verdict[data-variant="none"]', { timeoutMs: 120_000 });
+  await waitDone(other);
+  await ctx.shot('not-alexnet');
+  const otherRows = await other.locator('table.tensors tbody tr').count();
+  const reason = (await other.locator('#verdict').textContent()).trim();
+  notes.push(`other.safetensors: ${otherRows} tensors; "${reason.slice(0, 90)}…"`);
+  if (otherRows !== 2) throw new Error(`expected 2 tensor rows for other.safetensors, got ${otherRows}`);
+  return notes;
+}
