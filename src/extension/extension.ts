@@ -31,6 +31,8 @@ export function activate(context: vscode.ExtensionContext): AlexNetApi {
   const classifier = new Classifier(engine, weights, context.extensionUri);
   const eventLoop = new EventLoopMonitor();
 
+  // A command gets whatever its caller passes (a Uri, a Uri[], a string, nothing); each handler declares what it takes.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const command = (id: string, fn: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, fn);
   context.subscriptions.push(
     engine,

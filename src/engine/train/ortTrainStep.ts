@@ -110,7 +110,11 @@ export async function createOrtTrainStep(opts: {
       for (let i = 0; i < n; i++) {
         let best = 0;
         let max = -Infinity;
-        for (let k = 0; k < K; k++) if (logits[i * K + k] > max) (max = logits[i * K + k]), (best = k);
+        for (let k = 0; k < K; k++)
+          if (logits[i * K + k] > max) {
+            max = logits[i * K + k];
+            best = k;
+          }
         let sum = 0;
         for (let k = 0; k < K; k++) sum += Math.exp(logits[i * K + k] - max);
         losses[i] = Math.log(sum) + max - logits[i * K + b.labels[i]];

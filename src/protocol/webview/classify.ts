@@ -1,6 +1,7 @@
 // Messages between the classification panel (host: src/extension/classify/classifyPanel.ts) and
 // its webview (main.ts). Both sides import this file, so a renamed field breaks the build.
 import type { Prediction } from '../engine';
+import type { WebviewProtocol } from './protocol';
 
 export type ResultRow =
   | {
@@ -63,3 +64,6 @@ export type WebviewToHost =
 export interface ClassifyWebviewState {
   view?: ResultsView;
 }
+
+/** The panel's and the page's messages and the page's saved state (SingletonPanel, bootWebview). */
+export type ClassifyProtocol = WebviewProtocol<HostToWebview, WebviewToHost, ClassifyWebviewState>;

@@ -4,13 +4,13 @@
 import '../shared/litNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { h, replaceChildren } from '../shared/dom';
-import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
-import type { ClassifyWebviewState, HostToWebview, ResultRow, ResultsView, WebviewToHost } from '../../protocol/webview/classify';
+import { bootWebview } from '../shared/boot';
+import type { ResultRow, ResultsView, WebviewToHost, ClassifyProtocol } from '../../protocol/webview/classify';
 import type { Prediction } from '../../protocol/engine';
 import { defaultSort, filterRows, relOf, sortRows, summarise, summaryText, type Sort, type SortKey } from './tableModel';
 
-const api = vscodeApi<WebviewToHost, ClassifyWebviewState>();
-const app = document.getElementById('app')!;
+const page = bootWebview<ClassifyProtocol>();
+const { api, app } = page;
 const send = (m: WebviewToHost) => api.post(m);
 
 function percent(p: number): string {
@@ -180,7 +180,7 @@ function renderMessage(kind: 'running' | 'error', message: string): void {
   setStatus(kind, message);
 }
 
-onHostMessage<HostToWebview>((msg) => {
+page.onMessage((msg) => {
   switch (msg.type) {
     case 'results':
       api.setState({ view: msg.view });

@@ -8,24 +8,14 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { h, replaceChildren } from '../shared/dom';
-import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
-import { augmentLabel, type EpochView, type HostToWebview, type LiveProgress, type RunView, type TrainingWebviewState, type WebviewToHost } from '../../protocol/webview/training';
+import { bootWebview } from '../shared/boot';
+import { augmentLabel, type EpochView, type LiveProgress, type RunView, type TrainingWebviewState, type WebviewToHost, type TrainingProtocol } from '../../protocol/webview/training';
 import { TrainingCharts } from './charts';
 import { CellTooltip, confusionTable, percent, perClassTable } from './confusion';
-import css from './styles.css';
 
-const api = vscodeApi<WebviewToHost, TrainingWebviewState>();
-const app = document.getElementById('app')!;
+const page = bootWebview<TrainingProtocol>();
+const { api, app } = page;
 const send = (m: WebviewToHost) => api.post(m);
-
-// The stylesheet travels in the bundle; the CSP lets in a <style> carrying the page's nonce.
-{
-  const style = document.createElement('style');
-  const nonce = (globalThis as { litNonce?: string }).litNonce;
-  if (nonce) style.nonce = nonce;
-  style.textContent = css;
-  document.head.appendChild(style);
-}
 
 let state: TrainingWebviewState = api.getState() ?? {};
 let charts: TrainingCharts | undefined;
@@ -252,7 +242,7 @@ function refreshHeader(view: RunView): void {
   document.querySelector('header')?.replaceWith(renderHeader(view));
 }
 
-onHostMessage<HostToWebview>((msg) => {
+page.onMessage((msg) => {
   const view = state.view;
   switch (msg.type) {
     case 'snapshot':
