@@ -5,36 +5,32 @@
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { ProjectLayoutEvent } from '../../protocol/engine/project';
-import type { HostToWebview, ProjectView, WebviewToHost } from '../../protocol/webview/project';
+import type { ProjectProtocol, ProjectView, WebviewToHost } from '../../protocol/webview/project';
 import type { EngineHost } from '../engine/engineHost';
-import { extensionResourceRoots, webviewHtml } from '../webviews/webviewHtml';
+import { OpenPanels, SingletonPanel } from '../webviews/singletonPanel';
 
 export const PROJECT_VIEW_TYPE = 'alexnet.project';
 
-export class ProjectPanel implements vscode.Disposable {
-  private static current?: ProjectPanel;
+const open = new OpenPanels<ProjectPanel>();
+
+export class ProjectPanel extends SingletonPanel<ProjectProtocol> {
   private view?: ProjectView;
   private token?: string;
   private layout?: AbortController;
   private lastRender?: { points: number; ms: number; mode: string };
-  private readonly disposables: vscode.Disposable[] = [];
 
-  private constructor(private readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly engine: EngineHost) {
-    panel.webview.options = { enableScripts: true, localResourceRoots: extensionResourceRoots(extensionUri) };
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, { script: 'project', title: 'Project folder', styles: ['inspect.css', 'project.css'] });
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: WebviewToHost) => void this.onMessage(m)),
-    );
+  private constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly engine: EngineHost) {
+    super(panel, extensionUri, open);
+    this.setPage({ script: 'project', title: 'Project folder', styles: ['inspect.css', 'project.css'] });
   }
 
   /** Shows `view` (features of engine token `token`), then computes its UMAP layout. */
   static show(extensionUri: vscode.Uri, engine: EngineHost, view: ProjectView, token: string | undefined): ProjectPanel {
-    let me = ProjectPanel.current;
+    let me = open.get();
     if (!me) {
       const panel = vscode.window.createWebviewPanel(PROJECT_VIEW_TYPE, view.title, vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: true });
-      me = ProjectPanel.current = new ProjectPanel(panel, extensionUri, engine);
-    } else me.panel.reveal(undefined, false);
+      me = new ProjectPanel(panel, extensionUri, engine);
+    } else me.reveal();
     me.panel.title = view.title;
     me.view = view;
     me.token = token;
@@ -46,12 +42,8 @@ export class ProjectPanel implements vscode.Disposable {
 
   /** For the e2e tests: what is shown and how long the last frame took. */
   static debugState(): { folder?: string; points?: number; method?: string; render?: { points: number; ms: number; mode: string } } | undefined {
-    const me = ProjectPanel.current;
+    const me = open.get();
     return me && { folder: me.view?.folder, points: me.view?.points.length, method: me.view?.method, render: me.lastRender };
-  }
-
-  private post(message: HostToWebview): void {
-    void this.panel.webview.postMessage(message);
   }
 
   private async runLayout(): Promise<void> {
@@ -86,7 +78,7 @@ export class ProjectPanel implements vscode.Disposable {
     }
   }
 
-  private async onMessage(m: WebviewToHost): Promise<void> {
+  protected async onMessage(m: WebviewToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
         if (this.view) this.post({ type: 'view', view: this.view });
@@ -122,10 +114,8 @@ export class ProjectPanel implements vscode.Disposable {
     }
   }
 
-  dispose(): void {
-    if (ProjectPanel.current === this) ProjectPanel.current = undefined;
+  override dispose(): void {
     this.layout?.abort();
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.panel.dispose();
+    super.dispose();
   }
 }

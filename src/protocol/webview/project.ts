@@ -1,6 +1,7 @@
 // Messages between the project panel (host: src/extension/project/projectPanel.ts) and its
 // webview (src/webview/project/main.ts): a folder's images as points of a 2-D layout.
 // Arrays go as typed arrays (the webview's postMessage keeps them binary).
+import type { WebviewProtocol } from './protocol';
 
 export interface ProjectPoint {
   path: string;
@@ -56,3 +57,11 @@ export type WebviewToHost =
   | { type: 'layout'; method: 'pca' | 'umap' }
   /** frame times for the e2e tests (ms to draw the last frame, points drawn) */
   | { type: 'rendered'; points: number; ms: number; mode: 'dots' | 'thumbnails' };
+
+/** What the page keeps across hide/show: its colouring and whether thumbnails are drawn. */
+export interface ProjectWebviewState {
+  colour: 'folder' | 'predicted';
+  thumbnails: boolean;
+}
+
+export type ProjectProtocol = WebviewProtocol<HostToWebview, WebviewToHost, ProjectWebviewState>;

@@ -5,20 +5,17 @@
 // Ids used by the e2e tests: #plot (canvas), #status[data-state], #app[data-points][data-method]
 // [data-render-ms][data-mode][data-selected], #legend, #details, #tooltip, #export, #copy.
 import { h, replaceChildren } from '../shared/dom';
-import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
-import type { HostToWebview, ProjectView, WebviewToHost } from '../../protocol/webview/project';
+import { bootWebview } from '../shared/boot';
+import type { ProjectProtocol, ProjectView, ProjectWebviewState, WebviewToHost } from '../../protocol/webview/project';
 import { fitView, GridIndex, lerpCoords, pointsInPolygon, toScreen, toWorld, zoomAt, type View } from './geometry';
 import { colourBy, OTHER_COLOUR, type Colouring } from './colours';
 import { Scatter } from './scatter';
 import { asFloat32, asUint8 } from './arrays';
 
-interface State {
-  colour: 'folder' | 'predicted';
-  thumbnails: boolean;
-}
-const api = vscodeApi<WebviewToHost, State>();
+type State = ProjectWebviewState;
+const page = bootWebview<ProjectProtocol>();
+const { api, app } = page;
 const send = (m: WebviewToHost) => api.post(m);
-const app = document.getElementById('app')!;
 let state: State = { colour: 'folder', thumbnails: true, ...api.getState() };
 
 let data: ProjectView | undefined;
@@ -368,7 +365,7 @@ canvas.addEventListener('keydown', (e) => {
 });
 new ResizeObserver(() => redraw()).observe(document.body);
 
-onHostMessage<HostToWebview>((m) => {
+page.onMessage((m) => {
   switch (m.type) {
     case 'view':
       render(m.view);
