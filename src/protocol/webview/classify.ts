@@ -21,6 +21,7 @@ export type ResultRow =
       width: number;
       height: number;
       ms: number;
+      exif?: { orientation: number; applied: boolean };
     }
   | { ok: false; path: string; name: string; rel?: string; folderClass?: string; match?: undefined; imageSrc: string; error: string; code: string };
 
