@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { EngineHost } from './engine/engineHost';
 import { WeightsManager } from './weights/weightsManager';
 import { Classifier } from './classify/classifyCommands';
-import { selectBackend, selectVariant } from './settings/selectCommands';
+import { selectBackend, selectDevice, selectVariant } from './settings/selectCommands';
 import { downloadWeights, loadWeightsFromFile } from './weights/weightsCommands';
-import { StatusBar, showStatusMenu } from './statusBar';
+import { StatusBar, showStatusMenu, useImageNetWeights } from './statusBar';
 import { ClassifyPanel } from './classify/classifyPanel';
 import { EventLoopMonitor } from './debug/eventLoopMonitor';
 import { registerInspectCommands } from './inspect/inspectCommands';
@@ -48,8 +48,10 @@ export function activate(context: vscode.ExtensionContext): AlexNetApi {
     command('alexnet.loadWeightsFromFile', (arg?: unknown) => loadWeightsFromFile(weights, arg)),
     command('alexnet.selectVariant', (arg?: unknown) => selectVariant(arg)),
     command('alexnet.selectBackend', (arg?: unknown) => selectBackend(arg)),
+    command('alexnet.selectDevice', (arg?: unknown) => selectDevice(arg)),
+    command('alexnet.useImageNetWeights', () => useImageNetWeights()),
     command('alexnet.showEngineLog', () => engine.log.show(true)),
-    command('alexnet.checkGpuSetup', () => checkGpuSetup(engine, context.extensionPath)),
+    command('alexnet.checkGpuSetup', () => checkGpuSetup(engine, context.extensionPath, context.extensionUri)),
     command('alexnet.showStatusMenu', () => showStatusMenu()),
     // Not in the palette: for tests that check the host stays responsive. {reset: true} starts over.
     command('alexnet.debug.eventLoopStats', (opts?: { reset?: boolean }) => {

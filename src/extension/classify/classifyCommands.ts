@@ -77,7 +77,7 @@ export class Classifier {
           const model: ModelStatus = await this.engine.ensureModel({ variant, weights }, { signal: abort.signal });
           progress.report({ message: paths.length > 1 ? `0/${paths.length}` : model.weightsLabel });
           let shown = 0;
-          const res = await this.engine.request('classify', { paths, topK }, {
+          const res = await this.engine.request('classify', { paths, topK, exifOrientation: config.exifOrientation() }, {
             signal: abort.signal,
             onEvent: (e) => {
               if (paths.length < 2) return;

@@ -25,7 +25,7 @@ export interface ClassifyOutcome {
 
 function rowToItem(row: ResultRow): ClassifyItem {
   return row.ok
-    ? { path: row.path, ok: true, predictions: row.predictions, width: row.width, height: row.height, ms: row.ms }
+    ? { path: row.path, ok: true, predictions: row.predictions, width: row.width, height: row.height, ms: row.ms, ...(row.exif ? { exif: row.exif } : {}) }
     : { path: row.path, ok: false, error: row.error, code: row.code };
 }
 

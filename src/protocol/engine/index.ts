@@ -15,6 +15,7 @@ export * from './events';
 export * from './model';
 export * from './backend';
 export * from './doctor';
+export * from './device';
 export * from './core';
 export * from './train';
 export * from './inspect';

@@ -15,6 +15,7 @@ export type ResultRow =
       width: number;
       height: number;
       ms: number;
+      exif?: { orientation: number; applied: boolean };
     }
   | { ok: false; path: string; name: string; imageSrc: string; error: string; code: string };
 

@@ -81,8 +81,17 @@ function openLink(row: ResultRow): HTMLElement {
   return h('a', { href: '#', class: 'name', title: row.path, on: { click: (e) => { e.preventDefault(); send({ type: 'open', path: row.path }); } } }, row.name);
 }
 
+/** EXIF orientation, said out loud: torchvision (PIL's Image.open) ignores the tag, we rotate by default. */
+function exifNote(row: ResultRow): HTMLElement | null {
+  if (!row.ok || !row.exif) return null;
+  const text = row.exif.applied
+    ? `EXIF orientation ${row.exif.orientation} applied: classified as shown, rotated from the stored pixels (torchvision would not rotate; set alexnet.image.exifOrientation to false for torchvision-exact results)`
+    : `EXIF orientation ${row.exif.orientation} ignored (alexnet.image.exifOrientation is off): classified as stored, as torchvision does; the picture may look rotated`;
+  return h('p', { class: 'exif-note', role: 'note' }, text);
+}
+
 function imageLayout(row: ResultRow): HTMLElement {
-  const figure = h('figure', null, h('img', { src: row.imageSrc, alt: row.name }), h('figcaption', null, openLink(row), row.ok ? ` · ${row.width}×${row.height} · ${row.ms.toFixed(0)} ms` : null));
+  const figure = h('figure', null, h('img', { src: row.imageSrc, alt: row.name }), h('figcaption', null, openLink(row), row.ok ? ` · ${row.width}×${row.height} · ${row.ms.toFixed(0)} ms` : null), exifNote(row));
   if (!row.ok) return h('section', { class: 'single' }, figure, h('div', { class: 'error', role: 'alert' }, `${row.error} (${row.code})`));
   return h('section', { class: 'single' }, figure, h('ol', { class: 'predictions', 'aria-label': 'Top classes' }, ...row.predictions.map((p) => predictionRow(p, false))));
 }
@@ -93,7 +102,7 @@ function tableLayout(view: ResultsView): HTMLElement {
       'tr',
       { class: row.ok ? 'result-row' : 'result-row failed', dataset: { path: row.path } },
       h('td', { class: 'thumb' }, row.ok ? h('img', { src: row.imageSrc, alt: '', loading: 'lazy' }) : h('span', { class: 'codicon codicon-error', 'aria-label': 'unreadable' })),
-      h('td', null, openLink(row)),
+      h('td', null, openLink(row), row.ok && row.exif ? h('span', { class: 'exif-badge', title: exifNote(row)?.textContent ?? '' }, row.exif.applied ? ` · EXIF ${row.exif.orientation} applied` : ` · EXIF ${row.exif.orientation} ignored`) : null),
       row.ok
         ? h('td', { class: 'top1' }, row.predictions[0] ? `${row.predictions[0].label} (${percent(row.predictions[0].probability)})` : '')
         : h('td', { class: 'error', colspan: '2' }, `${row.error} (${row.code})`),

@@ -61,8 +61,15 @@ function progressText(view: RunView, p: LiveProgress | undefined): string {
 }
 
 function bestSuffix(view: RunView): string {
-  const accs = view.epochs.map((e) => e.valAcc).filter((a): a is number => a !== null);
-  return accs.length ? ` · best validation accuracy ${percent(Math.max(...accs), 1)}` : '';
+  const best = bestEpoch(view);
+  if (!best) return '';
+  const acc = best.valAcc === null ? '' : `, validation accuracy ${percent(best.valAcc, 1)}`;
+  return ` · best: epoch ${best.epoch}${acc} (the model Use Trained Model loads)`;
+}
+
+/** The epoch best.safetensors holds: the last one the trainer marked best (accuracy, ties by loss). */
+function bestEpoch(view: RunView): EpochView | undefined {
+  return [...view.epochs].reverse().find((e) => e.best);
 }
 
 function actionButton(label: string, icon: string, onClick: () => void, secondary = true): HTMLElement {
@@ -132,9 +139,10 @@ function renderCurves(): HTMLElement {
   );
 }
 
+/** The matrix shown: the one picked, else the best epoch's (so it agrees with the classifier after Use Trained Model). */
 function shownEpoch(view: RunView): EpochView | undefined {
   const wanted = state.confusionEpoch;
-  return (wanted !== undefined && view.epochs.find((e) => e.epoch === wanted)) || view.epochs[view.epochs.length - 1];
+  return (wanted !== undefined && view.epochs.find((e) => e.epoch === wanted)) || bestEpoch(view) || view.epochs[view.epochs.length - 1];
 }
 
 function renderValidation(view: RunView): HTMLElement {
@@ -149,10 +157,13 @@ function renderValidation(view: RunView): HTMLElement {
     return section;
   }
   const select = h('vscode-single-select', { id: 'epoch-select', 'aria-label': 'Epoch' }) as HTMLElement & { value: string };
-  for (const e of view.epochs) select.append(h('vscode-option', { value: String(e.epoch), selected: e.epoch === epoch.epoch }, `epoch ${e.epoch}${e.best ? ' (best)' : ''}`));
+  const best = bestEpoch(view);
+  for (const e of view.epochs) {
+    select.append(h('vscode-option', { value: String(e.epoch), selected: e.epoch === epoch.epoch }, `epoch ${e.epoch}${e === best ? ' (best: the model Use Trained Model loads)' : ''}`));
+  }
   select.addEventListener('change', () => {
     const n = Number(select.value);
-    state.confusionEpoch = n === view.epochs[view.epochs.length - 1]?.epoch ? undefined : n;
+    state.confusionEpoch = n === best?.epoch ? undefined : n;
     saveState(true);
     renderValidationInto(view);
   });
