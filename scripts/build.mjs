@@ -54,7 +54,8 @@ const builds = [
     platform: 'browser',
     target: 'es2022',
     format: 'iife',
-    loader: { '.css': 'text', '.ttf': 'file' },
+    // Stylesheets are media/*.css, linked by the panels (webviewHtml), not bundled.
+    loader: { '.ttf': 'file' },
   },
 ];
 

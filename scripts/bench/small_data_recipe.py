@@ -15,7 +15,8 @@ The recipe (the defaults here, mirrored by src/engine/train/presets.ts):
   - lr from a learning-rate finder (fastai's lr_find): an exponential sweep from 1e-6 to 0.1 over
     `--finder-steps` (20) training steps, stopped when the smoothed loss exceeds 4x its minimum; the
     pick is a tenth of the lr where the smoothed loss first rose 25% above its minimum (clamped to
-    [1e-5, 1e-2]); the weights are reset afterwards;
+    [1e-5, 3e-4] for Adam: a 20-step sweep mostly finds where the loss blows up, and a tenth of that
+    was too high for Adam on AlexNet from scratch); the weights are reset afterwards;
   - linear warm-up (lr x step / N) over the first epoch (at least 5 steps), then constant;
   - gradients clipped to a global L2 norm of 1.0; batch min(32, max(8, ceil(train / 4))), never more
     than the training images (several Adam steps per epoch matter more than a large batch here);
@@ -171,14 +172,16 @@ def lr_find(args, data, num_classes, S, rng):
         lr *= mult
     lrs, losses = zip(*trace)
     # as src/engine/train/schedule.ts pickFinderLr: a tenth of the lr where the smoothed loss first
-    # rose 25% above its minimum before (or of the largest lr tried), clamped to [1e-5, 1e-2]
+    # rose 25% above its minimum before (or of the largest lr tried), clamped to finderRange:
+    # [1e-5, 3e-4] for Adam, [1e-4, 0.03] for SGD
     lowest, at = math.inf, lrs[-1]
     for i, s in enumerate(losses):
         if not math.isfinite(s) or (i > 0 and s > 1.25 * lowest):
             at = lrs[i]
             break
         lowest = min(lowest, s)
-    return min(1e-2, max(1e-5, at / 10)), trace
+    lo, hi = (1e-5, 3e-4) if args.optimizer == 'adam' else (1e-4, 0.03)
+    return min(hi, max(lo, at / 10)), trace
 
 
 def main():

@@ -8,7 +8,7 @@ import { defaultOnnxCacheDir } from '../engine/onnx';
 
 export async function runClassify(argv: string[]): Promise<number> {
   const { positionals, options } = parseArgs(argv, {
-    flags: ['json', 'random'],
+    flags: ['json', 'random', 'no-exif'],
     values: ['weights', 'variant', 'topk', 'backend', 'threads', 'device'],
   });
   if (!positionals.length) throw new Error('classify needs at least one image');
@@ -21,7 +21,8 @@ export async function runClassify(argv: string[]): Promise<number> {
   if (process.env.ALEXNET_ONNX_CACHE_DIR !== 'off') engine.onnxCacheDir ??= defaultOnnxCacheDir();
   engine.onnxPrepack = positionals.length > 300;
   const model = await engine.loadModel(variantOption(options), weightsOption(options));
-  const items = await engine.classifyFiles(positionals, { topK });
+  // --no-exif: pixels as stored, as torchvision's PIL loader reads them (the default rotates by the EXIF tag, as viewers do)
+  const items = await engine.classifyFiles(positionals, { topK, exifOrientation: !options['no-exif'] });
   if (options.json) {
     const device = await engine.deviceReady();
     printJson({ backend: backend.label, inference: engine.inferenceLabel(), device: { chosen: engine.model?.onnx?.device ?? device.chosen, label: device.label, skipped: device.skipped }, model: { variant: model.variant, weights: model.weightsLabel, untrained: model.untrained }, items });
@@ -32,7 +33,8 @@ export async function runClassify(argv: string[]): Promise<number> {
         console.log(`ERROR (${item.code}): ${item.error}\n`);
         continue;
       }
-      console.log(`${item.path} (${item.width}x${item.height}, ${item.ms} ms)`);
+      const exif = item.exif ? `, EXIF orientation ${item.exif.orientation} ${item.exif.applied ? 'applied' : 'ignored (--no-exif)'}` : '';
+      console.log(`${item.path} (${item.width}x${item.height}${exif}, ${item.ms} ms)`);
       console.log(
         table(
           ['#', 'probability', 'synset', 'class'],

@@ -13,7 +13,7 @@ import { runExportCli, runExportProjectCli } from './export';
 const USAGE = `usage: alexnet <command> [options]
 
 commands:
-  classify <images...> [--weights F | --random] [--variant paper|caffe|torchvision] [--topk K] [--json] [--backend B] [--device D]
+  classify <images...> [--weights F | --random] [--variant paper|caffe|torchvision] [--topk K] [--json] [--backend B] [--device D] [--no-exif]
   info [--variant V] [--backend B] [--json]
   bench [--variant V] [--backend B] [--device D] [--weights F] [--runs N] [--json]
   bench --train [--variant V] [--batch-size N] [--steps K] [--device cpu] [--mode whole|frozen] [--optimizer sgd|adam] [--json]

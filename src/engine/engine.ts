@@ -7,7 +7,7 @@ import { describe, makeSpec, countParams, type ModelSpec, type VariantName } fro
 import { forward, heInit, type Params } from './model/alexnet';
 import { loadWeightsFile } from './weights';
 import { imagenetLabels } from './labels';
-import { decodeImageFile, isImageDecodeError, preprocessBatch, type RgbImage } from './image';
+import { decodeImageFile, isImageDecodeError, preprocessBatch, type DecodedImage, type RgbImage } from './image';
 import type { ClassifyItem, ModelInfo, ModelStatus, Prediction, WeightsSource } from '../protocol/engine';
 import { EngineFailure, throwIfCancelled, yieldToEventLoop } from './failures';
 import { createOnnxRuntime, onnxAvailable, onnxCacheKey, openCachedOnnxRuntime, sameSpec, weightsFileIdentity, type HostParam, type OnnxRuntime } from './onnx';
@@ -38,6 +38,8 @@ export interface ClassifyOptions {
   batchSize?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, path: string) => void;
+  /** apply the EXIF orientation tag (default true); false = pixels as stored (torchvision-exact) */
+  exifOrientation?: boolean;
 }
 
 export interface EngineOptions {
@@ -323,8 +325,9 @@ export class Engine {
       if (opts.signal) throwIfCancelled(opts.signal);
       const chunk = paths.slice(start, start + batchSize);
       const t0 = performance.now();
-      const decoded = await Promise.all(chunk.map((p) => decodeImageFile(p).then((img) => ({ img }), (err: unknown) => ({ err }))));
-      const good: { i: number; img: RgbImage & { width: number; height: number } }[] = [];
+      const autoOrient = opts.exifOrientation ?? true;
+      const decoded = await Promise.all(chunk.map((p) => decodeImageFile(p, { autoOrient, shrinkFor: spec.resizeTo }).then((img) => ({ img }), (err: unknown) => ({ err }))));
+      const good: { i: number; img: DecodedImage }[] = [];
       decoded.forEach((d, j) => {
         const i = start + j;
         if ('img' in d) good.push({ i, img: d.img });
@@ -339,9 +342,11 @@ export class Engine {
             path: paths[g.i],
             ok: true,
             predictions: this.topK(probs, j * spec.numClasses, opts.topK),
-            width: g.img.width,
-            height: g.img.height,
+            // the photo's size (as shown), also when it was shrunk while decoding
+            width: g.img.source.shrunkFrom?.width ?? g.img.width,
+            height: g.img.source.shrunkFrom?.height ?? g.img.height,
             ms: Math.round(ms * 10) / 10,
+            ...(g.img.source.orientation > 1 ? { exif: { orientation: g.img.source.orientation, applied: autoOrient } } : {}),
           };
         });
       }

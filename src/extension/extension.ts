@@ -13,6 +13,7 @@ import { EventLoopMonitor } from './debug/eventLoopMonitor';
 import { registerInspectCommands } from './inspect/inspectCommands';
 import { registerTrainCommands } from './train/trainCommands';
 import { checkGpuSetup } from './engine/checkGpuSetup';
+import { registerProjectCommands } from './project/projectCommands';
 import { registerModelFiles } from './modelFiles/registerModelFiles';
 
 /** What activate() returns: lets tests (and other extensions) reach the live objects. */
@@ -30,6 +31,8 @@ export function activate(context: vscode.ExtensionContext): AlexNetApi {
   const classifier = new Classifier(engine, weights, context.extensionUri);
   const eventLoop = new EventLoopMonitor();
 
+  // A command gets whatever its caller passes (a Uri, a Uri[], a string, nothing); each handler declares what it takes.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const command = (id: string, fn: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, fn);
   context.subscriptions.push(
     engine,
@@ -39,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): AlexNetApi {
     ClassifyPanel.registerSerializer(context.extensionUri),
     registerInspectCommands(context, engine, weights),
     registerTrainCommands(context, engine, weights),
+    registerProjectCommands(context, engine, weights),
     registerModelFiles(context, engine),
     command('alexnet.classifyImage', (uri?: vscode.Uri, selected?: vscode.Uri[]) => classifier.classifyImage(uri, selected)),
     command('alexnet.classifyFolder', (uri?: vscode.Uri) => classifier.classifyFolder(uri)),

@@ -5,7 +5,7 @@
 //   start.pth     the starting weights (torchvision or notebook keys; fc8 left out, it is new)
 //   README.md     how to run it and open the result
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, type ModelSpec } from '../model/spec';
 import { scanDataset } from '../train/dataset';
 import { trainSpec } from '../train/model';
@@ -64,6 +64,8 @@ export async function exportPytorchProject(req: ProjectExportRequest): Promise<P
   const project = {
     format: 'alexnet-explorer-pytorch-project/1',
     exportedFrom: runDir,
+    /** train.py writes its run folder here when it exists (so the extension lists it), else beside train.py */
+    runsRoot: dirname(runDir),
     folder: run.folder,
     layout: run.layout,
     variant: spec.variant,
@@ -107,7 +109,8 @@ PyTorch 1.13 with Python 3.11 (Debian 12's \`python3-torch\`): torchrun crashes 
 \`--redirects 0\`; add \`--redirects 1 --tee 1\` (\`torchrun --redirects 1 --tee 1 --nproc_per_node=2 train.py\`).
 
 Options: \`--epochs N\`, \`--data DIR\` (the dataset moved: the same class folders under another root),
-\`--out RUN_DIR\` (default \`runs/<date-time>\`), \`--workers N\` (data-loading processes per rank).
+\`--out RUN_DIR\` (default: \`<date-time>-torch\` next to the run it was exported from, where **Open Training Run**
+lists it, when that folder exists on this machine; else \`runs/\` here), \`--workers N\` (data-loading processes per rank).
 \`--nnodes\`/\`--rdzv_endpoint\` spread it over machines, as torchrun always does.
 
 ## Files

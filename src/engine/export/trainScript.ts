@@ -225,7 +225,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--epochs', type=int)
     ap.add_argument('--data', help='the dataset folder (default: the one the run used)')
-    ap.add_argument('--out', help='run folder to write (default: runs/<date-time>)')
+    ap.add_argument('--out', help='run folder to write (default: <date-time>-torch beside the original run, else runs/ here)')
     ap.add_argument('--workers', type=int, default=0)
     args = ap.parse_args()
     p = json.load(open(os.path.join(HERE, 'project.json')))
@@ -285,7 +285,9 @@ def main():
     classes = p['classNames']
     n_cls = len(classes)
     steps_per_epoch = len(train_loader)
-    run_dir = args.out or os.path.join(HERE, 'runs', datetime.datetime.now().strftime('%Y-%m-%d_%H-%M-%S'))
+    # next to the run it was exported from when that folder is here (Open Training Run lists it), else runs/ beside train.py
+    root_dir = p.get('runsRoot') if p.get('runsRoot') and os.path.isdir(p['runsRoot']) else os.path.join(HERE, 'runs')
+    run_dir = args.out or os.path.join(root_dir, datetime.datetime.now().strftime('%Y-%m-%d_%H-%M-%S') + '-torch')
     if rank == 0:
         os.makedirs(run_dir, exist_ok=True)
         run_cfg = {'version': 1, 'folder': root, 'config': {**cfg, 'epochs': epochs}, 'classNames': classes,

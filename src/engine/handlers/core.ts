@@ -20,10 +20,11 @@ export const createCoreHandlers = (engine: Engine): CoreHandlers => ({
   async loadModel({ variant, weights }) {
     return engine.loadModel(variant, weights);
   },
-  async classify({ paths, topK }, ctx) {
+  async classify({ paths, topK, exifOrientation }, ctx) {
     const t0 = performance.now();
     const items = await engine.classifyFiles(paths, {
       topK,
+      exifOrientation,
       signal: ctx.signal,
       onProgress: (done, total, path) => ctx.progress(done, total, path),
     });

@@ -4,14 +4,8 @@
 
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'bmp';
 
-const IMAGE_EXTENSIONS = new Set(['jpg', 'jpeg', 'png', 'webp', 'gif', 'bmp', 'tif', 'tiff']);
-
-/** True for the extensions the decoder reads: jpg jpeg png webp gif bmp tif tiff (any case). */
-export function isImagePath(path: string): boolean {
-  const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
-  const dot = base.lastIndexOf('.');
-  return dot > 0 && IMAGE_EXTENSIONS.has(base.slice(dot + 1).toLowerCase());
-}
+// Which names are images is a protocol constant (the host and package.json use the same list).
+export { IMAGE_EXTENSIONS, isImagePath } from '../../protocol/imageFiles';
 
 export type Sniffed =
   | { kind: 'supported'; format: ImageFormat }

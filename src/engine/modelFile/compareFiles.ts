@@ -44,8 +44,8 @@ export async function compareModelFiles(a: string, b: string, hooks: InspectHook
   let tb: Record<string, HostTensor>;
   let basis: ModelFileComparison['basis'] = 'canonical';
   try {
-    ta = bindAlexNet(fa.buf, a, fa.raw).params;
-    tb = bindAlexNet(fb.buf, b, fb.raw).params;
+    ta = bindAlexNet(fa.raw, a).params;
+    tb = bindAlexNet(fb.raw, b).params;
   } catch {
     basis = 'names';
     ta = Object.fromEntries(fa.raw.tensors.map((t) => [t.name, t]));

@@ -7,8 +7,7 @@ import { describe, type ModelSpec } from '../model/spec';
 import { assertFits, detectVariant, resolveSpec } from '../weights/fitToSpec';
 import type { HostTensor } from '../weights/hostTensor';
 import { oihwToHwio } from '../weights/layout';
-import { loadWeightsBuffer } from '../weights/loadWeights';
-import { detectKeyStyle, NOTEBOOK_MODULES, pytorchToCanonical, TORCHVISION_MODULES } from '../weights/pytorchKeys';
+import { detectKeyStyle, pytorchToCanonical } from '../weights/pytorchKeys';
 import type { AlexNetBinding, ModelFileReport } from '../../protocol/engine/modelFiles';
 import type { LayerRow } from '../../protocol/engine/core';
 import { readRawTensors, type RawFile } from './rawTensors';
@@ -47,29 +46,25 @@ export interface Bound {
   sources: Record<string, string>;
 }
 
-function sourcesFor(keyStyle: string): Record<string, string> {
-  const modules = keyStyle === 'torchvision' ? TORCHVISION_MODULES : keyStyle === 'notebook' ? NOTEBOOK_MODULES : undefined;
-  const out: Record<string, string> = {};
-  if (!modules) return out;
-  for (const [mod, layer] of Object.entries(modules)) for (const p of ['weight', 'bias']) out[`${layer}.${p}`] = `${mod}.${p}`;
-  return out;
-}
-
-/** ONNX initializers as canonical params: PyTorch-exported names through the usual mapping, ours (OIHW convs) transposed. */
-function bindOnnx(raw: RawFile, name: string): Bound {
+/**
+ * Canonical params from the tensors already read (no second parse of the file): PyTorch names
+ * through the loaders' mapping, canonical names as they are (ONNX's OIHW convs transposed), then
+ * the loaders' own variant detection and fit check, so the verdict matches what loading says.
+ */
+function bindRaw(raw: RawFile, name: string): Bound {
   const tensors: Record<string, HostTensor> = {};
   for (const t of raw.tensors) tensors[t.name] = { shape: t.shape, data: t.data };
   const keyStyle = detectKeyStyle(Object.keys(tensors));
   let params: Record<string, HostTensor>;
   let sources: Record<string, string> = {};
   if (keyStyle === 'torchvision' || keyStyle === 'notebook') ({ params, sources } = pytorchToCanonical(tensors, keyStyle));
-  else {
+  else if (raw.format === 'onnx') {
     params = {};
     for (const [k, t] of Object.entries(tensors)) {
       if (!/^(conv[1-5]|fc[678])\.(weight|bias)$/.test(k)) continue; // graph constants (LRN, pooling matrices)
       params[k] = k.endsWith('.weight') && t.shape.length === 4 ? oihwToHwio(t) : t;
     }
-  }
+  } else params = tensors;
   const variant = detectVariant(params, keyStyle, raw.metadata);
   const spec = resolveSpec('auto', variant, params);
   assertFits(spec, params, name, variant, sources);
@@ -83,10 +78,8 @@ function bindOnnx(raw: RawFile, name: string): Bound {
   return { spec, params, keyStyle, sources, ...(classNames ? { classNames } : {}) };
 }
 
-export function bindAlexNet(buf: Uint8Array, path: string, raw: RawFile): Bound {
-  if (raw.format === 'onnx') return bindOnnx(raw, basename(path));
-  const w = loadWeightsBuffer(buf, path, 'auto');
-  return { spec: w.spec, params: w.params, keyStyle: w.source.keyStyle, sources: sourcesFor(w.source.keyStyle), ...(w.classNames ? { classNames: w.classNames } : {}) };
+export function bindAlexNet(raw: RawFile, path: string): Bound {
+  return bindRaw(raw, basename(path));
 }
 
 export async function readModelFile(path: string): Promise<{ buf: Uint8Array; raw: RawFile; bytes: number }> {
@@ -107,11 +100,13 @@ export async function readModelFile(path: string): Promise<{ buf: Uint8Array; ra
 
 export async function inspectModelFile(path: string, hooks: InspectHooks = {}): Promise<ModelFileReport> {
   hooks.progress?.(0, 1, `Reading ${basename(path)}`);
-  const { buf, raw, bytes } = await readModelFile(path);
+  const { raw, bytes } = await readModelFile(path);
+  hooks.progress?.(0, 1, `Read ${raw.tensors.length} tensors; matching them to AlexNet`);
+  await yieldNow();
   let alexnet: AlexNetBinding | null = null;
   let notAlexNet: string | undefined;
   try {
-    const b = bindAlexNet(buf, path, raw);
+    const b = bindAlexNet(raw, path);
     const rows = layerRows(b.spec);
     const conv1 = b.params['conv1.weight'];
     alexnet = {

@@ -1,11 +1,12 @@
 // Finds the images of a training folder and splits them, before any training starts.
 // Layouts (torchvision's ImageFolder): <folder>/<class>/**/<image>, or <folder>/train/<class>/...
 // with an optional <folder>/val/<class>/... . Without val/, a stratified fraction of each class is
-// held out with a fixed seed. Only the first bytes of each file are read here (format sniffing);
-// images that turn out to be damaged are skipped later, when decoded.
-import { open, readdir, stat } from 'node:fs/promises';
+// held out with a fixed seed. Each file's signature, header and end marker are checked here
+// (image/check.ts), so damaged images are listed at the scan; a class folder without a usable image
+// is not a class. Nothing in the folder is changed.
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { sniffFormat } from '../image/formats';
+import { checkImage } from '../image/check';
 import type { DatasetSummary, SkippedFile } from '../../protocol/engine/train';
 import { RNG, rngFor } from './rng';
 
@@ -43,23 +44,16 @@ async function listFiles(dir: string): Promise<string[]> {
   return out;
 }
 
-/** Reads the first bytes and says why the file is not an image we can decode (undefined when it looks fine). */
+/** Says why the file is not an image we can decode (undefined when it looks fine). */
 async function sniffProblem(path: string): Promise<SkippedFile | undefined> {
-  let fh;
+  let buf: Buffer;
   try {
-    fh = await open(path, 'r');
-    const buf = Buffer.alloc(4096);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    if (bytesRead === 0) return { path, code: 'empty', reason: 'the file is empty (0 bytes)' };
-    const s = sniffFormat(buf.subarray(0, bytesRead));
-    if (s.kind === 'supported') return undefined;
-    if (s.kind === 'unsupported') return { path, code: 'unsupported-format', reason: `${s.format} images are not supported` };
-    return { path, code: 'not-an-image', reason: s.kind === 'text' ? 'not an image: a text file' : 'not an image: unknown content' };
+    buf = await readFile(path);
   } catch (e) {
     return { path, code: 'unreadable', reason: `cannot be read (${(e as Error).message})` };
-  } finally {
-    await fh?.close();
   }
+  const problem = await checkImage(buf);
+  return problem ? { path, code: problem.code, reason: problem.message } : undefined;
 }
 
 /** Sniffs files with a little concurrency (it is I/O). */
@@ -130,8 +124,12 @@ export async function scanDataset(folder: string, opts: { valFraction?: number; 
   const layout: DatasetSummary['layout'] = split ? 'split-folders' : 'class-folders';
 
   const root = split ? trainRoot : folder;
-  const classNames = (await classDirs(root)).filter((c) => split || !(c === 'train' || VAL_NAMES.includes(c)));
-  const trainByClass = await collect(root, classNames, skipped);
+  const folders = (await classDirs(root)).filter((c) => split || !(c === 'train' || VAL_NAMES.includes(c)));
+  const trainByClass = await collect(root, folders, skipped);
+  // a folder without one usable training image is not a class (it would be an output nothing teaches)
+  const emptyClasses = folders.filter((c) => trainByClass.get(c)!.length === 0);
+  const classNames = folders.filter((c) => !emptyClasses.includes(c));
+  if (emptyClasses.length) warnings.push(`${emptyClasses.length === 1 ? 'folder' : 'folders'} without usable images, not used as classes: ${emptyClasses.join(', ')}`);
   let train: LabelledImage[];
   let val: LabelledImage[];
   const unknownValClasses: string[] = [];
@@ -155,13 +153,14 @@ export async function scanDataset(folder: string, opts: { valFraction?: number; 
   const smallClasses = classes.filter((c) => c.train + c.val <= 1).map((c) => ({ name: c.name, images: c.train + c.val }));
   for (const c of smallClasses) warnings.push(`class '${c.name}' has ${c.images === 0 ? 'no images' : 'only one image'}`);
   const usable = classes.filter((c) => c.train > 0).length;
-  if (classNames.length === 0) warnings.push(`no class folders in ${root}: expected one subfolder per class`);
+  if (folders.length === 0) warnings.push(`no class folders in ${root}: expected one subfolder per class`);
   else if (usable < 2) warnings.push('at least two classes with training images are needed');
   if (val.length === 0 && usable >= 2) warnings.push('no validation images: accuracy cannot be measured, the lr schedule follows the training loss');
   if (skipped.length) warnings.push(`${skipped.length} file(s) are not usable images and will be skipped`);
 
   const summary: DatasetSummary = {
     folder,
+    emptyClasses,
     layout,
     classes,
     trainCount: train.length,

@@ -14,7 +14,7 @@ export const FINDER_END = 0.1;
 
 export async function findLr(
   run: FinderStep,
-  opts: { steps?: number; start?: number; end?: number; aborted?: () => boolean; progress?: (i: number, n: number, lr: number, loss: number) => void } = {},
+  opts: { steps?: number; start?: number; end?: number; range?: [number, number]; aborted?: () => boolean; progress?: (i: number, n: number, lr: number, loss: number) => void } = {},
 ): Promise<LrFinderResult> {
   const t0 = performance.now();
   const lrs = finderLrs(opts.start ?? FINDER_START, opts.end ?? FINDER_END, opts.steps ?? FINDER_STEPS);
@@ -26,6 +26,6 @@ export async function findLr(
     opts.progress?.(i + 1, lrs.length, lrs[i], smoothed[i]);
     if (finderDiverged(smoothed)) break;
   }
-  const { lr, rule } = pickFinderLr(lrs.slice(0, smoothed.length), smoothed);
+  const { lr, rule } = pickFinderLr(lrs.slice(0, smoothed.length), smoothed, ...(opts.range ?? [1e-5, 1e-2]));
   return { lr, rule, trace: smoothed.map((s, i) => [lrs[i], s]), seconds: (performance.now() - t0) / 1000 };
 }

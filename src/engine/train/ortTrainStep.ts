@@ -70,6 +70,7 @@ export async function createOrtTrainStep(opts: {
   const runner = await TrainRunner.create(
     {
       spec, frozen,
+      graph: { batchHint: config.batchSize },
       optimizer: {
         kind, weightDecay: config.weightDecay, momentum: config.momentum,
         beta1: config.adamBetas?.[0], beta2: config.adamBetas?.[1], eps: config.adamEps, clipNorm: config.clipGradNorm ?? 0,
@@ -110,7 +111,11 @@ export async function createOrtTrainStep(opts: {
       for (let i = 0; i < n; i++) {
         let best = 0;
         let max = -Infinity;
-        for (let k = 0; k < K; k++) if (logits[i * K + k] > max) (max = logits[i * K + k]), (best = k);
+        for (let k = 0; k < K; k++)
+          if (logits[i * K + k] > max) {
+            max = logits[i * K + k];
+            best = k;
+          }
         let sum = 0;
         for (let k = 0; k < K; k++) sum += Math.exp(logits[i * K + k] - max);
         losses[i] = Math.log(sum) + max - logits[i * K + b.labels[i]];

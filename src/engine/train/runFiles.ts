@@ -3,8 +3,8 @@
 //   metrics.jsonl            one StepRecord per step, one EpochRecord per epoch
 //   checkpoint.safetensors   last finished epoch: weights, momentum buffers ("momentum/<name>"), state in metadata
 //   best.safetensors         weights of the best epoch (by validation accuracy), loadable as a model
-import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, writeFileSync, renameSync, readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, writeFileSync, renameSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { EpochRecord, MetricsRecord, OpenRunResult, RunConfigFile, RunState, StepRecord } from '../../protocol/engine/train';
 
 export const CONFIG_FILE = 'config.json';
@@ -20,9 +20,22 @@ export function runFolderName(d = new Date()): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}_${pad(d.getHours())}-${pad(d.getMinutes())}-${pad(d.getSeconds())}`;
 }
 
+/**
+ * Keeps runs (hundreds of MB of weights) out of git: a `.gitignore` of `*` in the `.alexnet/` folder
+ * above the runs root (or in the runs root itself when it is elsewhere); one the user edited is kept.
+ */
+export function ignoreRunsInGit(runsRoot: string): string {
+  const dir = basename(dirname(resolve(runsRoot))) === '.alexnet' ? dirname(resolve(runsRoot)) : resolve(runsRoot);
+  const path = join(dir, '.gitignore');
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(path)) writeFileSync(path, '# AlexNet Explorer training runs (weights, checkpoints): not for version control\n*\n');
+  return path;
+}
+
 /** Creates a fresh run folder (a suffix when two runs start in the same second). */
 export function createRunDir(runsRoot: string, d = new Date()): string {
   mkdirSync(runsRoot, { recursive: true });
+  ignoreRunsInGit(runsRoot);
   const base = runFolderName(d);
   for (let i = 1; ; i++) {
     const dir = join(runsRoot, i === 1 ? base : `${base}-${i}`);
@@ -138,4 +151,24 @@ export function listRuns(runsRoot: string): { runDir: string; name: string; stat
     }
     return { runDir, name: basename(runDir), state: readRunState(runDir), config };
   });
+}
+
+/** Deletes a run folder: only one that holds a run's config.json, so a wrong path deletes nothing. */
+export function deleteRun(runDir: string): void {
+  if (!existsSync(join(runDir, CONFIG_FILE))) throw Object.assign(new Error(`${runDir} is not a training run folder (no ${CONFIG_FILE}): not deleted`), { code: 'bad-input' });
+  rmSync(runDir, { recursive: true, force: true });
+}
+
+/** Bytes a run folder takes on disk (its files, not recursing into anything else). */
+export function runSizeBytes(runDir: string): number {
+  let total = 0;
+  for (const name of readdirSync(runDir)) {
+    try {
+      const st = statSync(join(runDir, name));
+      if (st.isFile()) total += st.size;
+    } catch {
+      // removed meanwhile
+    }
+  }
+  return total;
 }

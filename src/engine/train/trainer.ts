@@ -29,7 +29,7 @@ import { slicedVariableGrads, sliceSizeFor } from './microBatch';
 import { MomentumSgd } from './sgd';
 import { float32View } from '../backend/tensorView';
 import { applyPreset } from './presets';
-import { isBetterEpoch } from './schedule';
+import { finderRange, isBetterEpoch } from './schedule';
 import { findLr } from './lrFinder';
 import { createOrtTrainStep, ortTrainingAvailable, type OrtOptimizerState, type OrtTrainStep } from './ortTrainStep';
 
@@ -366,6 +366,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
               return (await probe.step(b, lr, hashSeed(config.seed, RNG.dropout, -1 - i))).loss;
             },
           }, {
+            range: finderRange(config.optimizer ?? 'sgd'),
             aborted,
             progress: (i, n, lr, loss) => hooks.progress?.(0, totalSteps, `Finding the learning rate: step ${i}/${n}, lr ${lr.toExponential(1)}, loss ${loss.toFixed(3)}`),
           });

@@ -46,8 +46,6 @@ export function refusedGlobalMessage(qualifiedName: string): string {
   return `Refusing to load: the pickle asks for global '${qualifiedName}', which a weights file never needs`;
 }
 
-const MARK = Symbol('mark');
-
 /** Reads one pickle from `data` at `start`; returns the object and where the STOP ended. */
 export function unpickle(data: Uint8Array, opts: UnpickleOptions, start = 0): { value: unknown; end: number } {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);

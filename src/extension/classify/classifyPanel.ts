@@ -5,9 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { basename, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { ClassifyItem, ModelStatus } from '../../protocol/engine';
-import type { ClassifyWebviewState, HostToWebview, ResultRow, ResultsView, WebviewToHost } from '../../protocol/webview/classify';
-import { imageRoots, resultsToCsv, resultsToJson } from './resultsExport';
-import { extensionResourceRoots, webviewHtml } from '../webviews/webviewHtml';
+import type { ClassifyProtocol, ClassifyWebviewState, ResultRow, ResultsView, WebviewToHost } from '../../protocol/webview/classify';
+import { commonFolder, imageRoots, resultsToCsv, resultsToJson } from './resultsExport';
+import { folderClasses } from '../project/folderClasses';
+import { folderMatchesLabel, knownFolderClasses } from './folderAccuracy';
+import { extensionResourceRoots } from '../webviews/webviewHtml';
+import { OpenPanels, SingletonPanel } from '../webviews/singletonPanel';
 
 export const CLASSIFY_VIEW_TYPE = 'alexnet.classifyResults';
 export const EXPLORE_COMMAND = 'alexnet.exploreActivations';
@@ -20,29 +23,27 @@ export interface ClassifyOutcome {
   backend: string;
   totalMs: number;
   topK: number;
+  /** the classified folder; the rows' paths are shown relative to it (default: their common folder) */
+  root?: string;
 }
 
 function rowToItem(row: ResultRow): ClassifyItem {
   return row.ok
-    ? { path: row.path, ok: true, predictions: row.predictions, width: row.width, height: row.height, ms: row.ms }
+    ? { path: row.path, ok: true, predictions: row.predictions, width: row.width, height: row.height, ms: row.ms, ...(row.exif ? { exif: row.exif } : {}) }
     : { path: row.path, ok: false, error: row.error, code: row.code };
 }
 
-export class ClassifyPanel implements vscode.Disposable {
-  private static current?: ClassifyPanel;
+export class ClassifyPanel extends SingletonPanel<ClassifyProtocol> {
+  private static readonly open = new OpenPanels<ClassifyPanel>();
   private view?: ResultsView;
-  private readonly disposables: vscode.Disposable[] = [];
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri) {
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: WebviewToHost) => void this.onMessage(m)),
-    );
+  private constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri) {
+    super(panel, extensionUri, ClassifyPanel.open);
   }
 
   /** Shows `outcome` in the panel (created, or reused and revealed). */
   static async show(extensionUri: vscode.Uri, outcome: ClassifyOutcome): Promise<ClassifyPanel> {
-    let me = ClassifyPanel.current;
+    let me = ClassifyPanel.open.get();
     if (!me) {
       const panel = vscode.window.createWebviewPanel(
         CLASSIFY_VIEW_TYPE,
@@ -50,9 +51,9 @@ export class ClassifyPanel implements vscode.Disposable {
         { viewColumn: vscode.window.activeTextEditor || vscode.window.tabGroups.activeTabGroup.activeTab ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active },
         { enableScripts: true, localResourceRoots: extensionResourceRoots(extensionUri) },
       );
-      me = ClassifyPanel.current = new ClassifyPanel(panel, extensionUri);
+      me = new ClassifyPanel(panel, extensionUri);
     } else {
-      me.panel.reveal(undefined, false);
+      me.reveal();
     }
     me.setView(await me.buildView(outcome));
     return me;
@@ -62,8 +63,7 @@ export class ClassifyPanel implements vscode.Disposable {
   static registerSerializer(extensionUri: vscode.Uri): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(CLASSIFY_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: ClassifyWebviewState | undefined) {
-        ClassifyPanel.current?.dispose();
-        const me = (ClassifyPanel.current = new ClassifyPanel(panel, extensionUri));
+        const me = new ClassifyPanel(panel, extensionUri);
         const saved = state?.view;
         if (saved && Array.isArray(saved.rows)) me.setView({ ...saved, id: randomUUID(), canExplore: await commandExists(EXPLORE_COMMAND) });
         else panel.dispose();
@@ -72,7 +72,18 @@ export class ClassifyPanel implements vscode.Disposable {
   }
 
   private async buildView(o: ClassifyOutcome): Promise<ResultsView> {
-    const rows: ResultRow[] = o.items.map((item) => ({ ...item, name: basename(item.path), imageSrc: '' }));
+    const root = o.root ?? commonFolder(o.items.map((i) => i.path));
+    const classes = folderClasses(root, o.items.map((i) => i.path));
+    const classPerFolder = o.layout === 'table' && classes.classes.length >= 2 && classes.index.every((c) => c >= 0);
+    const known = classPerFolder ? knownFolderClasses(classes.classes, o.model.classNames) : new Set<string>();
+    const rows: ResultRow[] = o.items.map((item, i) => {
+      const folderClass = classPerFolder ? classes.classes[classes.index[i]] : undefined;
+      const common = { name: basename(item.path), rel: classes.rel[i], folderClass, imageSrc: '' };
+      if (!item.ok) return { ...item, ...common };
+      const top = item.predictions[0];
+      const match = folderClass && known.has(folderClass) && top ? folderMatchesLabel(folderClass, top.label) : undefined;
+      return { ...item, ...common, ...(match !== undefined ? { match } : {}) };
+    });
     return {
       id: randomUUID(),
       layout: o.layout,
@@ -84,6 +95,9 @@ export class ClassifyPanel implements vscode.Disposable {
       untrained: o.model.untrained,
       topK: o.topK,
       totalMs: o.totalMs,
+      root,
+      classPerFolder,
+      folderAccuracy: known.size > 0,
       canExplore: await commandExists(EXPLORE_COMMAND),
     };
   }
@@ -92,25 +106,23 @@ export class ClassifyPanel implements vscode.Disposable {
   private setView(view: ResultsView): void {
     const webview = this.panel.webview;
     const roots = imageRoots(view.rows.map((r) => r.path)).map((d) => vscode.Uri.file(d));
-    webview.options = { enableScripts: true, localResourceRoots: [...extensionResourceRoots(this.extensionUri), ...roots] };
     this.view = {
       ...view,
       rows: view.rows.map((r) => ({ ...r, imageSrc: webview.asWebviewUri(vscode.Uri.file(r.path)).toString() })),
     };
     this.panel.title = `AlexNet: ${view.title}`;
-    webview.html = webviewHtml(webview, this.extensionUri, {
-      script: 'classify',
-      title: view.title,
-      styles: ['classify.css'],
-      body: `<div id="app" data-view-id="${this.view.id}"></div>`,
-    });
+    this.setPage(
+      {
+        script: 'classify',
+        title: view.title,
+        styles: ['classify.css'],
+        body: `<div id="app" data-view-id="${this.view.id}"></div>`,
+      },
+      roots,
+    );
   }
 
-  private post(message: HostToWebview): void {
-    void this.panel.webview.postMessage(message);
-  }
-
-  private async onMessage(m: WebviewToHost): Promise<void> {
+  protected async onMessage(m: WebviewToHost): Promise<void> {
     const view = this.view;
     switch (m.type) {
       case 'ready':
@@ -133,12 +145,6 @@ export class ClassifyPanel implements vscode.Disposable {
         await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(m.path), { viewColumn: vscode.ViewColumn.One, preview: true });
         return;
     }
-  }
-
-  dispose(): void {
-    if (ClassifyPanel.current === this) ClassifyPanel.current = undefined;
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.panel.dispose();
   }
 }
 

@@ -1,14 +1,11 @@
 // The image files a classify command works on (no vscode: unit-tested).
 import { readdir } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
+import { IMAGE_EXTENSIONS, isImagePath } from '../../protocol/imageFiles';
 
-export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp', '.tif', '.tiff'];
+export { IMAGE_EXTENSIONS, isImagePath };
 /** A folder larger than this is cut short (with a warning) rather than flooding the panel. */
 export const MAX_FOLDER_IMAGES = 5000;
-
-export function isImagePath(p: string): boolean {
-  return IMAGE_EXTENSIONS.includes(extname(p).toLowerCase());
-}
 
 /** Image files under `dir` (recursively, skipping hidden folders), sorted; at most `limit`. */
 export async function listImages(dir: string, limit = MAX_FOLDER_IMAGES): Promise<{ paths: string[]; truncated: boolean }> {

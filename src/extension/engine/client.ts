@@ -138,7 +138,9 @@ export class EngineClient {
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.child) return;
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
-    const cancelled = (child as ChildProcess & { killReason?: string }).killReason === 'cancelled';
+    const reason = (child as ChildProcess & { killReason?: string }).killReason;
+    const cancelled = reason === 'cancelled';
+    const idle = reason === 'idle';
     this.lastExit = how;
     this.child = undefined;
     const err = cancelled
@@ -146,7 +148,8 @@ export class EngineClient {
       : new EngineError(`The AlexNet engine stopped unexpectedly (${how}). It will be restarted on the next request; see "AlexNet: Show Engine Log".`, 'engine-crashed');
     for (const [, p] of this.pending) p.reject(err);
     this.pending.clear();
-    if (!cancelled && !this.disposed) this.opts.onLog?.('error', `engine exited (${how})`);
+    if (idle) this.opts.onLog?.('info', 'engine stopped: idle');
+    else if (!cancelled && !this.disposed) this.opts.onLog?.('error', `engine exited (${how})`);
   }
 
   private killChild(reason: string): void {
@@ -154,6 +157,18 @@ export class EngineClient {
     if (!child) return;
     (child as ChildProcess & { killReason?: string }).killReason = reason;
     child.kill('SIGKILL');
+  }
+
+  /** requests waiting for an answer */
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** Stops an idle engine to give its memory back (a later request starts a new one); false when busy. */
+  stopIfIdle(): boolean {
+    if (this.pending.size > 0 || !this.child) return false;
+    this.killChild('idle');
+    return true;
   }
 
   /** Stops the engine (a later request starts a new one). */

@@ -16,6 +16,9 @@ function sameModel(a: ModelRequest | undefined, b: ModelRequest): boolean {
   return !!a && a.variant === b.variant && JSON.stringify(a.weights) === JSON.stringify(b.weights);
 }
 
+/** How long the training engine stays after its last request (a scan then the form then a run: reuse it). */
+export const TRAINING_IDLE_MS = 30_000;
+
 export class EngineHost implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   private readonly client: EngineClient;
@@ -25,6 +28,7 @@ export class EngineHost implements vscode.Disposable {
    */
   private readonly trainingClient: EngineClient;
   private wanted?: ModelRequest;
+  private trainingIdle?: ReturnType<typeof setTimeout>;
   private loadedModel?: ModelStatus;
   private engineStatus?: EngineStatus;
   private readonly changed = new vscode.EventEmitter<void>();
@@ -141,11 +145,18 @@ export class EngineHost implements vscode.Disposable {
 
   /** Requests of a training run (scan, train, resume) go to the training engine process. */
   async trainingRequest<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
+    clearTimeout(this.trainingIdle);
     try {
       return await this.trainingClient.request(method, params, options);
     } catch (err) {
       if (err instanceof EngineError && err.code === 'engine-crashed') void this.showCrash(err.message);
       throw err;
+    } finally {
+      // A run's engine holds its weights, caches and wasm heap (GBs): it exits soon after the last request.
+      clearTimeout(this.trainingIdle);
+      this.trainingIdle = setTimeout(() => {
+        if (this.trainingClient.stopIfIdle()) this.log.info(`training engine stopped after ${TRAINING_IDLE_MS / 1000} s idle`);
+      }, TRAINING_IDLE_MS);
     }
   }
 
@@ -165,6 +176,7 @@ export class EngineHost implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.trainingIdle);
     this.client.dispose();
     this.trainingClient.dispose();
     for (const d of this.disposables) d.dispose();

@@ -2,23 +2,20 @@
 // own description (the engine's `info`), so a trained model with its own last layer shows its
 // own numbers. Clicking a layer opens its filters (conv) or feature maps.
 import * as vscode from 'vscode';
-import type { HostToWebview, WebviewToHost } from '../../protocol/webview/architecture';
+import type { ArchitectureProtocol, WebviewToHost } from '../../protocol/webview/architecture';
 import { describeFailure, type InspectEngine } from './inspectEngine';
 import * as config from '../settings/configuration';
-import { extensionResourceRoots, webviewHtml } from '../webviews/webviewHtml';
+import { OpenPanels, SingletonPanel } from '../webviews/singletonPanel';
 
 export const ARCHITECTURE_VIEW_TYPE = 'alexnet.architecture';
 
-export class ArchitecturePanel implements vscode.Disposable {
-  private static current?: ArchitecturePanel;
-  private readonly disposables: vscode.Disposable[] = [];
+export class ArchitecturePanel extends SingletonPanel<ArchitectureProtocol> {
+  private static readonly open = new OpenPanels<ArchitecturePanel>();
 
-  private constructor(private readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly inspect: InspectEngine) {
-    panel.webview.options = { enableScripts: true, localResourceRoots: extensionResourceRoots(extensionUri) };
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, { script: 'architecture', title: 'AlexNet architecture', styles: ['inspect.css'] });
+  private constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly inspect: InspectEngine) {
+    super(panel, extensionUri, ArchitecturePanel.open);
+    this.setPage({ script: 'architecture', title: 'AlexNet architecture', styles: ['inspect.css'] });
     this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: WebviewToHost) => void this.onMessage(m)),
       // A model change (variant, trained weights) redraws the diagram.
       inspect.onDidChange(() => {
         if (inspect.currentModel) void this.refresh();
@@ -27,26 +24,22 @@ export class ArchitecturePanel implements vscode.Disposable {
   }
 
   static show(extensionUri: vscode.Uri, inspect: InspectEngine): ArchitecturePanel {
-    if (ArchitecturePanel.current) {
-      ArchitecturePanel.current.panel.reveal(undefined, false);
-      void ArchitecturePanel.current.refresh();
-      return ArchitecturePanel.current;
+    const current = ArchitecturePanel.open.get();
+    if (current) {
+      current.reveal();
+      void current.refresh();
+      return current;
     }
     const panel = vscode.window.createWebviewPanel(ARCHITECTURE_VIEW_TYPE, 'AlexNet architecture', vscode.ViewColumn.Active, { enableScripts: true });
-    return (ArchitecturePanel.current = new ArchitecturePanel(panel, extensionUri, inspect));
+    return new ArchitecturePanel(panel, extensionUri, inspect);
   }
 
   static registerSerializer(extensionUri: vscode.Uri, inspect: InspectEngine): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(ARCHITECTURE_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
-        ArchitecturePanel.current?.dispose();
-        ArchitecturePanel.current = new ArchitecturePanel(panel, extensionUri, inspect);
+        new ArchitecturePanel(panel, extensionUri, inspect);
       },
     });
-  }
-
-  private post(message: HostToWebview): void {
-    void this.panel.webview.postMessage(message);
   }
 
   private async refresh(): Promise<void> {
@@ -63,7 +56,7 @@ export class ArchitecturePanel implements vscode.Disposable {
     }
   }
 
-  private async onMessage(m: WebviewToHost): Promise<void> {
+  protected async onMessage(m: WebviewToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
         this.post({ type: 'busy', message: 'Loading the model…' });
@@ -74,11 +67,5 @@ export class ArchitecturePanel implements vscode.Disposable {
         else await vscode.commands.executeCommand('alexnet.showFeatureMaps', undefined, m.layer);
         return;
     }
-  }
-
-  dispose(): void {
-    if (ArchitecturePanel.current === this) ArchitecturePanel.current = undefined;
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.panel.dispose();
   }
 }

@@ -4,27 +4,25 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { InspectImageResult } from '../../protocol/engine';
-import type { FeatureMapsState, HostToWebview, WebviewToHost } from '../../protocol/webview/featuremaps';
+import type { FeatureMapsProtocol, FeatureMapsState, WebviewToHost } from '../../protocol/webview/featuremaps';
 import { describeFailure, type InspectEngine } from './inspectEngine';
-import { extensionResourceRoots, webviewHtml } from '../webviews/webviewHtml';
+import { OpenPanels, SingletonPanel } from '../webviews/singletonPanel';
+import { IMAGE_EXTENSIONS } from '../../protocol/imageFiles';
 
 export const FEATURE_MAPS_VIEW_TYPE = 'alexnet.featureMaps';
 
-export class FeatureMapsPanel implements vscode.Disposable {
-  private static current?: FeatureMapsPanel;
+export class FeatureMapsPanel extends SingletonPanel<FeatureMapsProtocol> {
+  private static readonly open = new OpenPanels<FeatureMapsPanel>();
   private path?: string;
   private layer?: string;
   private info?: InspectImageResult;
   private inflight?: AbortController;
   private lastRender?: { layer: string; channels: number; ms: number; frameMs: number };
-  private readonly disposables: vscode.Disposable[] = [];
 
-  private constructor(private readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly inspect: InspectEngine) {
-    panel.webview.options = { enableScripts: true, localResourceRoots: extensionResourceRoots(extensionUri) };
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, { script: 'featuremaps', title: 'Feature maps', styles: ['inspect.css'] });
+  private constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly inspect: InspectEngine) {
+    super(panel, extensionUri, FeatureMapsPanel.open);
+    this.setPage({ script: 'featuremaps', title: 'Feature maps', styles: ['inspect.css'] });
     this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: WebviewToHost) => void this.onMessage(m)),
       inspect.onDidChange(() => {
         // Another model: the same image and layer, recomputed.
         if (this.path && this.info && this.inspect.currentModel && this.info.weightsLabel !== this.inspect.currentModel.weightsLabel) void this.loadImage(this.path, this.layer);
@@ -33,11 +31,11 @@ export class FeatureMapsPanel implements vscode.Disposable {
   }
 
   static async show(extensionUri: vscode.Uri, inspect: InspectEngine, path: string, layer?: string): Promise<FeatureMapsPanel> {
-    let me = FeatureMapsPanel.current;
+    let me = FeatureMapsPanel.open.get();
     if (!me) {
       const panel = vscode.window.createWebviewPanel(FEATURE_MAPS_VIEW_TYPE, `Feature maps: ${basename(path)}`, vscode.ViewColumn.Active, { enableScripts: true });
-      me = FeatureMapsPanel.current = new FeatureMapsPanel(panel, extensionUri, inspect);
-    } else me.panel.reveal(undefined, false);
+      me = new FeatureMapsPanel(panel, extensionUri, inspect);
+    } else me.reveal();
     await me.loadImage(path, layer);
     return me;
   }
@@ -45,8 +43,7 @@ export class FeatureMapsPanel implements vscode.Disposable {
   static registerSerializer(extensionUri: vscode.Uri, inspect: InspectEngine): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(FEATURE_MAPS_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: FeatureMapsState | undefined) {
-        FeatureMapsPanel.current?.dispose();
-        const me = (FeatureMapsPanel.current = new FeatureMapsPanel(panel, extensionUri, inspect));
+        const me = new FeatureMapsPanel(panel, extensionUri, inspect);
         if (state?.path) await me.loadImage(state.path, state.layer);
       },
     });
@@ -54,12 +51,8 @@ export class FeatureMapsPanel implements vscode.Disposable {
 
   /** For the e2e tests: what is shown and how long the last grid took to draw. */
   static debugState(): { path?: string; layer?: string; render?: { layer: string; channels: number; ms: number; frameMs: number } } | undefined {
-    const me = FeatureMapsPanel.current;
+    const me = FeatureMapsPanel.open.get();
     return me && { path: me.path, layer: me.layer, render: me.lastRender };
-  }
-
-  private post(message: HostToWebview): void {
-    void this.panel.webview.postMessage(message);
   }
 
   private async loadImage(path: string, layer?: string): Promise<void> {
@@ -103,7 +96,7 @@ export class FeatureMapsPanel implements vscode.Disposable {
     if (message) this.post({ type: 'error', message });
   }
 
-  private async onMessage(m: WebviewToHost): Promise<void> {
+  protected async onMessage(m: WebviewToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
         if (this.path && this.info) {
@@ -115,7 +108,7 @@ export class FeatureMapsPanel implements vscode.Disposable {
         await this.loadLayer(m.layer);
         return;
       case 'pickImage': {
-        const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Images: ['jpg', 'jpeg', 'png', 'webp', 'gif', 'bmp', 'tif', 'tiff'] }, title: 'Feature maps of an image' });
+        const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Images: [...IMAGE_EXTENSIONS] }, title: 'Feature maps of an image' });
         if (picked?.[0]) await this.loadImage(picked[0].fsPath, this.layer);
         return;
       }
@@ -126,9 +119,7 @@ export class FeatureMapsPanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (FeatureMapsPanel.current === this) FeatureMapsPanel.current = undefined;
     this.inflight?.abort();
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.panel.dispose();
+    super.dispose();
   }
 }

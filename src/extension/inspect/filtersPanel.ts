@@ -1,37 +1,32 @@
 // The filters panel (webview: src/webview/filters/): a conv layer's learned filters, and
 // "what excites this channel" images synthesised in the engine with progress and cancel.
 import * as vscode from 'vscode';
-import type { HostToWebview, WebviewToHost, ConvLayerInfo, FiltersState } from '../../protocol/webview/filters';
+import type { WebviewToHost, ConvLayerInfo, FiltersProtocol, FiltersState } from '../../protocol/webview/filters';
 import { describeFailure, type InspectEngine } from './inspectEngine';
-import { extensionResourceRoots, webviewHtml } from '../webviews/webviewHtml';
+import { OpenPanels, SingletonPanel } from '../webviews/singletonPanel';
 
 export const FILTERS_VIEW_TYPE = 'alexnet.filters';
 
-export class FiltersPanel implements vscode.Disposable {
-  private static current?: FiltersPanel;
+export class FiltersPanel extends SingletonPanel<FiltersProtocol> {
+  private static readonly open = new OpenPanels<FiltersPanel>();
   private layer?: string;
   private layers: ConvLayerInfo[] = [];
   private loading?: AbortController;
   private synthesis?: AbortController;
-  private readonly disposables: vscode.Disposable[] = [];
 
-  private constructor(private readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly inspect: InspectEngine) {
-    panel.webview.options = { enableScripts: true, localResourceRoots: extensionResourceRoots(extensionUri) };
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, { script: 'filters', title: 'Filters', styles: ['inspect.css'] });
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: WebviewToHost) => void this.onMessage(m)),
-    );
+  private constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly inspect: InspectEngine) {
+    super(panel, extensionUri, FiltersPanel.open);
+    this.setPage({ script: 'filters', title: 'Filters', styles: ['inspect.css'] });
   }
 
   static show(extensionUri: vscode.Uri, inspect: InspectEngine, layer?: string): FiltersPanel {
-    let me = FiltersPanel.current;
+    let me = FiltersPanel.open.get();
     if (!me) {
       const panel = vscode.window.createWebviewPanel(FILTERS_VIEW_TYPE, 'AlexNet filters', vscode.ViewColumn.Active, { enableScripts: true });
-      me = FiltersPanel.current = new FiltersPanel(panel, extensionUri, inspect);
+      me = new FiltersPanel(panel, extensionUri, inspect);
       me.layer = layer;
     } else {
-      me.panel.reveal(undefined, false);
+      me.reveal();
       if (layer) void me.showLayer(layer);
     }
     return me;
@@ -40,15 +35,10 @@ export class FiltersPanel implements vscode.Disposable {
   static registerSerializer(extensionUri: vscode.Uri, inspect: InspectEngine): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(FILTERS_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: FiltersState | undefined) {
-        FiltersPanel.current?.dispose();
-        const me = (FiltersPanel.current = new FiltersPanel(panel, extensionUri, inspect));
+        const me = new FiltersPanel(panel, extensionUri, inspect);
         me.layer = state?.layer;
       },
     });
-  }
-
-  private post(message: HostToWebview): void {
-    void this.panel.webview.postMessage(message);
   }
 
   private fail(err: unknown): void {
@@ -117,7 +107,7 @@ export class FiltersPanel implements vscode.Disposable {
     }
   }
 
-  private async onMessage(m: WebviewToHost): Promise<void> {
+  protected async onMessage(m: WebviewToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
         await this.start(this.layer ?? m.layer);
@@ -135,10 +125,8 @@ export class FiltersPanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (FiltersPanel.current === this) FiltersPanel.current = undefined;
     this.loading?.abort();
     this.synthesis?.abort();
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.panel.dispose();
+    super.dispose();
   }
 }

@@ -13,6 +13,8 @@ export function registerInspectCommands(context: vscode.ExtensionContext, engine
   const inspect = new InspectEngine(engine, weights);
   const uri = context.extensionUri;
   const explorer = new ActivationExplorer(uri, inspect, context.workspaceState, pickImage);
+  // A command gets whatever its caller passes (a Uri, a Uri[], a string, nothing); each handler declares what it takes.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const command = (id: string, fn: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, fn);
   return vscode.Disposable.from(
     explorer,

@@ -8,7 +8,7 @@ import { NoWeightsChosen } from '../weights/weightsManager';
 import type { Method, ModelStatus, ParamsOf, ResultOf } from '../../protocol/engine';
 import type { RequestOptions } from '../engine/client';
 import * as config from '../settings/configuration';
-import { isImagePath } from '../classify/classifyCommands';
+import { IMAGE_EXTENSIONS, isImagePath } from '../../protocol/imageFiles';
 
 /** What the inspect panels need from the engine: the active model, loaded on demand. */
 export class InspectEngine {
@@ -60,7 +60,7 @@ export function activeImageUri(): vscode.Uri | undefined {
 export async function pickImage(title: string): Promise<vscode.Uri | undefined> {
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
-    filters: { Images: ['jpg', 'jpeg', 'png', 'webp', 'gif', 'bmp', 'tif', 'tiff'] },
+    filters: { Images: [...IMAGE_EXTENSIONS] },
     openLabel: 'Choose',
     title,
   });

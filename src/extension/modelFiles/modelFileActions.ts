@@ -37,7 +37,7 @@ export async function compareWith(
   if (!picked) return undefined;
   const comparison = await engine.request('compareModelFiles', { a: uri.fsPath, b: picked.fsPath }, {
     onEvent: (e) => {
-      if (e.kind === 'progress') progress(e.done as number, e.total as number | undefined, e.message as string | undefined);
+      progress(e.done, e.total, e.message);
     },
   });
   return { comparison, otherName: basename(picked.fsPath) };

@@ -52,7 +52,7 @@ export class ModelFileEditorProvider implements vscode.CustomReadonlyEditorProvi
         doc.report ??= await this.engine.request('inspectModelFile', { path: doc.uri.fsPath }, {
           signal,
           onEvent: (e) => {
-            if (e.kind === 'progress') post({ type: 'progress', done: e.done as number, total: e.total as number | undefined, message: e.message as string | undefined });
+            post({ type: 'progress', done: e.done, total: e.total, message: e.message });
           },
         });
         post({ type: 'report', report: doc.report, fileName: basename(doc.uri.fsPath) });

@@ -44,6 +44,11 @@ export function weightsMirror(): string | undefined {
   return section().get<string>('weights.mirror', '').trim() || undefined;
 }
 
+/** Rotate by the EXIF orientation tag (default) or read pixels as stored, as torchvision does. */
+export function exifOrientation(): boolean {
+  return section().get<boolean>('image.exifOrientation', true) !== false;
+}
+
 export function topK(): number {
   const k = Math.round(section().get<number>('topK', 5));
   return Number.isFinite(k) ? Math.min(20, Math.max(1, k)) : 5;

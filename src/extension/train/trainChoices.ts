@@ -1,8 +1,9 @@
-// The choices of the "Train on Folder" form: the paper's values, what was used last time, and
-// their checks. No `vscode` import, so the defaults and validation are unit-tested.
+// The choices of the "Train on Folder" form: a recipe (preset) and its values, what was used last
+// time, and their checks. No `vscode` import, so the defaults and validation are unit-tested.
 import { VARIANTS, type VariantName } from '../../protocol/engine/model';
 import { resolveTrainConfig } from '../../engine/train/config';
-import type { TrainConfig, TrainConfigInput, TrainMode } from '../../protocol/engine/train';
+import { applyPreset, defaultPreset, PRESET_NAMES, PRESETS } from '../../engine/train/presets';
+import type { PresetName, TrainConfig, TrainConfigInput, TrainMode } from '../../protocol/engine/train';
 import { augmentLabel } from '../../protocol/webview/training';
 
 /** Where the starting weights come from: the classifier's current weights, or the paper's random init. */
@@ -12,11 +13,34 @@ export type WeightsChoice = 'current' | 'random';
 export type TrainChoices = Pick<
   TrainConfig,
   'mode' | 'variant' | 'epochs' | 'batchSize' | 'lr' | 'momentum' | 'weightDecay' | 'patience' | 'earlyStop' | 'valFraction' | 'augment'
-> & { weights: WeightsChoice };
+  | 'optimizer' | 'init' | 'clipGradNorm' | 'warmupSteps'
+> & { weights: WeightsChoice; preset: PresetName; lrFind: boolean };
+
+export interface ChoiceContext {
+  variant: VariantName;
+  hasWeights: boolean;
+  valFraction: number;
+  /** training images of the scanned folder (the small-data recipe sizes its batch from it) */
+  trainCount?: number;
+}
+
+/** A preset's values, resolved as the engine resolves them for this folder. */
+export function presetChoices(preset: PresetName, opts: ChoiceContext): TrainChoices {
+  const { input } = applyPreset({ preset, variant: opts.variant, ...(opts.hasWeights ? { weights: { kind: 'file', path: '(current)' } } : {}) }, opts.trainCount ?? 1e9);
+  const c = resolveTrainConfig(input);
+  return {
+    preset, mode: c.mode, variant: opts.variant, weights: opts.hasWeights && c.mode !== 'scratch' ? 'current' : 'random',
+    epochs: c.epochs, batchSize: c.batchSize, lr: c.lr, lrFind: !!c.lrFind, momentum: c.momentum, weightDecay: c.weightDecay,
+    patience: c.patience, earlyStop: c.earlyStop, valFraction: opts.valFraction, augment: { ...c.augment },
+    optimizer: c.optimizer ?? 'sgd', ...(c.init ? { init: c.init } : {}), clipGradNorm: c.clipGradNorm ?? 0, warmupSteps: c.warmupSteps ?? 0,
+  };
+}
+
+export function presetLabel(p: PresetName): string {
+  return PRESETS[p].label;
+}
 
 export type NumericField = 'epochs' | 'batchSize' | 'lr' | 'momentum' | 'weightDecay' | 'patience' | 'earlyStop' | 'valFraction';
-
-const PAPER = resolveTrainConfig({ mode: 'frozen' });
 
 /** The engine's starting learning rate for a mode (the paper's 0.01 from scratch, lower for the heads on pretrained features). */
 export function defaultLr(mode: TrainMode): number {
@@ -71,23 +95,9 @@ export function parseField(field: NumericField, text: string): { value: number }
   return { value };
 }
 
-/** The paper's values (with the given variant, validation fraction and whether weights exist). */
-export function paperChoices(opts: { variant: VariantName; hasWeights: boolean; valFraction: number }): TrainChoices {
-  const mode: TrainMode = opts.hasWeights ? 'frozen' : 'scratch';
-  return {
-    mode,
-    variant: opts.variant,
-    weights: opts.hasWeights ? 'current' : 'random',
-    epochs: PAPER.epochs,
-    batchSize: PAPER.batchSize,
-    lr: defaultLr(mode),
-    momentum: PAPER.momentum,
-    weightDecay: PAPER.weightDecay,
-    patience: PAPER.patience,
-    earlyStop: PAPER.earlyStop,
-    valFraction: opts.valFraction,
-    augment: { ...PAPER.augment },
-  };
+/** The default recipe's values: fine-tune with weights, small data from scratch without. */
+export function defaultChoices(opts: ChoiceContext): TrainChoices {
+  return presetChoices(defaultPreset(opts.hasWeights ? { weights: { kind: 'file', path: '(current)' } } : {}), opts);
 }
 
 /** The fields of a stored value that are still valid (settings from an older version are dropped). */
@@ -95,6 +105,14 @@ export function sanitizeRemembered(stored: unknown): Partial<TrainChoices> {
   if (!stored || typeof stored !== 'object') return {};
   const s = stored as Record<string, unknown>;
   const out: Partial<TrainChoices> = {};
+  // values remembered before recipes existed were the failing old defaults (batch 128, lr 0.01): dropped
+  if (!(PRESET_NAMES as readonly unknown[]).includes(s.preset)) {
+    if ((VARIANTS as readonly unknown[]).includes(s.variant)) out.variant = s.variant as VariantName;
+    if (s.weights === 'current' || s.weights === 'random') out.weights = s.weights;
+    return out;
+  }
+  out.preset = s.preset as PresetName;
+  if (typeof s.lrFind === 'boolean') out.lrFind = s.lrFind;
   if (MODES.some((m) => m.mode === s.mode)) out.mode = s.mode as TrainMode;
   if ((VARIANTS as readonly unknown[]).includes(s.variant)) out.variant = s.variant as VariantName;
   if (s.weights === 'current' || s.weights === 'random') out.weights = s.weights;
@@ -114,9 +132,12 @@ export function sanitizeRemembered(stored: unknown): Partial<TrainChoices> {
  * The form's starting values: last time's choices over the paper's. The variant follows the
  * classifier's unless chosen before; without weights, "current" weights fall back to random.
  */
-export function initialChoices(remembered: unknown, opts: { variant: VariantName; hasWeights: boolean; valFraction: number }): TrainChoices {
+export function initialChoices(remembered: unknown, opts: ChoiceContext): TrainChoices {
   const r = sanitizeRemembered(remembered);
-  const choices = { ...paperChoices(opts), ...r, valFraction: opts.valFraction };
+  const base = r.preset ? presetChoices(r.preset, opts) : defaultChoices(opts);
+  // the batch of the small-data recipe follows this folder, not last time's
+  const { batchSize: _b, ...rest } = r;
+  const choices = { ...base, ...(r.preset === 'small-data' ? rest : r), valFraction: opts.valFraction };
   if (!opts.hasWeights) choices.weights = 'random';
   return choices;
 }
@@ -131,12 +152,18 @@ export function rememberable(c: TrainChoices): Omit<TrainChoices, 'valFraction'>
 export function toConfigInput(c: TrainChoices, weightsPath: string | undefined): TrainConfigInput {
   const useWeights = c.mode !== 'scratch' && c.weights === 'current' && !!weightsPath;
   return {
+    preset: c.preset,
     variant: c.variant,
     mode: c.mode,
     ...(useWeights && { weights: { kind: 'file' as const, path: weightsPath! } }),
     epochs: c.epochs,
     batchSize: c.batchSize,
     lr: c.lr,
+    lrFind: c.lrFind,
+    optimizer: c.optimizer,
+    ...(c.init ? { init: c.init } : {}),
+    clipGradNorm: c.clipGradNorm,
+    warmupSteps: c.warmupSteps,
     momentum: c.momentum,
     weightDecay: c.weightDecay,
     patience: c.patience,
@@ -155,6 +182,7 @@ export { augmentLabel };
 
 /** One line summing the choices up (the Start item's description). */
 export function summary(c: TrainChoices, weightsLabel: string): string {
-  const start = c.mode === 'scratch' ? "paper's init" : weightsLabel;
-  return `${modeLabel(c.mode).toLowerCase()} · ${c.variant} · ${start} · ${c.epochs} epochs · batch ${c.batchSize} · lr ${c.lr}`;
+  const start = c.mode === 'scratch' ? `${c.init ?? 'paper'} init` : weightsLabel;
+  const lr = c.lrFind ? 'lr finder' : `lr ${c.lr}`;
+  return `${presetLabel(c.preset)} · ${modeLabel(c.mode).toLowerCase()} · ${c.variant} · ${start} · ${c.optimizer ?? 'sgd'} · ${c.epochs} epochs · batch ${c.batchSize} · ${lr}`;
 }

@@ -10,7 +10,7 @@ import type { ModelStatus } from '../../protocol/engine';
 import type {
   DatasetSummary, OpenRunResult, TrainConfigInput, TrainResult,
 } from '../../protocol/engine/train';
-import { BEST_FILE, openRun, readRunConfig } from '../../engine/train/runFiles';
+import { BEST_FILE, deleteRun, openRun, readRunConfig, runSizeBytes } from '../../engine/train/runFiles';
 import type { VariantName } from '../../protocol/engine/model';
 import type { EngineHost } from '../engine/engineHost';
 import * as config from '../settings/configuration';
@@ -85,7 +85,7 @@ export class TrainingCommands {
 
     const variant = options.config?.variant ?? config.variant();
     const starting = await this.startingWeights(variant);
-    let choices = initialChoices(this.context.globalState.get(LAST_CHOICES_KEY), { variant, hasWeights: !!starting.path, valFraction });
+    let choices = initialChoices(this.context.globalState.get(LAST_CHOICES_KEY), { variant, hasWeights: !!starting.path, valFraction, trainCount: summary.trainCount });
     let weights = starting;
     if (options.prompt !== false) {
       const form = await showTrainForm(choices, {
@@ -187,6 +187,53 @@ export class TrainingCommands {
       }
     })();
     return model;
+  }
+
+  /** Deletes a run folder after a modal confirmation (not the run in progress). */
+  async deleteTrainingRun(arg?: unknown): Promise<boolean> {
+    const runDir = runDirArg(arg) ?? (await this.pickRun((r) => !!r.config, 'Delete which training run?', 'No training runs in this workspace.'))?.runDir;
+    if (!runDir) return false;
+    if (this.active?.runDir === runDir) {
+      void vscode.window.showWarningMessage(`${basename(runDir)} is training now: cancel it first.`);
+      return false;
+    }
+    const size = (() => {
+      try {
+        return `${(runSizeBytes(runDir) / 2 ** 20).toFixed(0)} MB`;
+      } catch {
+        return 'its files';
+      }
+    })();
+    const sure = await vscode.window.showWarningMessage(`Delete the training run ${basename(runDir)} (${size})? Its model and checkpoint are removed.`, { modal: true }, 'Delete');
+    if (sure !== 'Delete') return false;
+    try {
+      deleteRun(runDir);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Cannot delete ${runDir}: ${(err as Error).message}`);
+      return false;
+    }
+    if (vscode.workspace.getConfiguration('alexnet').get<string>('weights.path', '') === join(runDir, BEST_FILE)) {
+      void vscode.window.showWarningMessage(`The classifier was using this run's model: set "alexnet.weights.path" again or run "AlexNet: Use Trained Model" with another run.`);
+    }
+    void vscode.window.showInformationMessage(`Deleted ${basename(runDir)}.`);
+    return true;
+  }
+
+  /** Every run with its state, best accuracy and size; picking one offers what can be done with it. */
+  async trainingRuns(): Promise<void> {
+    const run = await this.pickRun(() => true, 'Training runs: pick one for its actions', 'No training runs in this workspace yet.');
+    if (!run) return;
+    const actions = [
+      { label: '$(graph-line) Open', id: 'open' },
+      ...(existsSync(join(run.runDir, BEST_FILE)) ? [{ label: '$(check) Use Trained Model', id: 'use' }] : []),
+      ...(run.config && !run.state?.finished ? [{ label: '$(debug-continue) Resume', id: 'resume' }] : []),
+      { label: '$(trash) Delete', id: 'delete' },
+    ];
+    const a = await vscode.window.showQuickPick(actions, { title: run.name, placeHolder: describeRun(run) });
+    if (a?.id === 'open') await this.openTrainingRun(run.runDir);
+    else if (a?.id === 'use') await this.useTrainedModel(run.runDir);
+    else if (a?.id === 'resume') await this.resumeTraining(run.runDir);
+    else if (a?.id === 'delete') await this.deleteTrainingRun(run.runDir);
   }
 
   // --- helpers ---------------------------------------------------------------------------
@@ -360,6 +407,11 @@ function describeRun(r: RunEntry): string {
     parts.push(`${r.state.epochsDone}/${c?.config.epochs ?? '?'} epochs${r.state.finished ? '' : ' (unfinished)'}`);
     if (r.state.bestValAcc !== null) parts.push(`best ${percent(r.state.bestValAcc)}`);
   } else parts.push('no epoch finished');
+  try {
+    parts.push(`${(runSizeBytes(r.runDir) / 2 ** 20).toFixed(0)} MB`);
+  } catch {
+    // deleted meanwhile
+  }
   return parts.join(' · ');
 }
 
@@ -373,5 +425,7 @@ export function registerTrainCommands(context: vscode.ExtensionContext, engine: 
     vscode.commands.registerCommand('alexnet.resumeTraining', (arg?: unknown) => commands.resumeTraining(arg)),
     vscode.commands.registerCommand('alexnet.openTrainingRun', (arg?: unknown) => commands.openTrainingRun(arg)),
     vscode.commands.registerCommand('alexnet.useTrainedModel', (arg?: unknown) => commands.useTrainedModel(arg)),
+    vscode.commands.registerCommand('alexnet.deleteTrainingRun', (arg?: unknown) => commands.deleteTrainingRun(arg)),
+    vscode.commands.registerCommand('alexnet.trainingRuns', () => commands.trainingRuns()),
   );
 }

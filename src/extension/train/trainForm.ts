@@ -4,8 +4,9 @@
 import * as vscode from 'vscode';
 import { VARIANTS, type VariantName } from '../../protocol/engine/model';
 import type { DatasetSummary } from '../../protocol/engine/train';
+import { PRESET_NAMES, PRESETS } from '../../engine/train/presets';
 import {
-  FIELDS, MODES, augmentLabel, withMode, modeLabel, paperChoices, parseField, summary, type NumericField, type TrainChoices,
+  FIELDS, MODES, augmentLabel, withMode, modeLabel, presetChoices, presetLabel, parseField, summary, type NumericField, type TrainChoices,
 } from './trainChoices';
 
 export interface StartingWeights {
@@ -27,6 +28,7 @@ export interface FormContext {
 type Action =
   | { kind: 'start' }
   | { kind: 'field'; field: NumericField }
+  | { kind: 'preset' }
   | { kind: 'mode' }
   | { kind: 'variant' }
   | { kind: 'weights' }
@@ -64,7 +66,15 @@ export async function showTrainForm(initial: TrainChoices, ctx: FormContext): Pr
         await showSkipped(dataset);
         continue;
       case 'reset': {
-        choices = paperChoices({ variant: choices.variant, hasWeights: !!weights.path, valFraction: choices.valFraction });
+        choices = presetChoices(choices.preset, { variant: choices.variant, hasWeights: !!weights.path, valFraction: choices.valFraction, trainCount: dataset.trainCount });
+        continue;
+      }
+      case 'preset': {
+        const p = await vscode.window.showQuickPick(
+          PRESET_NAMES.map((name) => ({ label: PRESETS[name].label, detail: PRESETS[name].description, name, description: name === choices.preset ? '(current)' : undefined })),
+          { title: 'Recipe', placeHolder: 'A recipe sets every value below; change any of them afterwards' },
+        );
+        if (p) choices = presetChoices(p.name, { variant: choices.variant, hasWeights: !!weights.path, valFraction: choices.valFraction, trainCount: dataset.trainCount });
         continue;
       }
       case 'mode': {
@@ -110,6 +120,7 @@ export async function showTrainForm(initial: TrainChoices, ctx: FormContext): Pr
         const value = await askNumber(action.field, choices[action.field]);
         if (value === undefined) continue;
         choices[action.field] = value;
+        if (action.field === 'lr') choices.lrFind = false; // a typed lr replaces the finder's
         if (action.field === 'valFraction') dataset = await ctx.rescan(value);
         continue;
       }
@@ -127,7 +138,7 @@ function title(folder: string, s: DatasetSummary): string {
 }
 
 function buildItems(c: TrainChoices, s: DatasetSummary, weights: StartingWeights): Item[] {
-  const startWeights = c.mode === 'scratch' ? "paper's init" : c.weights === 'current' && weights.path ? weights.label : 'random weights';
+  const startWeights = c.mode === 'scratch' ? `${c.init ?? 'paper'} init` : c.weights === 'current' && weights.path ? weights.label : 'random weights';
   const items: Item[] = [
     {
       label: s.trainable ? '$(play) Start training' : '$(error) Cannot train on this folder',
@@ -136,6 +147,7 @@ function buildItems(c: TrainChoices, s: DatasetSummary, weights: StartingWeights
       action: { kind: 'start' },
     },
     { label: 'Settings', kind: vscode.QuickPickItemKind.Separator },
+    { label: 'Recipe', description: presetLabel(c.preset), detail: PRESETS[c.preset].description, action: { kind: 'preset' } },
     { label: 'Mode', description: modeLabel(c.mode), detail: MODES.find((m) => m.mode === c.mode)?.detail, action: { kind: 'mode' } },
     { label: 'Variant', description: c.variant, action: { kind: 'variant' } },
   ];
@@ -151,11 +163,13 @@ function buildItems(c: TrainChoices, s: DatasetSummary, weights: StartingWeights
   for (const f of FIELD_ORDER) {
     const spec = FIELDS[f];
     const detail = f === 'valFraction' && s.layout === 'split-folders' ? 'not used: the folder has its own val/ subfolder' : spec.detail;
-    items.push({ label: spec.label, description: spec.format(c[f]), detail, action: { kind: 'field', field: f } });
+    const value = f === 'lr' && c.lrFind ? 'found by the learning-rate finder before training' : spec.format(c[f]);
+    const note = f === 'batchSize' && c.batchSize > s.trainCount ? ` (larger than the ${s.trainCount} training images: one step per epoch)` : '';
+    items.push({ label: spec.label, description: value + note, detail, action: { kind: 'field', field: f } });
   }
   items.push(
     { label: 'Augmentation', description: augmentLabel(c.augment, c.mode), action: { kind: 'augment' } },
-    { label: "$(discard) Reset to the paper's values", action: { kind: 'reset' } },
+    { label: `$(discard) Reset to the values of ${presetLabel(c.preset)}`, action: { kind: 'reset' } },
     { label: `Dataset (${s.layout === 'split-folders' ? 'train/ and val/ folders' : 'one folder per class'})`, kind: vscode.QuickPickItemKind.Separator },
   );
   for (const cls of s.classes) {

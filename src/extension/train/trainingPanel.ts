@@ -3,33 +3,28 @@
 // run (RunView) and sends it on every page load, so a hidden-then-shown page misses nothing.
 import * as vscode from 'vscode';
 import type { OpenRunResult, TrainEpochEvent, TrainStepEvent } from '../../protocol/engine/train';
-import type { HostToWebview, RunStatus, RunView, TrainingWebviewState, WebviewToHost } from '../../protocol/webview/training';
+import type { RunStatus, RunView, TrainingProtocol, TrainingWebviewState, WebviewToHost } from '../../protocol/webview/training';
 import { stepPoint } from '../../protocol/webview/training';
 import { epochView, runViewFromOpenRun, type ToWebviewSrc } from './runView';
 import { escapeHtml, extensionResourceRoots, webviewHtml } from '../webviews/webviewHtml';
+import { OpenPanels, SingletonPanel } from '../webviews/singletonPanel';
 
 export const TRAINING_VIEW_TYPE = 'alexnet.training';
 
-export class TrainingPanel implements vscode.Disposable {
-  private static readonly panels = new Map<string, TrainingPanel>();
+export class TrainingPanel extends SingletonPanel<TrainingProtocol> {
+  /** one panel per run folder */
+  private static readonly panels = new OpenPanels<TrainingPanel>();
   private view: RunView;
   /** set while this window trains the run: the view's Cancel button calls it */
   private cancelHandler?: () => void;
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly toSrc: ToWebviewSrc;
 
-  private constructor(
-    private readonly panel: vscode.WebviewPanel,
-    private readonly extensionUri: vscode.Uri,
-    build: (toSrc: ToWebviewSrc) => RunView,
-  ) {
-    this.toSrc = (path) => panel.webview.asWebviewUri(vscode.Uri.file(path)).toString();
-    this.view = build(this.toSrc);
-    TrainingPanel.panels.set(this.view.runDir, this);
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: WebviewToHost) => void this.onMessage(m)),
-    );
+  private constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, build: (toSrc: ToWebviewSrc) => RunView) {
+    const toSrc: ToWebviewSrc = (path) => panel.webview.asWebviewUri(vscode.Uri.file(path)).toString();
+    const view = build(toSrc);
+    super(panel, extensionUri, TrainingPanel.panels, view.runDir);
+    this.toSrc = toSrc;
+    this.view = view;
     this.load();
   }
 
@@ -43,7 +38,7 @@ export class TrainingPanel implements vscode.Disposable {
     const existing = TrainingPanel.panels.get(runDir);
     if (existing) {
       existing.view = build(existing.toSrc);
-      existing.panel.reveal(undefined, true);
+      existing.reveal(true);
       existing.post({ type: 'snapshot', view: existing.view });
       return existing;
     }
@@ -60,7 +55,7 @@ export class TrainingPanel implements vscode.Disposable {
   static showStored(extensionUri: vscode.Uri, run: OpenRunResult): TrainingPanel {
     const live = TrainingPanel.panels.get(run.runDir);
     if (live?.view.live) {
-      live.panel.reveal(undefined, false);
+      live.reveal();
       return live;
     }
     return TrainingPanel.show(extensionUri, run.runDir, run.config.folder, (toSrc) => runViewFromOpenRun(run, toSrc));
@@ -77,7 +72,6 @@ export class TrainingPanel implements vscode.Disposable {
         }
         try {
           const run = await openRun(runDir);
-          TrainingPanel.panels.get(runDir)?.dispose();
           panel.webview.options = { enableScripts: true, localResourceRoots: roots(extensionUri, run.config.folder) };
           new TrainingPanel(panel, extensionUri, (toSrc) => runViewFromOpenRun(run, toSrc));
         } catch {
@@ -126,15 +120,12 @@ export class TrainingPanel implements vscode.Disposable {
     webview.html = webviewHtml(webview, this.extensionUri, {
       script: 'training',
       title: `Training ${this.view.name}`,
+      styles: ['training.css'],
       body: `<div id="app" data-run-dir="${escapeHtml(this.view.runDir)}"></div>`,
     });
   }
 
-  private post(message: HostToWebview): void {
-    void this.panel.webview.postMessage(message);
-  }
-
-  private async onMessage(m: WebviewToHost): Promise<void> {
+  protected async onMessage(m: WebviewToHost): Promise<void> {
     const runDir = vscode.Uri.file(this.view.runDir);
     switch (m.type) {
       case 'ready':
@@ -158,12 +149,6 @@ export class TrainingPanel implements vscode.Disposable {
         await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(m.path), { viewColumn: vscode.ViewColumn.Beside, preview: true });
         return;
     }
-  }
-
-  dispose(): void {
-    if (TrainingPanel.panels.get(this.view.runDir) === this) TrainingPanel.panels.delete(this.view.runDir);
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.panel.dispose();
   }
 }
 

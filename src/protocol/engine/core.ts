@@ -44,7 +44,16 @@ export interface Prediction {
 }
 
 export type ClassifyItem =
-  | { path: string; ok: true; predictions: Prediction[]; width: number; height: number; ms: number }
+  | {
+      path: string;
+      ok: true;
+      predictions: Prediction[];
+      width: number;
+      height: number;
+      ms: number;
+      /** the file's EXIF orientation tag, only when it asks for a rotation or flip (2..8); `applied`: whether we rotated */
+      exif?: { orientation: number; applied: boolean };
+    }
   | { path: string; ok: false; error: string; code: string };
 
 export interface LayerRow {
@@ -75,9 +84,13 @@ export interface CoreRequests {
   devices: { params: Record<string, never>; result: DeviceReport; event: never };
   status: { params: Record<string, never>; result: EngineStatus; event: never };
   loadModel: { params: { variant: VariantName; weights: WeightsSource }; result: ModelStatus; event: never };
-  /** Classifies images; a bad image gives an ok:false item, never a failed request. */
+  /**
+   * Classifies images; a bad image gives an ok:false item, never a failed request. exifOrientation
+   * (default true): rotate/flip by the EXIF tag as viewers do; false reads pixels as stored, as
+   * torchvision's PIL loader does.
+   */
   classify: {
-    params: { paths: string[]; topK: number };
+    params: { paths: string[]; topK: number; exifOrientation?: boolean };
     result: { items: ClassifyItem[]; model: ModelStatus; backend: string; totalMs: number };
     event: ProgressEvent;
   };

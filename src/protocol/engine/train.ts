@@ -99,6 +99,8 @@ export interface DatasetSummary {
   valCount: number;
   /** files that are not images or cannot be read (skipped, never fatal) */
   skipped: SkippedFile[];
+  /** class folders without a usable training image: not classes */
+  emptyClasses: string[];
   /** classes with 0 or 1 usable images (cannot be learnt / validated) */
   smallClasses: { name: string; images: number }[];
   /** val/ class folders that do not exist in train/ (their images are ignored) */

@@ -1,6 +1,7 @@
 // Messages between the activation explorer side panel (host: src/extension/inspect/activationExplorer.ts)
 // and its webview (main.ts). Activations and heat maps arrive as Float32Arrays.
 import type { FeatureMaps, GradCamResult, InspectImageResult } from '../engine';
+import type { WebviewProtocol } from './protocol';
 
 /** The selection, kept in the webview state (hide/show) and the workspace state (reloads). */
 export interface ExplorerState {
@@ -28,3 +29,6 @@ export type WebviewToHost =
   | { type: 'pickImage' }
   | { type: 'openPanel'; layer: string }
   | { type: 'rendered'; layer: string; channels: number; ms: number };
+
+/** The panel's and the page's messages and the page's saved state (SingletonPanel, bootWebview). */
+export type ExplorerProtocol = WebviewProtocol<HostToWebview, WebviewToHost, ExplorerState>;

@@ -2,6 +2,7 @@
 // its webview (main.ts). Activations arrive as Float32Arrays (postMessage carries typed arrays
 // as binary), never as JSON number arrays.
 import type { FeatureMaps, InspectImageResult } from '../engine';
+import type { WebviewProtocol } from './protocol';
 
 export interface FeatureMapsImage {
   path: string;
@@ -30,3 +31,6 @@ export interface FeatureMapsState {
   zoom: number;
   selected?: number;
 }
+
+/** The panel's and the page's messages and the page's saved state (SingletonPanel, bootWebview). */
+export type FeatureMapsProtocol = WebviewProtocol<HostToWebview, WebviewToHost, FeatureMapsState>;

@@ -1,6 +1,7 @@
 // Messages between the filters panel (host: src/extension/inspect/filtersPanel.ts) and its
 // webview (main.ts). Weights and synthesised images arrive as typed arrays.
 import type { FilterBlock, RgbaImage, SynthesizeResult } from '../engine';
+import type { WebviewProtocol } from './protocol';
 
 export interface ConvLayerInfo {
   name: string;
@@ -32,3 +33,6 @@ export interface FiltersState {
   zoom: number;
   selected?: number;
 }
+
+/** The panel's and the page's messages and the page's saved state (SingletonPanel, bootWebview). */
+export type FiltersProtocol = WebviewProtocol<HostToWebview, WebviewToHost, FiltersState>;

@@ -1,6 +1,7 @@
 // Messages between the training view (host: src/extension/train/trainingPanel.ts) and its
 // webview (main.ts). Both sides import this file, so a renamed field breaks the build.
 import type { AugmentConfig, EpochRecord, RunConfigFile, StepRecord, TrainMode } from '../engine/train';
+import type { WebviewProtocol } from './protocol';
 
 /**
  * 'training' while the engine runs it; 'cancelled' also for a run read back that did not finish
@@ -88,3 +89,6 @@ export function augmentLabel(a: AugmentConfig, mode?: TrainMode): string {
   const on = [a.crop && (frozen ? '5 fixed crops' : 'random crops'), a.flip && 'flips', a.pca && !frozen && 'PCA colour'].filter(Boolean);
   return (on.length ? on.join(', ') : 'off') + (frozen && a.pca ? ' (PCA colour: off in frozen mode)' : '');
 }
+
+/** The panel's and the page's messages and the page's saved state (SingletonPanel, bootWebview). */
+export type TrainingProtocol = WebviewProtocol<HostToWebview, WebviewToHost, TrainingWebviewState>;

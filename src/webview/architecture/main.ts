@@ -5,12 +5,12 @@
 // Ids used by the e2e tests: #status[data-state], svg#diagram g.block[data-layer], table.layers.
 import '../shared/litNonce';
 import { h, replaceChildren } from '../shared/dom';
-import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
+import { bootWebview } from '../shared/boot';
 import type { LayerRow } from '../../protocol/engine';
-import type { ArchitectureView, HostToWebview, WebviewToHost } from '../../protocol/webview/architecture';
+import type { ArchitectureView, WebviewToHost, ArchitectureProtocol } from '../../protocol/webview/architecture';
 
-const api = vscodeApi<WebviewToHost, { view?: ArchitectureView }>();
-const app = document.getElementById('app')!;
+const page = bootWebview<ArchitectureProtocol>();
+const { api, app } = page;
 const send = (m: WebviewToHost) => api.post(m);
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -216,7 +216,7 @@ function setStatus(kind: 'busy' | 'error', text: string): void {
   replaceChildren(app, h('p', { id: 'status', class: 'status', dataset: { state: kind }, role: kind === 'error' ? 'alert' : 'status' }, text));
 }
 
-onHostMessage<HostToWebview>((msg) => {
+page.onMessage((msg) => {
   switch (msg.type) {
     case 'model':
       api.setState({ view: msg.view });

@@ -9,13 +9,13 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { h, replaceChildren } from '../shared/dom';
-import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
+import { bootWebview } from '../shared/boot';
 import type { FeatureMaps, GradCamResult, InspectImageResult } from '../../protocol/engine';
-import type { ExplorerState, HostToWebview, WebviewToHost } from '../../protocol/webview/explorer';
+import type { ExplorerState, WebviewToHost, ExplorerProtocol } from '../../protocol/webview/explorer';
 import { asFloat32, channelAt, drawMapsGrid, drawOverlay, mapCanvas, type GridLayout } from '../featuremaps/render';
 
-const api = vscodeApi<WebviewToHost, ExplorerState>();
-const app = document.getElementById('app')!;
+const page = bootWebview<ExplorerProtocol>();
+const { api, app } = page;
 document.body.classList.add('sidebar');
 const send = (m: WebviewToHost) => api.post(m);
 
@@ -36,16 +36,7 @@ function fmt(v: number): string {
   return a >= 100 ? v.toFixed(0) : a >= 1 ? v.toFixed(2) : v.toFixed(3);
 }
 
-function setStatus(kind: 'busy' | 'done' | 'error', text: string): void {
-  let el = document.getElementById('status');
-  if (!el) {
-    el = h('p', { id: 'status', class: 'status' });
-    app.prepend(el);
-  }
-  el.dataset.state = kind;
-  el.textContent = text;
-  el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-}
+const setStatus = page.setStatus;
 
 function byMean(m: FeatureMaps): number[] {
   return Array.from({ length: m.channels }, (_, i) => i).sort((a, b) => m.channelMean[b] - m.channelMean[a] || a - b);
@@ -229,7 +220,7 @@ function drawTopChannels(): void {
   );
 }
 
-onHostMessage<HostToWebview>((msg) => {
+page.onMessage((msg) => {
   switch (msg.type) {
     case 'image':
       info = msg.info;

@@ -9,13 +9,13 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { h, replaceChildren } from '../shared/dom';
-import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
+import { bootWebview } from '../shared/boot';
 import type { FeatureMaps } from '../../protocol/engine';
-import type { FeatureMapsImage, FeatureMapsState, HostToWebview, WebviewToHost } from '../../protocol/webview/featuremaps';
+import type { FeatureMapsImage, FeatureMapsState, WebviewToHost, FeatureMapsProtocol } from '../../protocol/webview/featuremaps';
 import { asFloat32, channelAt, drawMapsGrid, drawOverlay, layerRange, mapCanvas, type GridLayout } from './render';
 
-const api = vscodeApi<WebviewToHost, FeatureMapsState>();
-const app = document.getElementById('app')!;
+const page = bootWebview<FeatureMapsProtocol>();
+const { api, app } = page;
 const send = (m: WebviewToHost) => api.post(m);
 
 let state: FeatureMapsState = { sortByMean: true, normalise: 'channel', zoom: 0, ...api.getState() };
@@ -212,7 +212,7 @@ function normaliseMaps(m: FeatureMaps): FeatureMaps {
   return { ...m, data: asFloat32(m.data), channelMax: asFloat32(m.channelMax), channelMin: asFloat32(m.channelMin), channelMean: asFloat32(m.channelMean) };
 }
 
-onHostMessage<HostToWebview>((msg) => {
+page.onMessage((msg) => {
   switch (msg.type) {
     case 'image':
       image = msg.image;

@@ -12,13 +12,13 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import { h, replaceChildren } from '../shared/dom';
-import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
+import { bootWebview } from '../shared/boot';
 import type { FilterBlock, RgbaImage } from '../../protocol/engine';
-import type { ConvLayerInfo, FiltersState, HostToWebview, WebviewToHost } from '../../protocol/webview/filters';
+import type { ConvLayerInfo, FiltersState, WebviewToHost, FiltersProtocol } from '../../protocol/webview/filters';
 import { asFloat32, rgbaCanvas } from '../featuremaps/render';
 
-const api = vscodeApi<WebviewToHost, FiltersState>();
-const app = document.getElementById('app')!;
+const page = bootWebview<FiltersProtocol>();
+const { api, app } = page;
 const send = (m: WebviewToHost) => api.post(m);
 
 let state: FiltersState = { globalScale: false, zoom: 0, ...api.getState() };
@@ -29,16 +29,7 @@ let meta = { variant: '', weightsLabel: '', untrained: false };
 
 const saveState = () => api.setState(state);
 
-function setStatus(kind: 'busy' | 'done' | 'error', text: string): void {
-  let el = document.getElementById('status');
-  if (!el) {
-    el = h('p', { id: 'status', class: 'status' });
-    app.prepend(el);
-  }
-  el.dataset.state = kind;
-  el.textContent = text;
-  el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-}
+const setStatus = page.setStatus;
 
 function renderShell(): void {
   const layerSelect = h('vscode-single-select', { id: 'layer-select', 'aria-label': 'Layer' }) as HTMLElement & { value: string };
@@ -263,7 +254,7 @@ function endSynthesis(text: string, done: boolean): void {
   (document.getElementById('synth-image') as HTMLCanvasElement).dataset.state = done ? 'done' : 'stopped';
 }
 
-onHostMessage<HostToWebview>((msg) => {
+page.onMessage((msg) => {
   switch (msg.type) {
     case 'layers':
       layers = msg.layers;

@@ -8,24 +8,14 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { h, replaceChildren } from '../shared/dom';
-import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
-import { augmentLabel, type EpochView, type HostToWebview, type LiveProgress, type RunView, type TrainingWebviewState, type WebviewToHost } from '../../protocol/webview/training';
+import { bootWebview } from '../shared/boot';
+import { augmentLabel, type EpochView, type LiveProgress, type RunView, type TrainingWebviewState, type WebviewToHost, type TrainingProtocol } from '../../protocol/webview/training';
 import { TrainingCharts } from './charts';
 import { CellTooltip, confusionTable, percent, perClassTable } from './confusion';
-import css from './styles.css';
 
-const api = vscodeApi<WebviewToHost, TrainingWebviewState>();
-const app = document.getElementById('app')!;
+const page = bootWebview<TrainingProtocol>();
+const { api, app } = page;
 const send = (m: WebviewToHost) => api.post(m);
-
-// The stylesheet travels in the bundle; the CSP lets in a <style> carrying the page's nonce.
-{
-  const style = document.createElement('style');
-  const nonce = (globalThis as { litNonce?: string }).litNonce;
-  if (nonce) style.nonce = nonce;
-  style.textContent = css;
-  document.head.appendChild(style);
-}
 
 let state: TrainingWebviewState = api.getState() ?? {};
 let charts: TrainingCharts | undefined;
@@ -71,8 +61,15 @@ function progressText(view: RunView, p: LiveProgress | undefined): string {
 }
 
 function bestSuffix(view: RunView): string {
-  const accs = view.epochs.map((e) => e.valAcc).filter((a): a is number => a !== null);
-  return accs.length ? ` · best validation accuracy ${percent(Math.max(...accs), 1)}` : '';
+  const best = bestEpoch(view);
+  if (!best) return '';
+  const acc = best.valAcc === null ? '' : `, validation accuracy ${percent(best.valAcc, 1)}`;
+  return ` · best: epoch ${best.epoch}${acc} (the model Use Trained Model loads)`;
+}
+
+/** The epoch best.safetensors holds: the last one the trainer marked best (accuracy, ties by loss). */
+function bestEpoch(view: RunView): EpochView | undefined {
+  return [...view.epochs].reverse().find((e) => e.best);
 }
 
 function actionButton(label: string, icon: string, onClick: () => void, secondary = true): HTMLElement {
@@ -142,9 +139,10 @@ function renderCurves(): HTMLElement {
   );
 }
 
+/** The matrix shown: the one picked, else the best epoch's (so it agrees with the classifier after Use Trained Model). */
 function shownEpoch(view: RunView): EpochView | undefined {
   const wanted = state.confusionEpoch;
-  return (wanted !== undefined && view.epochs.find((e) => e.epoch === wanted)) || view.epochs[view.epochs.length - 1];
+  return (wanted !== undefined && view.epochs.find((e) => e.epoch === wanted)) || bestEpoch(view) || view.epochs[view.epochs.length - 1];
 }
 
 function renderValidation(view: RunView): HTMLElement {
@@ -159,10 +157,13 @@ function renderValidation(view: RunView): HTMLElement {
     return section;
   }
   const select = h('vscode-single-select', { id: 'epoch-select', 'aria-label': 'Epoch' }) as HTMLElement & { value: string };
-  for (const e of view.epochs) select.append(h('vscode-option', { value: String(e.epoch), selected: e.epoch === epoch.epoch }, `epoch ${e.epoch}${e.best ? ' (best)' : ''}`));
+  const best = bestEpoch(view);
+  for (const e of view.epochs) {
+    select.append(h('vscode-option', { value: String(e.epoch), selected: e.epoch === epoch.epoch }, `epoch ${e.epoch}${e === best ? ' (best: the model Use Trained Model loads)' : ''}`));
+  }
   select.addEventListener('change', () => {
     const n = Number(select.value);
-    state.confusionEpoch = n === view.epochs[view.epochs.length - 1]?.epoch ? undefined : n;
+    state.confusionEpoch = n === best?.epoch ? undefined : n;
     saveState(true);
     renderValidationInto(view);
   });
@@ -252,7 +253,7 @@ function refreshHeader(view: RunView): void {
   document.querySelector('header')?.replaceWith(renderHeader(view));
 }
 
-onHostMessage<HostToWebview>((msg) => {
+page.onMessage((msg) => {
   const view = state.view;
   switch (msg.type) {
     case 'snapshot':

@@ -3,7 +3,7 @@
 // its run folder read back by the engine (Open Training Run, Use Trained Model's loader).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -75,11 +75,14 @@ test('an exported project trains one epoch with torchrun --nproc_per_node=2 (glo
   assert.equal(pj.train.length, ds.train.length);
   assert.equal(pj.val.length, ds.val.length);
 
-  const out = join(dir, 'torch-run');
-  const run = spawnSync('/usr/bin/python3', ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=2', ...TORCHRUN_PY311_FLAGS, 'train.py', '--out', out], {
+  const run = spawnSync('/usr/bin/python3', ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=2', ...TORCHRUN_PY311_FLAGS, 'train.py'], {
     cwd: project, encoding: 'utf8', timeout: 600_000, env: { ...process.env, OMP_NUM_THREADS: '1' },
   });
   assert.equal(run.status, 0, `torchrun failed:\n${run.stdout}\n${run.stderr}`);
+  // without --out the run lands beside the one it was exported from (where Open Training Run looks)
+  const torchRuns = readdirSync(dir).filter((n) => n.endsWith('-torch'));
+  assert.equal(torchRuns.length, 1, `one new run folder in ${dir}: ${readdirSync(dir).join(', ')}`);
+  const out = join(dir, torchRuns[0]);
 
   // Open Training Run
   const opened = openRun(out);

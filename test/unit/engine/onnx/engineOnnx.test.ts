@@ -11,7 +11,7 @@ import { FIXTURES } from '../../../helpers/paths';
 
 const img = (name: string) => join(FIXTURES, 'images', name);
 
-test('classify runs on ONNX Runtime once its session is ready, with the tfjs model\'s answers', { timeout: 180_000 }, async (t) => {
+test('classify runs on ONNX Runtime once its session is ready, with the tfjs model\'s answers', { timeout: 180_000 }, async () => {
   const engine = new Engine();
   await engine.init('auto');
   await engine.loadModel('caffe', { kind: 'random', seed: 11 });

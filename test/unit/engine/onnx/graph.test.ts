@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { forward } from '../../../../src/engine/model/alexnet';
 import { makeSpec, VARIANTS, type ModelSpec } from '../../../../src/engine/model/spec';
-import { createOnnxRuntime, type HostParam, type LrnMode } from '../../../../src/engine/onnx';
+import { createOnnxRuntime, type LrnMode } from '../../../../src/engine/onnx';
 import { adaptivePoolMatrix } from '../../../../src/engine/onnx/graph';
 import { randomHostParams } from '../../../helpers/randomHostParams';
 

@@ -54,7 +54,7 @@ test('a wasm scratch run whose batch is sliced trains and counts every image of 
   try {
     const batchSize = WASM_MAX_SLICE + 8; // 72 training images: one step in slices of 64 and 8
     const res = await startTraining(root, join(root, '.runs'), {
-      variant: 'torchvision', mode: 'scratch', epochs: 2, batchSize, lr: 0.01, seed: 4, valFraction: 0.2,
+      variant: 'torchvision', mode: 'scratch', preset: 'paper', epochs: 2, batchSize, lr: 0.01, seed: 4, valFraction: 0.2,
       convChannels: [8, 16, 16, 16, 16], fcUnits: [64, 64], augment: { crop: false, flip: false, pca: false },
     }, {});
     assert.equal(res.cancelled, false);

@@ -64,12 +64,15 @@ test('scan lists classes, the split and the files it will skip', async () => {
   assert.equal(summary.layout, 'class-folders');
   assert.deepEqual(summary.classes.map((c) => c.name), ['blue', 'green', 'red']);
   assert.deepEqual(summary.classes.map((c) => c.val), [2, 2, 2]);
-  // red has 10 images plus the truncated JPEG, which only decoding can tell apart
-  assert.deepEqual(summary.classes.map((c) => c.train), [8, 8, 9]);
+  // red has 10 images plus the truncated JPEG, which the scan's end-marker check lists
+  assert.deepEqual(summary.classes.map((c) => c.train), [8, 8, 8]);
   assert.equal(summary.trainCount + summary.valCount, train.length + val.length);
   const codes = Object.fromEntries(summary.skipped.map((s) => [s.path, s.code]));
   assert.equal(codes[bad.notImage], 'not-an-image');
   assert.equal(codes[bad.empty], 'empty');
+  assert.equal(codes[bad.truncated], 'truncated');
+  // every problem once, each with its file
+  assert.equal(new Set(summary.skipped.map((s) => s.path)).size, summary.skipped.length);
   assert.equal(codes[join(root, 'README.txt')], 'not-in-class-folder');
   assert.equal(summary.trainable, true);
 });
@@ -82,12 +85,14 @@ test('scan: train/ + val/ layout, small classes, unknown val classes', async () 
     mkdirSync(join(r2, 'train', 'empty-class'));
     const { summary } = await scanDataset(r2);
     assert.equal(summary.layout, 'split-folders');
+    // an empty class folder is not a class
+    assert.deepEqual(summary.emptyClasses, ['empty-class']);
+    assert.ok(summary.warnings.some((w) => w.includes('empty-class')));
     assert.deepEqual(summary.classes, [
-      { name: 'empty-class', train: 0, val: 0 },
       { name: 'green', train: 3, val: 2 },
       { name: 'red', train: 3, val: 2 },
     ]);
-    assert.deepEqual(summary.smallClasses, [{ name: 'empty-class', images: 0 }]);
+    assert.deepEqual(summary.smallClasses, []);
     assert.deepEqual(summary.unknownValClasses, ['blue']);
     assert.equal(summary.trainable, true);
   } finally {
@@ -115,9 +120,11 @@ test('frozen training: loss goes down, val accuracy beats chance, files are comp
   for (const e of epochs) {
     const total = e.confusion.flat().reduce((a, b) => a + b, 0);
     assert.equal(total, e.valImages, 'confusion counts add up to the validation set');
-    assert.equal(e.valImages, summary.valCount - (truncatedInVal ? 1 : 0));
-    assert.equal(e.trainImages, summary.trainCount - (truncatedInVal ? 0 : 1), 'the truncated JPEG is skipped');
-    assert.deepEqual(e.skipped.map((s) => [s.path, s.code]), [[bad.truncated, 'truncated']]);
+    // the truncated JPEG was listed at the scan, so no epoch meets it
+    assert.equal(truncatedInVal, false);
+    assert.equal(e.valImages, summary.valCount);
+    assert.equal(e.trainImages, summary.trainCount);
+    assert.deepEqual(e.skipped, []);
     assert.equal(e.precision.length, 3);
     assert.equal(e.examples.reduce((a, x) => a + x.paths.length, 0) <= 6, true);
   }

@@ -109,6 +109,23 @@ test('cancel stops a long classification', { timeout: 180_000 }, async () => {
   assert.equal(res.model?.variant, 'torchvision');
 });
 
+test('an idle engine can be stopped to give its memory back; a busy one is not; the next request starts a new one', { timeout: 180_000 }, async () => {
+  await client.request('classify', { paths: [img('rgb.jpg')], topK: 1 });
+  const pending = client.request('classify', { paths: Array(8).fill(img('rgb.jpg')), topK: 1 });
+  assert.equal(client.stopIfIdle(), false, 'busy: a request is waiting');
+  await pending;
+  const pid = client.pid!;
+  const startsBefore = starts;
+  assert.equal(client.stopIfIdle(), true);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(client.running, false);
+  assert.ok(logs.some((l) => l === 'info: engine stopped: idle'), 'logged as a stop, not a crash');
+  const res = await client.request('classify', { paths: [img('rgb.jpg')], topK: 1 });
+  assert.ok(res.items[0].ok);
+  assert.equal(starts, startsBefore + 1);
+  assert.notEqual(client.pid, pid);
+});
+
 test('Classify Folder on 5,000 images: the folder list and one classify request of 5,000 paths', { timeout: 300_000 }, async () => {
   // The same list the CLI test passes on its command line, here as Classify Folder sends it.
   const dir = mkdtempSync(join(tmpdir(), 'alexnet-folder-5000-'));

@@ -5,27 +5,35 @@ import assert from 'node:assert/strict';
 import type { EpochRecord, OpenRunResult, RunConfigFile, StepRecord } from '../../../../src/protocol/engine/train';
 import { resolveTrainConfig } from '../../../../src/engine/train/config';
 import {
-  defaultLr, initialChoices, paperChoices, withMode, parseField, rememberable, sanitizeRemembered, toConfigInput,
+  defaultChoices, defaultLr, initialChoices, presetChoices, withMode, parseField, rememberable, sanitizeRemembered, toConfigInput,
 } from '../../../../src/extension/train/trainChoices';
 import { formatEta, progressMessage, runViewFromOpenRun, statusOfStoredRun } from '../../../../src/extension/train/runView';
 
-test("the paper's values: frozen with weights, scratch without, 128 / 0.01 / 0.9 / 0.0005", () => {
-  const withWeights = paperChoices({ variant: 'caffe', hasWeights: true, valFraction: 0.2 });
+test('the default recipe: fine-tune (frozen conv layers) with weights, small data from scratch without', () => {
+  const withWeights = defaultChoices({ variant: 'caffe', hasWeights: true, valFraction: 0.2, trainCount: 200 });
+  assert.equal(withWeights.preset, 'fine-tune');
   assert.equal(withWeights.mode, 'frozen');
   assert.equal(withWeights.weights, 'current');
   assert.equal(withWeights.variant, 'caffe');
-  assert.deepEqual([withWeights.batchSize, withWeights.momentum, withWeights.weightDecay], [128, 0.9, 0.0005]);
-  // The engine's per-mode default: lower for the heads on pretrained features.
-  assert.equal(withWeights.lr, resolveTrainConfig({ mode: 'frozen' }).lr);
-  const none = paperChoices({ variant: 'torchvision', hasWeights: false, valFraction: 0.25 });
+  assert.equal(withWeights.augment.pca, false, 'frozen runs cache conv features: no PCA colour, and the form says so');
+  const none = defaultChoices({ variant: 'torchvision', hasWeights: false, valFraction: 0.25, trainCount: 30 });
+  assert.equal(none.preset, 'small-data');
   assert.equal(none.mode, 'scratch');
-  assert.equal(none.lr, 0.01);
+  assert.equal(none.optimizer, 'adam');
+  assert.equal(none.init, 'pytorch');
+  assert.equal(none.lrFind, true);
+  assert.equal(none.batchSize, 8, 'about four steps per epoch on 30 images');
+  assert.ok(none.clipGradNorm! > 0 && none.warmupSteps! > 0 && none.earlyStop > 0);
   assert.equal(none.weights, 'random');
   assert.equal(none.valFraction, 0.25);
+  const paper = presetChoices('paper', { variant: 'paper', hasWeights: true, valFraction: 0.2, trainCount: 30 });
+  assert.deepEqual([paper.mode, paper.optimizer, paper.init, paper.batchSize, paper.lr, paper.momentum, paper.weightDecay, paper.augment.pca],
+    ['scratch', 'sgd', 'paper', 128, 0.01, 0.9, 0.0005, true]);
+  assert.equal(paper.lrFind, false);
 });
 
 test('changing the mode moves a default learning rate along, and keeps a typed one', () => {
-  const scratch = paperChoices({ variant: 'torchvision', hasWeights: false, valFraction: 0.2 });
+  const scratch = presetChoices('paper', { variant: 'torchvision', hasWeights: false, valFraction: 0.2 });
   const frozen = withMode(scratch, 'frozen');
   assert.equal(frozen.mode, 'frozen');
   assert.equal(frozen.lr, defaultLr('frozen'));
@@ -33,15 +41,22 @@ test('changing the mode moves a default learning rate along, and keeps a typed o
   assert.equal(withMode({ ...scratch, lr: 0.05 }, 'frozen').lr, 0.05);
 });
 
-test('remembered choices override the defaults; invalid or stale ones are dropped', () => {
-  const stored = { mode: 'finetune', epochs: 3, batchSize: 0, lr: -1, momentum: 0.5, augment: { crop: false, flip: true, pca: false }, variant: 'vgg', valFraction: 0.5, junk: 1 };
+test('remembered choices override the recipe; invalid, stale or pre-recipe ones are dropped', () => {
+  const stored = { preset: 'paper', mode: 'finetune', epochs: 3, batchSize: 0, lr: -1, momentum: 0.5, augment: { crop: false, flip: true, pca: false }, variant: 'vgg', valFraction: 0.5, junk: 1 };
   const r = sanitizeRemembered(stored);
-  assert.deepEqual(r, { mode: 'finetune', epochs: 3, momentum: 0.5, augment: { crop: false, flip: true, pca: false } });
+  assert.deepEqual(r, { preset: 'paper', mode: 'finetune', epochs: 3, momentum: 0.5, augment: { crop: false, flip: true, pca: false } });
   const c = initialChoices(stored, { variant: 'paper', hasWeights: true, valFraction: 0.1 });
   assert.equal(c.mode, 'finetune');
-  assert.equal(c.batchSize, 128, 'an invalid remembered batch size falls back to the paper');
+  assert.equal(c.batchSize, 128, 'an invalid remembered batch size falls back to the recipe');
   assert.equal(c.variant, 'paper');
   assert.equal(c.valFraction, 0.1, 'the validation fraction comes from the setting, not the memory');
+  // choices remembered before recipes existed (batch 128, lr 0.01 from scratch: never learnt) are not brought back
+  const old = initialChoices({ mode: 'scratch', batchSize: 128, lr: 0.01, variant: 'caffe' }, { variant: 'paper', hasWeights: false, valFraction: 0.2, trainCount: 30 });
+  assert.equal(old.preset, 'small-data');
+  assert.equal(old.batchSize, 8);
+  assert.equal(old.variant, 'caffe');
+  // the small-data batch follows the folder, not the one remembered from another folder
+  assert.equal(initialChoices({ preset: 'small-data', batchSize: 32 }, { variant: 'paper', hasWeights: false, valFraction: 0.2, trainCount: 30 }).batchSize, 8);
   // Remembered "current weights" cannot be used when there are none.
   assert.equal(initialChoices({ weights: 'current' }, { variant: 'paper', hasWeights: false, valFraction: 0.2 }).weights, 'random');
   assert.equal(sanitizeRemembered(null).mode, undefined);
@@ -65,13 +80,14 @@ test('typed values are parsed and checked like the engine checks them', () => {
 });
 
 test('the config for the engine: weights only when used, and it passes the engine validation', () => {
-  const c = { ...paperChoices({ variant: 'torchvision', hasWeights: true, valFraction: 0.2 }), epochs: 2, batchSize: 4 };
+  const c = { ...defaultChoices({ variant: 'torchvision', hasWeights: true, valFraction: 0.2 }), epochs: 2, batchSize: 4 };
   const withFile = toConfigInput(c, '/w/alexnet.pth');
   assert.deepEqual(withFile.weights, { kind: 'file', path: '/w/alexnet.pth' });
   const resolved = resolveTrainConfig(withFile);
   assert.equal(resolved.mode, 'frozen');
   assert.equal(resolved.epochs, 2);
   assert.equal(resolved.batchSize, 4);
+  assert.equal(resolved.preset, 'fine-tune');
   assert.equal(toConfigInput({ ...c, weights: 'random' }, '/w/alexnet.pth').weights, undefined);
   assert.equal(toConfigInput({ ...c, mode: 'scratch' }, '/w/alexnet.pth').weights, undefined);
   // Frozen from random weights: the mode stays frozen (the engine starts the conv layers random).
