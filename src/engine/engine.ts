@@ -7,7 +7,7 @@ import { describe, makeSpec, countParams, type ModelSpec, type VariantName } fro
 import { forward, heInit, type Params } from './model/alexnet';
 import { loadWeightsFile } from './weights';
 import { imagenetLabels } from './labels';
-import { decodeImageFile, isImageDecodeError, preprocessBatch, type DecodedImage, type RgbImage } from './image';
+import { decodeImageFile, isImageDecodeError, preprocessBatch, type DecodedImage } from './image';
 import type { ClassifyItem, ModelInfo, ModelStatus, Prediction, WeightsSource } from '../protocol/engine';
 import { EngineFailure, throwIfCancelled, yieldToEventLoop } from './failures';
 import { createOnnxRuntime, onnxAvailable, onnxCacheKey, openCachedOnnxRuntime, sameSpec, weightsFileIdentity, type HostParam, type OnnxRuntime } from './onnx';
