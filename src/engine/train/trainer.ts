@@ -359,7 +359,8 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
           const found = await findLr({
             step: async (lr, i) => {
               const idx = Array.from({ length: Math.min(config.batchSize, order.length) }, (_, k) => order[(i * config.batchSize + k) % order.length]);
-              const b = await loadBatch(dataset.train, idx, augmentFor(0));
+              // frozen: the head trains on cached conv features, as the real steps do
+              const b = cache ? await cache.batch('train', dataset.train, idx, cropsFor(0, idx)) : await loadBatch(dataset.train, idx, augmentFor(0));
               return (await probe.step(b, lr, hashSeed(config.seed, RNG.dropout, -1 - i))).loss;
             },
           }, {
