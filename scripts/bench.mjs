@@ -3,7 +3,8 @@
 // in one run and interleaved, so that load from other jobs hits every runtime alike.
 // Prints one markdown table and writes it (with the raw runs) to bench/results.json.
 //
-// Flags: --quick (fewer runs), --no-tfjs-train-128 (skip tfjs training at batch 128: ~20 s a step), --no-train, --no-cold, --no-infer,
+// Flags: --quick (fewer runs), --no-tfjs-train-128 (skip tfjs training at batch 128: ~20 s a step), --no-tfjs-train (no tfjs training rows),
+//        --no-train, --no-cold, --no-infer,
 //        --profile-train (per-kernel profile of one tfjs wasm training step), --variants a,b
 //
 // Every backend configuration runs in its own process (tfjs backends are process-wide):
@@ -241,7 +242,7 @@ async function inference(variant, haveTorch, haveOrt) {
 }
 
 async function training(variant, haveTorch, haveOrt) {
-  const defs = [{ name: 'tfjs wasm 2 threads', node: true }];
+  const defs = flag('--no-tfjs-train') ? [] : [{ name: 'tfjs wasm 2 threads', node: true }];
   // the engine starts itself with MALLOC_MMAP_MAX_=0 (src/cli/benchTrain.ts, the engine's spawn): so does its row
   if (haveOrt) defs.push({ name: 'ours: ONNX training step on onnxruntime-node 2T', node: true, ort: true, env: { MALLOC_MMAP_MAX_: '0' } });
   if (haveTorch) defs.push({ name: 'PyTorch 1.13 CPU + OpenBLAS, 2T', py: true }, { name: 'PyTorch, same, big tensors kept on the heap (MALLOC_MMAP_MAX_=0)', py: true, tuned: true });

@@ -27,6 +27,8 @@ const nodeEntries = {
   extension: 'src/extension/extension.ts',
   engine: 'src/engine/server.ts',
   cli: 'src/cli/main.ts',
+  // the device self-test's child process (src/engine/onnx/selfTest.ts starts it)
+  deviceSelfTest: 'src/engine/onnx/selfTestChild.ts',
 };
 const webviewDir = join(root, 'src/webview');
 const webviewEntries = Object.fromEntries(

@@ -1,7 +1,8 @@
 // `npm start`: try the extension in a real VS Code with a sample workspace.
 //   1. installs dependencies if node_modules is missing, builds (dist/),
-//   2. makes .cache/sample-workspace: photos/ (the shared real photos when ../shared/data exists,
-//      else pictures drawn here) and shapes-dataset/ (circle/square/triangle, drawn here, ours),
+//   2. makes .cache/sample-workspace: photos/ (Caffe's BSD-2 example photos from samples/photos,
+//      committed with their notice, plus the shared real photos when ../shared/data exists) and
+//      shapes-dataset/ (circle/square/triangle, drawn here, ours),
 //   3. desktop `code` on the PATH: opens it with --extensionDevelopmentPath=<repo> (waits for the window);
 //      otherwise starts the local code-server 4.100.3 on 127.0.0.1 with the extension and prints the URL.
 // Options: --code-server (use code-server even if `code` exists), --port N (default 8931 or a free one),
@@ -47,35 +48,36 @@ if (!opts['no-build']) {
 }
 
 // Imported after the install: they need sharp and playwright-core from node_modules.
-const { drawImage, drawShapesDataset, sharedImagesDir } = await import('../test/e2e/fixtures.mjs');
+const { drawShapesDataset, sharedImagesDir } = await import('../test/e2e/fixtures.mjs');
 
 step('sample workspace');
 const workspace = join(root, '.cache', 'sample-workspace');
 const photos = join(workspace, 'photos');
 mkdirSync(photos, { recursive: true });
+// Real photos we may ship: Caffe's example images (BSD-2, samples/photos/NOTICE.md).
+const shipped = join(root, 'samples', 'photos');
+for (const name of readdirSync(shipped)) {
+  if (!existsSync(join(photos, name))) copyFileSync(join(shipped, name), join(photos, name));
+}
+// More photos when the shared data folder is here (not redistributed: copied locally only).
 const shared = sharedImagesDir();
-const wantedPhotos = ['dog.jpg', 'grace_hopper.jpg', 'caffe_cat.jpg', 'space_shuttle.jpg', 'laska.png'];
+const wantedPhotos = ['dog.jpg', 'grace_hopper.jpg', 'space_shuttle.jpg', 'laska.png'];
 if (shared) {
   for (const name of wantedPhotos) {
     if (existsSync(join(shared, name)) && !existsSync(join(photos, name))) copyFileSync(join(shared, name), join(photos, name));
   }
 }
-if (!readdirSync(photos).length) {
-  await drawImage(join(photos, 'sunset.jpg'), {
-    background: '#f3a25b',
-    shapes: ['<circle cx="160" cy="150" r="60" fill="#fbe36b"/>', '<rect y="170" width="320" height="70" fill="#2f5d8a"/>'],
-  });
-  await drawImage(join(photos, 'shapes.png'));
-}
 const dataset = join(workspace, 'shapes-dataset');
 if (!existsSync(dataset)) await drawShapesDataset(dataset, { perClass: 12 });
 writeFileSync(join(workspace, 'README.md'), `# AlexNet Explorer sample workspace
 
-- \`photos/\`: right-click a photo in the Explorer > **AlexNet: Classify Image**
-  ${shared ? '(real photos copied from ../shared/data/images; see SOURCES.md there)' : '(pictures drawn by scripts/start.mjs)'}.
+- \`photos/\`: right-click a photo in the Explorer > **AlexNet: Classify Image**. \`cat.jpg\`,
+  \`cat_gray.jpg\` and \`fish-bike.jpg\` are Caffe's example images (BSD 2-Clause, see
+  \`photos/NOTICE.md\`)${shared ? '; the others were copied from ../shared/data/images (see SOURCES.md there)' : ''}.
   No pretrained weights yet? Choose **Use Untrained Weights** to see the pipeline work, or
   **AlexNet: Download Pretrained Weights** when you are online.
-- \`shapes-dataset/\`: a class-per-folder dataset (circle, square, triangle) drawn by scripts/start.mjs, for training.
+- \`shapes-dataset/\`: a class-per-folder dataset (circle, square, triangle) drawn by scripts/start.mjs, for
+  **AlexNet: Train on Folder**; right-click it > **AlexNet: Project Folder** to see every image on one map.
 `);
 console.log(`${workspace}: photos/ (${readdirSync(photos).length}), shapes-dataset/ (3 classes)`);
 

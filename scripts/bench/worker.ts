@@ -33,7 +33,8 @@ let ortFile: { run(x: Float32Array, n: number): Promise<unknown> } | undefined;
 const warm = new Set<string>();
 let ortTrain: Awaited<ReturnType<typeof createOrtTrainBench>> | undefined;
 
-// The engine's ONNX Runtime training step (src/engine/onnx/train) on random weights and one fixed batch per size.
+// The engine's ONNX Runtime training step (src/engine/onnx/train) on random weights and one fixed batch;
+// a runner per batch size (the graph's formulation is picked for it), the previous one released.
 async function createOrtTrainBench(s: Setup) {
   const { TrainRunner } = await import('../../src/engine/onnx/train/runner');
   const { paramShapes } = await import('../../src/engine/model/spec');
@@ -45,22 +46,19 @@ async function createOrtTrainBench(s: Setup) {
     if (p.name.endsWith('.weight')) for (let i = 0; i < data.length; i++) data[i] = (rng.next() - 0.5) * 0.02;
     host[p.name] = { shape: p.shape, data };
   }
-  const runner = await TrainRunner.create({ spec, frozen: false, optimizer: { kind: 'sgd', weightDecay: 5e-4, momentum: 0.9 }, threads: s.threads }, host);
-  const batches = new Map<number, () => Promise<unknown>>();
+  let current: { batch: number; run: () => Promise<unknown>; dispose: () => Promise<void> } | undefined;
   return {
-    runner,
-    step(batch: number): () => Promise<unknown> {
-      let f = batches.get(batch);
-      if (!f) {
-        const S = spec.inputSize;
-        const input = Float32Array.from({ length: batch * S * S * 3 }, () => rng.next() - 0.5);
-        const labels = Int32Array.from({ length: batch }, (_, i) => i % spec.numClasses);
-        const masks: Record<string, Float32Array> = {};
-        for (const m of runner.masks) masks[m.layer] = Float32Array.from({ length: batch * m.units }, () => (rng.next() < m.rate ? 0 : 2));
-        f = () => runner.step({ input, n: batch, labels, masks, lr: 0.001 });
-        batches.set(batch, f);
-      }
-      return f;
+    async step(batch: number): Promise<() => Promise<unknown>> {
+      if (current?.batch === batch) return current.run;
+      await current?.dispose();
+      const runner = await TrainRunner.create({ spec, frozen: false, graph: { batchHint: batch }, optimizer: { kind: 'sgd', weightDecay: 5e-4, momentum: 0.9 }, threads: s.threads }, host);
+      const S = spec.inputSize;
+      const input = Float32Array.from({ length: batch * S * S * 3 }, () => rng.next() - 0.5);
+      const labels = Int32Array.from({ length: batch }, (_, i) => i % spec.numClasses);
+      const masks: Record<string, Float32Array> = {};
+      for (const m of runner.masks) masks[m.layer] = Float32Array.from({ length: batch * m.units }, () => (rng.next() < m.rate ? 0 : 2));
+      current = { batch, run: () => runner.step({ input, n: batch, labels, masks, lr: 0.001 }), dispose: () => runner.dispose() };
+      return current.run;
     },
   };
 }
@@ -165,7 +163,7 @@ async function handle(req: Record<string, unknown>): Promise<unknown> {
     case 'profile-train': {
       const batch = req.batch as number;
       if (ortTrain) {
-        const run = ortTrain.step(batch);
+        const run = await ortTrain.step(batch);
         if (!warm.has(`train${batch}`)) {
           await run();
           warm.add(`train${batch}`);

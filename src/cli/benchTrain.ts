@@ -69,7 +69,16 @@ export async function runTrainBench(options: ParsedArgs['options']): Promise<num
   }
   const t0 = performance.now();
   const runner = await TrainRunner.create(
-    { spec, frozen: mode === 'frozen', optimizer: { kind: optimizer, weightDecay: 5e-4, momentum: 0.9 }, ...(options.profile ? { profile: String(options.profile) } : {}) },
+    {
+      spec, frozen: mode === 'frozen', optimizer: { kind: optimizer, weightDecay: 5e-4, momentum: 0.9 },
+      ...(options.profile ? { profile: String(options.profile) } : {}),
+      // experiments: another formulation of the same step (graphBuilder.ts TrainGraphOptions)
+      graph: {
+        batchHint: batch,
+        ...(options['conv-dw'] ? { convDw: String(options['conv-dw']) as 'im2col' | 'transpose' } : {}),
+        ...(options['pool-grad'] ? { poolGrad: String(options['pool-grad']) as 'indices' | 'mask' } : {}),
+      },
+    },
     params,
   );
   const createMs = performance.now() - t0;

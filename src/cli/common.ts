@@ -1,7 +1,15 @@
-// Options every CLI command shares: backend, variant, weights.
+// Options every CLI command shares: device, backend, variant, weights.
 import type { BackendPreference } from '../engine/backend/select';
 import { VARIANTS, type VariantName } from '../engine/model/spec';
 import type { WeightsSource } from '../protocol/engine';
+import { DEVICE_PREFERENCES, type DevicePreference } from '../engine/onnx/sessionOptions';
+
+/** --device (or ALEXNET_DEVICE): where ONNX Runtime computes. */
+export function deviceOption(o: Record<string, string | true>): DevicePreference {
+  const d = (o.device as string | undefined) ?? process.env.ALEXNET_DEVICE ?? 'auto';
+  if (!(DEVICE_PREFERENCES as readonly string[]).includes(d)) throw new Error(`--device must be one of ${DEVICE_PREFERENCES.join(', ')}, got '${d}'`);
+  return d as DevicePreference;
+}
 
 const BACKENDS: BackendPreference[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
 

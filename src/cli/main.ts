@@ -13,16 +13,17 @@ import { runExportCli, runExportProjectCli } from './export';
 const USAGE = `usage: alexnet <command> [options]
 
 commands:
-  classify <images...> [--weights F | --random] [--variant paper|caffe|torchvision] [--topk K] [--json] [--backend B]
+  classify <images...> [--weights F | --random] [--variant paper|caffe|torchvision] [--topk K] [--json] [--backend B] [--device D] [--no-exif]
   info [--variant V] [--backend B] [--json]
-  bench [--variant V] [--backend B] [--weights F] [--runs N] [--json]
+  bench [--variant V] [--backend B] [--device D] [--weights F] [--runs N] [--json]
   bench --train [--variant V] [--batch-size N] [--steps K] [--device cpu] [--mode whole|frozen] [--optimizer sgd|adam] [--json]
   train <folder> [options]         (alexnet train --help)
-  doctor [--json]                  GPU setup check: driver, CUDA/cuDNN, tfjs-node(-gpu), chosen backend
+  doctor [--json] [--device D]     GPU setup check: ONNX Runtime and its devices (self-tested), CUDA/cuDNN, tfjs-node(-gpu)
   export <weights | run> --format onnx|pth|safetensors --out FILE [--variant V]
   export-project <run folder> --out DIR   a PyTorch project (torchrun, DDP) with the run's recipe
 
-backends: auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu`;
+devices (ONNX Runtime): auto (default: cuda, then a hardware WebGPU adapter, then cpu), cpu, webgpu, cuda, directml
+backends (tfjs: where ORT cannot load): auto (default), tfjs-node-gpu, tfjs-node, wasm, cpu`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -3,7 +3,7 @@
 import { join, resolve } from 'node:path';
 import { Engine, engineOptionsFromEnv } from '../engine/engine';
 import { parseArgs, intOption } from './args';
-import { backendOption, variantOption } from './common';
+import { backendOption, deviceOption, variantOption } from './common';
 import { printJson } from './output';
 import type { InitName, PresetName, TrainConfigInput, TrainEvent, TrainMode, TrainResult } from '../protocol/engine/train';
 import { scanDataset } from '../engine/train/dataset';
@@ -32,7 +32,8 @@ options:
   --no-crop --no-flip --no-pca        turn augmentations off
   --runs DIR                          runs root (default ./.alexnet/runs)
   --resume RUN_DIR                    continue a cancelled or crashed run
-  --backend B                         auto, wasm, cpu, ...
+  --device D                          where ONNX Runtime computes: auto, cpu, webgpu, cuda, directml
+  --backend B                         the tfjs backend: auto, wasm, cpu, ...
   --json                              one JSON event per line; the last line is the result: bestEpoch,
                                       bestValAccuracy (0..1), bestValLoss, epochs, runDir, seconds, ...`;
 
@@ -47,7 +48,7 @@ function numberOption(o: Record<string, string | true>, name: string): number | 
 export async function runTrainCli(argv: string[]): Promise<number> {
   const { positionals, options } = parseArgs(argv, {
     flags: ['json', 'help', 'no-crop', 'no-flip', 'no-pca'],
-    values: ['preset', 'init', 'variant', 'mode', 'weights', 'epochs', 'batch-size', 'lr', 'patience', 'early-stop', 'val-fraction', 'seed', 'runs', 'resume', 'backend'],
+    values: ['preset', 'init', 'variant', 'mode', 'weights', 'epochs', 'batch-size', 'lr', 'patience', 'early-stop', 'val-fraction', 'seed', 'runs', 'resume', 'backend', 'device'],
   });
   if (options.help) {
     console.log(HELP);
@@ -63,7 +64,7 @@ export async function runTrainCli(argv: string[]): Promise<number> {
   if (mode !== undefined && !['frozen', 'finetune', 'scratch'].includes(mode)) throw new Error(`--mode must be frozen, finetune or scratch, got '${mode}'`);
 
   const engine = new Engine(engineOptionsFromEnv());
-  const backend = await engine.init(backendOption(options));
+  const backend = await engine.init(backendOption(options), undefined, deviceOption(options));
   if (!json) console.log(`backend: ${backend.label}`);
 
   const controller = new AbortController();

@@ -1,16 +1,42 @@
-// `alexnet doctor` / "AlexNet: Check GPU Setup": what the machine has for each backend, and
-// what to install for the missing pieces. tfjs-node-gpu 4.22 runs libtensorflow 2.9.1, which
-// needs CUDA 11.2 and cuDNN 8.1 exactly (CUDA 12+ alone fails on libcudart.so.11.0).
+// `alexnet doctor` / "AlexNet: Check GPU Setup": ONNX Runtime (version, execution providers) and
+// every device it could compute on (onnx/devices.ts, with each GPU device's self-test), then the
+// optional tfjs backends and what to install for the missing pieces. tfjs-node-gpu 4.22 runs
+// libtensorflow 2.9.1, which needs CUDA 11.2 and cuDNN 8.1 exactly (CUDA 12+ alone fails on
+// libcudart.so.11.0).
 import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
 import { probeBackends, type BackendReport } from './backend/select';
 import { canLoadLibrary } from './nativeLibrary';
+import { DEVICE_LABELS, type DeviceId } from './onnx/devices';
+import { chooseDevice } from './onnx/deviceChoice';
+import type { DeviceReport } from '../protocol/engine/device';
+import { selfTestOnce } from './onnx/selfTest';
+import type { SelfTestResult } from '../protocol/engine/device';
 
 export { canLoadLibrary };
 
 // The report's shape is a protocol type (the host shows it).
-import type { CheckStatus, DoctorCheck, DoctorReport } from '../protocol/engine/doctor';
-export type { CheckStatus, DoctorCheck, DoctorReport };
+import type { CheckStatus, DoctorCheck, DoctorDevice, DoctorReport } from '../protocol/engine/doctor';
+export type { CheckStatus, DoctorCheck, DoctorDevice, DoctorReport };
+
+export interface DoctorOptions {
+  /** stand-in for the self-test (tests) */
+  selfTest?: (d: DeviceId) => Promise<SelfTestResult>;
+}
+
+async function doctorDevices(report: DeviceReport, selfTest: (d: DeviceId) => Promise<SelfTestResult>): Promise<DoctorDevice[]> {
+  const out: DoctorDevice[] = [];
+  for (const p of report.probes) {
+    const base = { id: p.id, chosen: report.chosen === p.id, ...(p.fix ? { fix: p.fix } : {}) };
+    if (!p.available || p.id === 'cpu') {
+      out.push({ ...base, available: p.available, reason: p.reason });
+      continue;
+    }
+    const st = report.selfTests.find((t) => t.device === p.id) ?? (await selfTest(p.id));
+    out.push({ ...base, available: st.ok, reason: st.ok ? `${p.reason}; self-test: ${st.reason}` : `self-test failed: ${st.reason}`, adapter: st.adapter, software: st.software });
+  }
+  return out;
+}
 
 const TFJS_VERSION = '4.22.0';
 const CUDA_FIX =
@@ -35,8 +61,25 @@ function packageVersion(name: string): { installed: boolean; version?: string; d
   }
 }
 
-export async function runDoctor(backend: BackendReport, installDir: string): Promise<DoctorReport> {
+export async function runDoctor(backend: BackendReport, installDir: string, device?: DeviceReport, opts: DoctorOptions = {}): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
+  device ??= await chooseDevice('auto', opts.selfTest ? { selfTest: opts.selfTest } : {});
+  const ort = device.ort;
+  checks.push(
+    ort.ok
+      ? { name: 'ONNX Runtime (onnxruntime-node)', status: 'ok', found: `${ort.version}; execution providers: ${ort.backends.map((b) => `${b.name}${b.bundled ? '' : ' (not bundled)'}`).join(', ')}` }
+      : { name: 'ONNX Runtime (onnxruntime-node)', status: 'missing', found: ort.reason ?? 'does not load', fix: `Reinstall the extension (or \`npm ci\` in ${installDir}); ORT 1.30 ships no macOS x64 build, where the engine computes on tfjs.` },
+  );
+  const devices = await doctorDevices(device, opts.selfTest ?? ((d) => selfTestOnce(d)));
+  for (const d of devices) {
+    const status: CheckStatus = d.available ? (d.software ? 'warn' : 'ok') : d.id === 'directml' && process.platform !== 'win32' ? 'info' : 'missing';
+    checks.push({ name: `device ${d.id} (${DEVICE_LABELS[d.id]})${d.chosen ? ': in use' : ''}`, status, found: d.software ? `${d.reason} (a software adapter: slower than the CPU)` : d.reason, ...(d.fix && !d.available ? { fix: d.fix } : {}) });
+  }
+  checks.push({
+    name: 'ONNX Runtime device',
+    status: 'info',
+    found: `${device.label} (setting: ${device.preference})${device.skipped.length ? ` — skipped: ${device.skipped.map((s) => `${s.id} (${s.reason})`).join('; ')}` : ''}`,
+  });
 
   const smi = await run('nvidia-smi', ['--query-gpu=name,driver_version,memory.total', '--format=csv,noheader']);
   checks.push(
@@ -46,7 +89,7 @@ export async function runDoctor(backend: BackendReport, installDir: string): Pro
           name: 'NVIDIA driver (nvidia-smi)',
           status: 'missing',
           found: /ENOENT/.test(smi.out) ? 'nvidia-smi not found: no NVIDIA driver on this machine' : smi.out,
-          fix: 'Install the NVIDIA driver for your GPU (e.g. Debian/Ubuntu: nvidia-driver). Without a GPU the engine runs on the CPU (WebAssembly).',
+          fix: 'Install the NVIDIA driver for your GPU (e.g. Debian/Ubuntu: nvidia-driver). Without a GPU the engine runs on the CPU.',
         },
   );
 
@@ -88,20 +131,23 @@ export async function runDoctor(backend: BackendReport, installDir: string): Pro
   checks.push({ name: 'WebAssembly backend', status: wasm.available ? 'ok' : 'missing', found: wasm.detail });
 
   checks.push({
-    name: 'chosen backend',
+    name: 'chosen tfjs backend',
     status: 'info',
     found: `${backend.label}${backend.skipped.length ? ` — skipped: ${backend.skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}` : ''}`,
   });
-  const gpu = backend.kind === 'gpu';
-  const summary = gpu
-    ? `GPU in use: ${backend.label}`
-    : `No GPU backend in use: the engine runs on ${backend.label}.` +
-      (checks.some((c) => c.status === 'missing') ? ' See the missing pieces above to enable the GPU.' : '');
-  return { checks, backend, summary };
+  const missing = checks.some((c) => c.status === 'missing');
+  const summary =
+    device.chosen !== 'cpu'
+      ? `GPU in use: ONNX Runtime computes on ${device.label}.`
+      : backend.kind === 'gpu'
+        ? `GPU in use: ${backend.label} (tfjs); ONNX Runtime is on the CPU.`
+        : `No GPU in use: ONNX Runtime computes on the CPU${ort.ok ? '' : ` (it does not load: the engine runs on ${backend.label})`}.` +
+          (missing ? ' What each GPU route needs is listed below.' : '');
+  return { summary, checks, ort, devices, device, backend };
 }
 
 export function formatDoctor(report: DoctorReport): string {
   const mark: Record<CheckStatus, string> = { ok: '[ok]     ', missing: '[missing]', warn: '[warn]   ', info: '[info]   ' };
   const lines = report.checks.map((c) => `${mark[c.status]} ${c.name}: ${c.found}${c.fix ? `\n            -> ${c.fix}` : ''}`);
-  return `${lines.join('\n')}\n\n${report.summary}`;
+  return `${report.summary}\n\n${lines.join('\n')}`;
 }

@@ -7,11 +7,13 @@ import { describe, makeSpec, countParams, type ModelSpec, type VariantName } fro
 import { forward, heInit, type Params } from './model/alexnet';
 import { loadWeightsFile } from './weights';
 import { imagenetLabels } from './labels';
-import { decodeImageFile, isImageDecodeError, preprocessBatch, type RgbImage } from './image';
+import { decodeImageFile, isImageDecodeError, preprocessBatch, type DecodedImage, type RgbImage } from './image';
 import type { ClassifyItem, ModelInfo, ModelStatus, Prediction, WeightsSource } from '../protocol/engine';
 import { EngineFailure, throwIfCancelled, yieldToEventLoop } from './failures';
 import { createOnnxRuntime, onnxAvailable, onnxCacheKey, openCachedOnnxRuntime, sameSpec, weightsFileIdentity, type HostParam, type OnnxRuntime } from './onnx';
 import { activationLayers } from './inspect/analysis';
+import { chooseDevice, describeSkipped, type DeviceReport } from './onnx/deviceChoice';
+import { isDevicePreference, type DevicePreference } from './onnx/devices';
 
 export const ENGINE_VERSION = '0.1.0';
 
@@ -36,6 +38,8 @@ export interface ClassifyOptions {
   batchSize?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, path: string) => void;
+  /** apply the EXIF orientation tag (default true); false = pixels as stored (torchvision-exact) */
+  exifOrientation?: boolean;
 }
 
 export interface EngineOptions {
@@ -49,13 +53,16 @@ export interface EngineOptions {
   onnxCacheDir?: string;
   /** default 'auto' */
   inferenceRuntime?: InferenceRuntime;
+  /** where ONNX Runtime computes (default 'auto'; init's argument overrides it) */
+  device?: DevicePreference;
 }
 
-/** The options the engine process and the CLI take from their environment (ALEXNET_INFERENCE, ALEXNET_ONNX_CACHE_DIR). */
+/** The options the engine process and the CLI take from their environment (ALEXNET_INFERENCE, ALEXNET_ONNX_CACHE_DIR, ALEXNET_DEVICE). */
 export function engineOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): EngineOptions {
   return {
     inferenceRuntime: env.ALEXNET_INFERENCE === 'tfjs' ? 'tfjs' : 'auto',
     onnxCacheDir: env.ALEXNET_ONNX_CACHE_DIR === 'off' ? undefined : env.ALEXNET_ONNX_CACHE_DIR || undefined,
+    ...(isDevicePreference(env.ALEXNET_DEVICE) ? { device: env.ALEXNET_DEVICE } : {}),
   };
 }
 
@@ -74,6 +81,11 @@ export class Engine {
   readonly dataDir: string | undefined;
   /** ORT weight pre-packing: +1.3 s to build, ~20% faster batches; worth it for hundreds of images only */
   onnxPrepack = false;
+  /** where ONNX Runtime computes (alexnet.device, --device, ALEXNET_DEVICE) */
+  devicePreference: DevicePreference = 'auto';
+  /** the device in use, once chosen (a GPU device only after its self-test passed) */
+  deviceReport?: DeviceReport;
+  private devicePending?: Promise<DeviceReport>;
   private onnxPending?: Promise<void>;
   /** set while classify should wait for the ORT session rather than answer on tfjs */
   private onnxFirstPending?: Promise<void>;
@@ -82,13 +94,29 @@ export class Engine {
     this.inferenceRuntime = options.inferenceRuntime ?? 'auto';
     this.onnxCacheDir = options.onnxCacheDir;
     this.dataDir = options.dataDir;
+    if (options.device) this.devicePreference = options.device;
   }
 
-  async init(pref: BackendPreference = 'auto', threads?: number): Promise<BackendReport> {
+  async init(pref: BackendPreference = 'auto', threads?: number, device?: DevicePreference): Promise<BackendReport> {
     // The backend is process-wide in tfjs; switching means a new engine process.
     if (this.backend) return this.backend;
+    if (device) this.devicePreference = device;
     this.backend = await initBackend(pref, { threads });
+    // the choice (a GPU self-test takes seconds) runs alongside; ORT's session waits for it
+    void this.deviceReady();
     return this.backend;
+  }
+
+  /** The device ONNX Runtime uses, chosen once (self-testing a GPU device before its first use). */
+  deviceReady(): Promise<DeviceReport> {
+    this.devicePending ??= chooseDevice(this.devicePreference).then((r) => {
+      this.deviceReport = r;
+      // stderr in the CLI (stdout may be --json), the engine log in the extension
+      for (const line of describeSkipped(r)) console.warn(line);
+      if (r.chosen !== 'cpu') console.warn(`ONNX Runtime computes on ${r.label}`);
+      return r;
+    });
+    return this.devicePending;
   }
 
   requireBackend(): BackendReport {
@@ -108,7 +136,7 @@ export class Engine {
     const useOnnx = this.wantsOnnx();
     // A cached ONNX model needs no weights: its session loads (on ORT's threads) while tfjs reads the file.
     const cache = useOnnx && weights.kind === 'file' ? await this.onnxCacheFor(variant, weights.path) : undefined;
-    const early = cache ? openCachedOnnxRuntime(cache, this.onnxSessionOptions()).catch(() => undefined) : undefined;
+    const early = cache ? this.deviceReady().then(() => openCachedOnnxRuntime(cache, this.onnxSessionOptions())).catch(() => undefined) : undefined;
     let host: Record<string, HostParam> | undefined;
     let spec: ModelSpec;
     let params: Params;
@@ -189,8 +217,8 @@ export class Engine {
     return available.ok;
   }
 
-  private onnxSessionOptions(): { threads?: number; prepack: boolean } {
-    return { threads: this.backend?.threads, prepack: this.onnxPrepack };
+  private onnxSessionOptions(): { threads?: number; prepack: boolean; device: DeviceReport['chosen'] } {
+    return { threads: this.backend?.threads, prepack: this.onnxPrepack, device: this.deviceReport?.chosen ?? 'cpu' };
   }
 
   private async onnxCacheFor(variant: VariantName, path: string): Promise<{ dir: string; key: string } | undefined> {
@@ -221,15 +249,25 @@ export class Engine {
     if (cached && sameSpec(cached.spec, model.spec)) return attach(cached);
     if (cached) await cached.dispose();
     if (this.model !== model) return;
+    await this.deviceReady();
+    if (this.model !== model) return;
     if (!host) {
       host = {};
       for (const [name, t] of Object.entries(model.params)) host[name] = { shape: t.shape, data: t.dataSync() as Float32Array };
     }
     // Every layer the views show is an extra output, so one session serves classify and feature
     // maps; classify fetches none of them and measured no slower for it.
-    return createOnnxRuntime(model.spec, host, { ...this.onnxSessionOptions(), collect: activationLayers(model.spec), ...(cache ? { cache } : {}) }).then(attach, (err: unknown) =>
-      console.warn(`ONNX Runtime unavailable, inference stays on tfjs: ${(err as Error).message}`),
-    );
+    const opts = { ...this.onnxSessionOptions(), collect: activationLayers(model.spec), ...(cache ? { cache } : {}) };
+    return createOnnxRuntime(model.spec, host, opts)
+      .catch(async (err: unknown) => {
+        if (opts.device === 'cpu') throw err;
+        // the self-test passed but the whole model does not fit or load there: the CPU, saying why
+        const reason = `the ${opts.device} session for the full model failed: ${(err as Error).message.split('\n')[0]}`;
+        console.warn(`${reason}; ONNX Runtime stays on the CPU`);
+        if (this.deviceReport) this.deviceReport = { ...this.deviceReport, chosen: 'cpu', label: 'CPU', skipped: [...this.deviceReport.skipped, { id: opts.device, reason }] };
+        return createOnnxRuntime(model.spec, host, { ...opts, device: 'cpu' });
+      })
+      .then(attach, (err: unknown) => console.warn(`ONNX Runtime unavailable, inference stays on tfjs: ${(err as Error).message}`));
   }
 
   /** Waits for the background ONNX session (tests and benchmarks that want it in use). */
@@ -240,7 +278,9 @@ export class Engine {
 
   /** What answers classify requests now. */
   inferenceLabel(): string {
-    return this.model?.onnx ? `ONNX Runtime (CPU, ${this.backend?.threads ?? 'auto'} threads)` : this.requireBackend().label;
+    if (!this.model?.onnx) return this.requireBackend().label;
+    const device = this.model.onnx.device;
+    return device === 'cpu' ? `ONNX Runtime (CPU, ${this.backend?.threads ?? 'auto'} threads)` : `ONNX Runtime (${this.deviceReport?.label ?? device})`;
   }
 
   disposeModel(): void {
@@ -284,8 +324,9 @@ export class Engine {
       if (opts.signal) throwIfCancelled(opts.signal);
       const chunk = paths.slice(start, start + batchSize);
       const t0 = performance.now();
-      const decoded = await Promise.all(chunk.map((p) => decodeImageFile(p).then((img) => ({ img }), (err: unknown) => ({ err }))));
-      const good: { i: number; img: RgbImage & { width: number; height: number } }[] = [];
+      const autoOrient = opts.exifOrientation ?? true;
+      const decoded = await Promise.all(chunk.map((p) => decodeImageFile(p, { autoOrient, shrinkFor: spec.resizeTo }).then((img) => ({ img }), (err: unknown) => ({ err }))));
+      const good: { i: number; img: DecodedImage }[] = [];
       decoded.forEach((d, j) => {
         const i = start + j;
         if ('img' in d) good.push({ i, img: d.img });
@@ -300,9 +341,11 @@ export class Engine {
             path: paths[g.i],
             ok: true,
             predictions: this.topK(probs, j * spec.numClasses, opts.topK),
-            width: g.img.width,
-            height: g.img.height,
+            // the photo's size (as shown), also when it was shrunk while decoding
+            width: g.img.source.shrunkFrom?.width ?? g.img.width,
+            height: g.img.source.shrunkFrom?.height ?? g.img.height,
             ms: Math.round(ms * 10) / 10,
+            ...(g.img.source.orientation > 1 ? { exif: { orientation: g.img.source.orientation, applied: autoOrient } } : {}),
           };
         });
       }

@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { EngineHost } from './engine/engineHost';
 import { WeightsManager } from './weights/weightsManager';
 import { Classifier } from './classify/classifyCommands';
-import { selectBackend, selectVariant } from './settings/selectCommands';
+import { selectBackend, selectDevice, selectVariant } from './settings/selectCommands';
 import { downloadWeights, loadWeightsFromFile } from './weights/weightsCommands';
-import { StatusBar, showStatusMenu } from './statusBar';
+import { StatusBar, showStatusMenu, useImageNetWeights } from './statusBar';
 import { ClassifyPanel } from './classify/classifyPanel';
 import { EventLoopMonitor } from './debug/eventLoopMonitor';
 import { registerInspectCommands } from './inspect/inspectCommands';
 import { registerTrainCommands } from './train/trainCommands';
 import { checkGpuSetup } from './engine/checkGpuSetup';
+import { registerProjectCommands } from './project/projectCommands';
 import { registerModelFiles } from './modelFiles/registerModelFiles';
 
 /** What activate() returns: lets tests (and other extensions) reach the live objects. */
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): AlexNetApi {
     ClassifyPanel.registerSerializer(context.extensionUri),
     registerInspectCommands(context, engine, weights),
     registerTrainCommands(context, engine, weights),
+    registerProjectCommands(context, engine, weights),
     registerModelFiles(context, engine),
     command('alexnet.classifyImage', (uri?: vscode.Uri, selected?: vscode.Uri[]) => classifier.classifyImage(uri, selected)),
     command('alexnet.classifyFolder', (uri?: vscode.Uri) => classifier.classifyFolder(uri)),
@@ -48,8 +50,10 @@ export function activate(context: vscode.ExtensionContext): AlexNetApi {
     command('alexnet.loadWeightsFromFile', (arg?: unknown) => loadWeightsFromFile(weights, arg)),
     command('alexnet.selectVariant', (arg?: unknown) => selectVariant(arg)),
     command('alexnet.selectBackend', (arg?: unknown) => selectBackend(arg)),
+    command('alexnet.selectDevice', (arg?: unknown) => selectDevice(arg)),
+    command('alexnet.useImageNetWeights', () => useImageNetWeights()),
     command('alexnet.showEngineLog', () => engine.log.show(true)),
-    command('alexnet.checkGpuSetup', () => checkGpuSetup(engine, context.extensionPath)),
+    command('alexnet.checkGpuSetup', () => checkGpuSetup(engine, context.extensionPath, context.extensionUri)),
     command('alexnet.showStatusMenu', () => showStatusMenu()),
     // Not in the palette: for tests that check the host stays responsive. {reset: true} starts over.
     command('alexnet.debug.eventLoopStats', (opts?: { reset?: boolean }) => {

@@ -4,9 +4,9 @@ import { clickNotificationButton, waitForWebviewStatus, readPredictions, checkPr
 export async function classifyAndCheck(ctx, page, { topK }) {
   const notes = [];
   // No pretrained weights can be downloaded here: the first classification must offer untrained ones.
-  await clickNotificationButton(page, 'Use Untrained Weights', { timeoutMs: 60_000, onVisible: () => ctx.shot('weights-prompt') }).catch(async (e) => {
+  await clickNotificationButton(page, 'Use Untrained', { timeoutMs: 60_000, onVisible: () => ctx.shot('weights-prompt') }).catch(async (e) => {
     await ctx.shot('no-weights-prompt');
-    throw new Error(`no "Use Untrained Weights" notification: ${e.message}`);
+    throw new Error(`no "Use Untrained" notification: ${e.message}`);
   });
   await ctx.shot('after-untrained-weights');
   let ticks = 0;

@@ -264,6 +264,8 @@ export const quietSettings = {
  * @param {Record<string, unknown>} [o.settings] user settings on top of quietSettings
  * @param {Record<string, string>} [o.env] extra env for code-server (reaches the extension host)
  * @param {string} [o.runDir] where the state goes (default: a new temp folder, deleted by stop())
+ * @param {boolean} [o.workspaceTrust] keep Workspace Trust on: a folder opened for the first time is then
+ *        untrusted (Restricted Mode), since no prompt is shown (default off, as for every other scenario)
  * @param {number} [o.port] default: a free one
  * @param {(m: string) => void} [o.log]
  */
@@ -286,7 +288,10 @@ export async function startCodeServer(o = {}) {
   if (!existsSync(settingsFile) || o.settings) {
     let existing = {};
     try { existing = JSON.parse(readFileSync(settingsFile, 'utf8')); } catch { /* none yet, or JSONC we do not parse */ }
-    writeFileSync(settingsFile, `${JSON.stringify({ ...quietSettings, ...existing, ...(o.settings ?? {}) }, null, 2)}\n`);
+    const trust = o.workspaceTrust
+      ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never', 'security.workspace.trust.emptyWindow': false }
+      : {};
+    writeFileSync(settingsFile, `${JSON.stringify({ ...quietSettings, ...existing, ...(o.settings ?? {}), ...trust }, null, 2)}\n`);
   }
 
   const env = {
@@ -329,7 +334,7 @@ export async function startCodeServer(o = {}) {
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(o.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     ...(o.workspace ? [resolve(o.workspace)] : []),

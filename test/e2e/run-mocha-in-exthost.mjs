@@ -78,7 +78,7 @@ export async function attachAutomationBridge(page, onLine) {
 export async function runMochaInExtHost({
   testsPath, extensionPath = repoRoot, workspace = join(repoRoot, 'test', 'suite', 'fixtures'),
   grep, timeoutMs = 600_000, env = {}, runDir, onLine = (l) => console.log(l), log = (m) => console.error(m),
-  openVSCode,
+  openVSCode, workspaceTrust = false,
 } = {}) {
   const t0 = Date.now();
   const ownDir = !runDir;
@@ -101,12 +101,13 @@ export async function runMochaInExtHost({
         workspace: ws,
         extension: {}, // the dev extension comes from extensionDevelopmentPath, not the extensions dir
         env: suiteEnv,
+        workspaceTrust,
         waitForWorkbench: false,
         query: (s) => ({ payload: mochaPayload(s, { extensionPath, testsPath }) }),
         beforeGoto: async (p) => { bridge = await attachAutomationBridge(p, collect); },
       }));
     } else {
-      server = await startCodeServer({ workspace: ws, extension: {}, env: suiteEnv, runDir: join(runDir, 'code-server'), log });
+      server = await startCodeServer({ workspace: ws, extension: {}, env: suiteEnv, workspaceTrust, runDir: join(runDir, 'code-server'), log });
       cleanups.push(() => server.stop());
       const browser = await launchBrowser(join(runDir, 'browser'));
       cleanups.push(() => browser.close());

@@ -86,7 +86,7 @@ function makeContext(name) {
     lastShot: null,
     /**
      * Starts code-server with our extension and opens the workbench in a fresh browser.
-     * @param {{workspace?: string, settings?: object, env?: object, query?: object, waitForWorkbench?: boolean,
+     * @param {{workspace?: string, settings?: object, env?: object, workspaceTrust?: boolean, query?: object, waitForWorkbench?: boolean,
      *          beforeGoto?: (page) => Promise<void>}} o
      */
     async openVSCode(o = {}) {
@@ -96,6 +96,7 @@ function makeContext(name) {
         extension: o.extension ?? extension,
         settings: o.settings,
         env: o.env,
+        workspaceTrust: o.workspaceTrust,
         runDir: join(runDir, `code-server-${cleanups.length}`),
         log: (m) => log(`[code-server] ${m}`),
       });

@@ -101,18 +101,35 @@ export async function answerFileDialog(page, absPath, { timeoutMs = 20_000, onTy
   const widget = page.locator('.quick-input-widget');
   const input = widget.locator('.quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: timeoutMs });
-  // The dialog fills in the folder path asynchronously; wait for it so our text is not overwritten.
   const deadline = Date.now() + timeoutMs;
-  while (!(await input.inputValue().catch(() => '')).startsWith('/')) {
-    if (Date.now() > deadline) throw new Error('the file dialog never showed a path');
-    await sleep(100);
+  const value = () => input.inputValue().catch(() => '');
+  // The simple dialog is busy (progress bar active) while it lists a folder, and writes the folder's
+  // path into the box when the listing lands: typing before that gets overwritten. Wait on that
+  // state (idle, a path shown, unchanged across two looks), never on a fixed time.
+  const busy = widget.locator('.monaco-progress-container.active');
+  let last = null;
+  for (;;) {
+    const v = await value();
+    const idle = !(await busy.isVisible().catch(() => false));
+    if (idle && v.startsWith('/') && v === last) break;
+    last = idle ? v : null;
+    if (Date.now() > deadline) throw new Error(`the file dialog never settled on a path (last value "${v}")`);
+    await sleep(150);
   }
-  await input.fill(absPath);
   const name = absPath.split('/').pop();
-  // The dialog selects the matching entry once its listing has loaded; then Enter opens the file.
-  await widget.locator('.monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible', timeout: timeoutMs }).catch(() => {});
-  await sleep(300);
+  const row = widget.locator('.monaco-list-row', { hasText: name }).first();
+  // Type, then wait until the listing for our folder has loaded and shows our entry while the box
+  // still holds our text; if the dialog rewrote the box meanwhile, type again.
+  for (;;) {
+    if ((await value()) !== absPath) await input.fill(absPath);
+    const shown = await row.isVisible().catch(() => false);
+    const idle = !(await busy.isVisible().catch(() => false));
+    if (shown && idle && (await value()) === absPath) break;
+    if (Date.now() > deadline) throw new Error(`the file dialog did not list ${name} for "${absPath}" (box: "${await value()}")`);
+    await sleep(150);
+  }
   await onTyped?.();
+  if ((await value()) !== absPath) await input.fill(absPath);
   await page.keyboard.press('Enter');
   await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
 }

@@ -5,12 +5,19 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Mocha from 'mocha';
 
-function testFiles(dir: string): string[] {
+// ALEXNET_SUITE=restricted runs only restricted/ (an untrusted workspace, opened on its own by
+// e2e scenario 03); otherwise everything else runs, in a trusted one.
+const RESTRICTED = 'restricted';
+
+function testFiles(dir: string, top = true): string[] {
+  const restrictedOnly = process.env.ALEXNET_SUITE === RESTRICTED;
   return readdirSync(dir)
     .sort()
     .flatMap((name) => {
       const p = join(dir, name);
-      if (statSync(p).isDirectory()) return testFiles(p);
+      if (top && statSync(p).isDirectory() && (name === RESTRICTED) !== restrictedOnly) return [];
+      if (top && !statSync(p).isDirectory() && restrictedOnly) return [];
+      if (statSync(p).isDirectory()) return testFiles(p, false);
       return name.endsWith('.test.js') ? [p] : [];
     });
 }

@@ -7,20 +7,24 @@ import { runDoctor } from '../doctor';
 type CoreHandlers = { [M in keyof CoreRequests]: Handler<M> };
 
 export const createCoreHandlers = (engine: Engine): CoreHandlers => ({
-  async init({ backend, threads }) {
-    await engine.init(backend, threads);
-    return { backend: engine.requireBackend(), model: engine.model?.status, pid: process.pid, engineVersion: ENGINE_VERSION };
+  async init({ backend, threads, device }) {
+    await engine.init(backend, threads, device);
+    return { backend: engine.requireBackend(), device: engine.deviceReport, model: engine.model?.status, pid: process.pid, engineVersion: ENGINE_VERSION };
   },
   async status() {
-    return { backend: engine.requireBackend(), model: engine.model?.status, pid: process.pid, engineVersion: ENGINE_VERSION };
+    return { backend: engine.requireBackend(), device: engine.deviceReport, model: engine.model?.status, pid: process.pid, engineVersion: ENGINE_VERSION };
+  },
+  async devices() {
+    return engine.deviceReady();
   },
   async loadModel({ variant, weights }) {
     return engine.loadModel(variant, weights);
   },
-  async classify({ paths, topK }, ctx) {
+  async classify({ paths, topK, exifOrientation }, ctx) {
     const t0 = performance.now();
     const items = await engine.classifyFiles(paths, {
       topK,
+      exifOrientation,
       signal: ctx.signal,
       onProgress: (done, total, path) => ctx.progress(done, total, path),
     });
@@ -31,6 +35,6 @@ export const createCoreHandlers = (engine: Engine): CoreHandlers => ({
     return engine.info(variant);
   },
   async doctor({ installDir }) {
-    return runDoctor(engine.requireBackend(), installDir);
+    return runDoctor(engine.requireBackend(), installDir, await engine.deviceReady());
   },
 });

@@ -6,7 +6,8 @@ import { createCoreHandlers } from './core';
 import { trainHandlers } from './train';
 import { createInspectHandlers } from './inspect';
 import { modelFileHandlers } from './modelFiles';
+import { createProjectHandlers } from './project';
 
 export function createHandlers(engine: Engine): Handlers {
-  return { ...createCoreHandlers(engine), ...trainHandlers, ...createInspectHandlers(engine), ...modelFileHandlers };
+  return { ...createCoreHandlers(engine), ...trainHandlers, ...createInspectHandlers(engine), ...modelFileHandlers, ...createProjectHandlers(engine) };
 }

@@ -2,7 +2,8 @@
 // inspect feature). An image is run through the model once and every layer's output is kept
 // (AnalysisCache), so stepping through layers in the views costs no further forward passes.
 // That pass runs on the engine's ONNX Runtime session when it is ready; Grad-CAM and filter
-// synthesis need gradients and stay on tfjs.
+// synthesis run their gradient graphs on ONNX Runtime too (inspect/ortGradients.ts) whenever the
+// engine's inference does, tfjs otherwise.
 import * as tf from '@tensorflow/tfjs-core';
 import { stat } from 'node:fs/promises';
 import type { Handler, RequestContext } from './context';
@@ -12,7 +13,7 @@ import type { Engine } from '../engine';
 import { isImageDecodeError, preprocessFile } from '../image';
 import { AnalysisCache, inspectableLayerList, type ImageAnalysis, type InspectModel } from '../inspect/analysis';
 import { filterBlock } from '../inspect/filters';
-import { defaultCamLayer, gradCam } from '../inspect/gradcam';
+import { defaultCamLayer, gradCam, gradCamOnnx } from '../inspect/gradcam';
 import { inputToPixels, pixelsToRgba } from '../inspect/pixels';
 import { synthesize, SynthesisCancelled } from '../inspect/synthesize';
 
@@ -46,6 +47,15 @@ async function analyse(engine: Engine, analyses: AnalysisCache, path: string, ct
 /** What computed an analysis, as the responses report it. */
 function runtimeLabel(engine: Engine, analysis: ImageAnalysis): string {
   return analysis.runtime === 'onnx' ? engine.inferenceLabel() : engine.backend?.label ?? `TensorFlow.js (${tf.getBackend()})`;
+}
+
+async function asBadInputAsync<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof RangeError) throw new EngineFailure(err.message, 'bad-input');
+    throw err;
+  }
 }
 
 /** Bad names and indices from the views are the caller's mistake, not an engine bug. */
@@ -109,8 +119,10 @@ export const createInspectHandlers = (engine: Engine, analyses = new AnalysisCac
   async inspectGradCam({ path, classIndex, layer }, ctx) {
     const t0 = performance.now();
     const analysis = await analyse(engine, analyses, path, ctx);
-    const { spec, params, status } = engine.requireModel();
-    const cam = asBadInput(() => gradCam(spec, params, analysis.input, classIndex, layer));
+    const { spec, params, status, onnx } = engine.requireModel();
+    const cam = onnx && engine.inferenceRuntime === 'auto'
+      ? await asBadInputAsync(() => gradCamOnnx(spec, params, analysis.input, classIndex, layer))
+      : asBadInput(() => gradCam(spec, params, analysis.input, classIndex, layer));
     return {
       path,
       layer: cam.layer,
@@ -137,6 +149,7 @@ export const createInspectHandlers = (engine: Engine, analyses = new AnalysisCac
     const model = engine.requireModel();
     try {
       const result = await synthesize(model.spec, model.params, params, {
+        onnx: !!model.onnx && engine.inferenceRuntime === 'auto',
         signal: ctx.signal,
         onStep: async (step, steps) => {
           ctx.progress(step, steps, `${params.layer} channel ${params.channel}: step ${step}/${steps}`);

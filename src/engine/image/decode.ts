@@ -27,7 +27,20 @@ export interface DecodeOptions {
   applyIccProfile?: boolean;
   /** a name for messages when decoding a buffer (decodeImageFile passes the path) */
   name?: string;
+  /**
+   * The shorter side the caller resizes to next (the model's resizeTo). An image whose shorter side
+   * is over SHRINK_ABOVE times this is shrunk while it is decoded (libvips streams it; JPEG and
+   * WebP decode at reduced size), to SHRINK_TO times it, so memory follows the network's input
+   * size, not the photo's. Smaller images are decoded whole: the caller's Pillow-exact resize then
+   * matches torchvision bit for bit. Only the huge ones differ slightly (see README).
+   */
+  shrinkFor?: number;
 }
+
+/** Shrink on decode only when the shorter side is over 8x the target (2048 px for 256): past any phone photo. */
+export const SHRINK_ABOVE = 8;
+/** ...and then to 4x the target (1024 px), leaving the final, Pillow-exact resize a 4x reduction. */
+export const SHRINK_TO = 4;
 
 /** An 8-bit RGB image, HWC row-major: pixel (x, y) channel c is data[(y * width + x) * 3 + c]. */
 export interface RgbImage {
@@ -52,6 +65,8 @@ export interface SourceInfo {
   /** frames/pages in the file (only the first is decoded) */
   pages: number;
   progressive: boolean;
+  /** set when the image was shrunk while decoding (shrinkFor): the size it had, orientation applied */
+  shrunkFrom?: { width: number; height: number };
 }
 
 export interface DecodedImage extends RgbImage {
@@ -157,17 +172,28 @@ async function decodeWithSharp(input: Uint8Array, format: ImageFormat, maxPixels
 
   const space = meta.space ?? 'srgb';
   const orient = opts.autoOrient ?? true;
+  const swapped = orient && (meta.orientation ?? 1) >= 5;
+  const [shownW, shownH] = swapped ? [height, width] : [width, height];
+  let shrink: { width: number; height: number } | undefined;
+  if (opts.shrinkFor && Math.min(shownW, shownH) > SHRINK_ABOVE * opts.shrinkFor) {
+    const scale = (SHRINK_TO * opts.shrinkFor) / Math.min(shownW, shownH);
+    shrink = { width: Math.max(1, Math.round(shownW * scale)), height: Math.max(1, Math.round(shownH * scale)) };
+  }
+  // resize() after autoOrient() works on the oriented image; sequential access keeps only a strip in memory
+  const shrunk = (pipe: sharp.Sharp) => (shrink ? pipe.resize(shrink.width, shrink.height, { fit: 'fill', kernel: 'lanczos3' }) : pipe);
   let out: RgbImage;
   try {
     if (space === 'cmyk') {
       // Keep the raw CMYK samples (no ICC) and convert like PIL.
-      let pipe = sharp(input, sharpOpts).pipelineColourspace('cmyk').toColourspace('cmyk');
+      let pipe = sharp(input, { ...sharpOpts, sequentialRead: true }).pipelineColourspace('cmyk').toColourspace('cmyk');
       if (orient) pipe = pipe.autoOrient();
+      pipe = shrunk(pipe);
       const { data, info } = await pipe.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
       out = { data: cmykToRgb(data, info.channels), width: info.width, height: info.height };
     } else {
-      let pipe = sharp(input, sharpOpts).toColourspace('srgb').removeAlpha();
+      let pipe = sharp(input, { ...sharpOpts, sequentialRead: true }).toColourspace('srgb').removeAlpha();
       if (orient) pipe = pipe.autoOrient();
+      pipe = shrunk(pipe);
       const { data, info } = await pipe.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
       out = { data: toRgb(data, info.channels), width: info.width, height: info.height };
     }
@@ -181,6 +207,7 @@ async function decodeWithSharp(input: Uint8Array, format: ImageFormat, maxPixels
       format, width, height, space, channels: meta.channels ?? 3, bitDepth: depth,
       hasAlpha: meta.hasAlpha ?? false, orientation: meta.orientation ?? 1, pages: meta.pages ?? 1,
       progressive: meta.isProgressive ?? false,
+      ...(shrink ? { shrunkFrom: { width: shownW, height: shownH } } : {}),
     },
   };
 }

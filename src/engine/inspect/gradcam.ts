@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelSpec } from '../model/spec';
 import { forward, type Params } from '../model/alexnet';
 import './gradients';
+import { ortCamPieces } from './ortGradients';
 
 /** The default Grad-CAM layer: the last conv layer's ReLU (or the conv itself when none follows). */
 export function defaultCamLayer(spec: ModelSpec): string {
@@ -96,4 +97,40 @@ function argMax(values: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
   return best;
+}
+
+/** Host copies of tfjs params (for baking into an ONNX graph). */
+export function hostParamsOf(params: Params): Record<string, { shape: number[]; data: Float32Array }> {
+  const out: Record<string, { shape: number[]; data: Float32Array }> = {};
+  for (const [k, t] of Object.entries(params)) out[k] = { shape: [...t.shape], data: t.dataSync() as Float32Array };
+  return out;
+}
+
+/** gradCam on ONNX Runtime (a gradient graph to the layer, ortGradients.ts): the same result. */
+export async function gradCamOnnx(spec: ModelSpec, params: Params, x: tf.Tensor4D, classIndex?: number, layer = defaultCamLayer(spec)): Promise<GradCam> {
+  const at = spec.layers.findIndex((l) => l.name === layer);
+  const flatten = spec.layers.findIndex((l) => l.kind === 'flatten');
+  if (at < 0) throw new RangeError(`no layer named '${layer}'`);
+  if (flatten >= 0 && at >= flatten) throw new RangeError(`Grad-CAM needs a spatial layer; '${layer}' comes after flatten`);
+  const S = spec.inputSize;
+  const input = (x.dataSync() as Float32Array).subarray(0, S * S * 3);
+  const p = await ortCamPieces(spec, () => hostParamsOf(params), params, input, layer, classIndex);
+  const { height: H, width: W, channels: C } = p;
+  const weights = new Float64Array(C);
+  for (let i = 0; i < H * W; i++) for (let c = 0; c < C; c++) weights[c] += p.gradient[i * C + c];
+  for (let c = 0; c < C; c++) weights[c] /= H * W;
+  const raw = new Float32Array(H * W);
+  let rawMax = 0;
+  for (let i = 0; i < H * W; i++) {
+    let v = 0;
+    for (let c = 0; c < C; c++) v += p.activation[i * C + c] * weights[c];
+    raw[i] = Math.max(0, v);
+    rawMax = Math.max(rawMax, raw[i]);
+  }
+  const heatmap = raw.map((v) => (rawMax > 0 ? v / rawMax : 0));
+  let max = -Infinity;
+  for (const v of p.logits) max = Math.max(max, v);
+  const e = p.logits.map((v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return { layer, classIndex: p.classIndex, height: H, width: W, heatmap, rawMax, probabilities: e.map((v) => v / sum) };
 }

@@ -8,12 +8,16 @@ import { forward, type Params } from '../model/alexnet';
 import './gradients';
 import { pixelsToInput, pixelsToRgba } from './pixels';
 import type { RgbaImage, SynthesizeParams } from '../../protocol/engine/inspect';
+import { ortSynthesisPieces } from './ortGradients';
+import { hostParamsOf } from './gradcam';
 
 export interface SynthesisHooks {
   signal?: AbortSignal;
   /** called after every step; awaited, so it can also yield to the event loop */
   onStep?(step: number, steps: number, activation: number): void | Promise<void>;
   onPreview?(step: number, steps: number, activation: number, image: RgbaImage): void;
+  /** the network's forward and gradient on ONNX Runtime (ortGradients.ts) instead of tfjs */
+  onnx?: boolean;
 }
 
 export interface Synthesis {
@@ -60,31 +64,46 @@ export async function synthesize(spec: ModelSpec, params: Params, opts: Synthesi
       ? tf.mean(tf.slice(act, [0, 0, 0, opts.channel], [-1, -1, -1, 1]))
       : tf.mean(tf.slice(act, [0, opts.channel], [-1, 1]));
   };
-  const measure = (p: tf.Tensor) => tf.tidy(() => channelMean(opts.layer)(p).dataSync()[0]);
   // The ascent climbs the conv/dense output under the chosen layer: after a ReLU a grey start
   // image often gives a channel no activation at all, hence no gradient to follow.
-  const gradient = tf.grad(channelMean(preActivationLayer(spec, opts.layer)));
+  const pre = preActivationLayer(spec, opts.layer);
+  const tfGradient = tf.grad(channelMean(pre));
+  // ONNX Runtime: the network's part in one graph; the normalisation's (pixelsToInput) by tfjs autodiff
+  const onnxPieces = (p: tf.Tensor4D) =>
+    ortSynthesisPieces(spec, () => hostParamsOf(params), params, tf.tidy(() => pixelsToInput(spec, p).dataSync() as Float32Array), size, opts.layer, pre, opts.channel);
+  const measure = async (p: tf.Tensor4D): Promise<number> =>
+    hooks.onnx ? (await onnxPieces(p)).activation : tf.tidy(() => channelMean(opts.layer)(p).dataSync()[0]);
+  const gradient = async (p: tf.Tensor4D): Promise<tf.Tensor4D> => {
+    if (!hooks.onnx) return tf.tidy(() => tfGradient(p) as tf.Tensor4D);
+    const gIn = tf.tensor4d((await onnxPieces(p)).gradient, [1, size, size, 3]);
+    const g = tf.tidy(() => tf.grad((q: tf.Tensor) => tf.sum(tf.mul(pixelsToInput(spec, q as tf.Tensor4D), gIn)))(p) as tf.Tensor4D);
+    gIn.dispose();
+    return g;
+  };
 
   let image: tf.Tensor4D = tf.tidy(() => tf.add(0.5, tf.randomUniform([1, size, size, 3], -0.05, 0.05, 'float32', opts.seed ?? 1)));
   try {
-    const initialActivation = measure(image);
+    const initialActivation = await measure(image);
     let activation = initialActivation;
     for (let step = 1; step <= steps; step++) {
       if (hooks.signal?.aborted) throw new SynthesisCancelled();
       const dy = randomInt(random, jitter);
       const dx = randomInt(random, jitter);
+      const shifted = roll(image, dy, dx);
+      const gShifted = await gradient(shifted);
+      shifted.dispose();
       const next = tf.tidy(() => {
-        const shifted = roll(image, dy, dx);
-        const g = roll(gradient(shifted) as tf.Tensor4D, -dy, -dx);
+        const g = roll(gShifted, -dy, -dx);
         const scale = tf.add(tf.mean(tf.abs(g)), 1e-8);
         let updated: tf.Tensor4D = tf.add(image, tf.mul(lr, tf.div(g, scale)));
         if (blurEvery > 0 && step % blurEvery === 0) updated = blur(updated);
         return tf.clipByValue(updated, 0, 1);
       });
+      gShifted.dispose();
       image.dispose();
       image = next;
       const wantPreview = hooks.onPreview && previewEvery > 0 && step % previewEvery === 0 && step < steps;
-      if (wantPreview || step === steps) activation = measure(image);
+      if (wantPreview || step === steps) activation = await measure(image);
       if (wantPreview) hooks.onPreview!(step, steps, activation, pixelsToRgba(image));
       await hooks.onStep?.(step, steps, activation);
     }

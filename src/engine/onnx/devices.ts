@@ -7,12 +7,9 @@ import { dirname, join } from 'node:path';
 import { canLoadLibrary, gpuDeviceNodes } from '../nativeLibrary';
 import { loadOrt } from './runtime';
 
-export const DEVICE_IDS = ['cpu', 'webgpu', 'cuda', 'directml'] as const;
-export type DeviceId = (typeof DEVICE_IDS)[number];
-export type DevicePreference = 'auto' | DeviceId;
-export const DEVICE_PREFERENCES: readonly DevicePreference[] = ['auto', ...DEVICE_IDS];
-/** The order 'auto' tries (directml only when asked for: WebGPU covers the same Windows GPUs). */
-export const AUTO_ORDER: readonly DeviceId[] = ['cuda', 'webgpu', 'cpu'];
+export { DEVICE_IDS, DEVICE_PREFERENCES, AUTO_ORDER, sessionOptionsFor } from './sessionOptions';
+export type { DeviceId, DevicePreference, SessionBase } from './sessionOptions';
+import { DEVICE_IDS, DEVICE_PREFERENCES, type DeviceId, type DevicePreference } from './sessionOptions';
 
 export const DEVICE_LABELS: Record<DeviceId, string> = {
   cpu: 'CPU',
@@ -21,15 +18,8 @@ export const DEVICE_LABELS: Record<DeviceId, string> = {
   directml: 'DirectML',
 };
 
-export interface DeviceProbe {
-  id: DeviceId;
-  /** usable as far as can be seen without running it (the self-test decides the rest) */
-  available: boolean;
-  /** why not, or what was found */
-  reason: string;
-  /** what to do to make it available */
-  fix?: string;
-}
+export type { DeviceProbe } from '../../protocol/engine/device';
+import type { DeviceProbe } from '../../protocol/engine/device';
 
 export interface OrtInfo {
   ok: boolean;
@@ -39,34 +29,6 @@ export interface OrtInfo {
   /** folder of the native binding (where the CUDA provider libraries go) */
   binDir?: string;
   reason?: string;
-}
-
-export interface SessionBase {
-  /** CPU intra-op threads (default: ORT's choice) */
-  threads?: number;
-  /** ORT weight pre-packing (CPU); default on */
-  prepack?: boolean;
-  /** ORT's log level: 0 verbose ... 3 errors (default) */
-  logSeverityLevel?: number;
-}
-
-/** Session options for `device`: the one place an execution provider is named. */
-export function sessionOptionsFor(device: DeviceId, base: SessionBase = {}): Record<string, unknown> {
-  const providers: Record<DeviceId, unknown[]> = {
-    cpu: ['cpu'],
-    webgpu: [{ name: 'webgpu' }],
-    cuda: [{ name: 'cuda', deviceId: 0 }],
-    directml: [{ name: 'dml', deviceId: 0 }],
-  };
-  return {
-    executionProviders: providers[device],
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    interOpNumThreads: 1,
-    ...(base.threads ? { intraOpNumThreads: base.threads } : {}),
-    ...(base.prepack === false ? { extra: { session: { disable_prepacking: '1' } } } : {}),
-    logSeverityLevel: base.logSeverityLevel ?? 3,
-  };
 }
 
 export function isDevicePreference(v: unknown): v is DevicePreference {

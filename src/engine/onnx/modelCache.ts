@@ -114,7 +114,7 @@ export async function readCachedModel(dir: string, key: string): Promise<CachedM
   } catch {
     return undefined;
   }
-  const problem = await checkEntry(p, key, text);
+  const problem = await checkEntry(p, key, text).catch((e: Error) => `cannot be read (${e.message})`);
   if (typeof problem === 'string') {
     console.warn(`ONNX model cache entry ${key} is unusable (${problem}); rebuilding it`);
     await removeCachedModel(dir, key);
@@ -142,6 +142,8 @@ async function checkEntry(p: ReturnType<typeof paths>, key: string, manifestText
   } catch {
     return 'manifest is not JSON';
   }
+  const shapeProblem = manifestProblem(m);
+  if (shapeProblem) return `manifest ${shapeProblem}`;
   if (m.format !== ONNX_CACHE_FORMAT || m.key !== key) return `format ${m.format}, key ${m.key}`;
   const [onnxSize, weightsSize] = await Promise.all([p.onnx, p.weights].map((f) => fsp.stat(f).then((s) => s.size, () => -1)));
   if (onnxSize !== m.onnxBytes) return `${key}.onnx has ${onnxSize} bytes, expected ${m.onnxBytes}`;
@@ -151,6 +153,19 @@ async function checkEntry(p: ReturnType<typeof paths>, key: string, manifestText
   const tail = await readAt(p.weights, m.weightsBytes - TRAILER_BYTES, TRAILER_BYTES);
   if (!tail.equals(trailer(key))) return `${key}.weights lacks its trailer`;
   return m;
+}
+
+/** What is wrong with a parsed manifest's shape (any JSON can be in the file), or undefined. */
+function manifestProblem(m: unknown): string | undefined {
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'is not a JSON object';
+  const r = m as Record<string, unknown>;
+  for (const k of ['onnxBytes', 'weightsBytes'] as const) if (!Number.isSafeInteger(r[k]) || (r[k] as number) < TRAILER_BYTES) return `${k} is not a size`;
+  for (const k of ['key', 'inputName', 'logitsName', 'probabilitiesName'] as const) if (typeof r[k] !== 'string') return `${k} is not a string`;
+  const spec = r.spec as Record<string, unknown> | null;
+  if (typeof spec !== 'object' || spec === null || typeof spec.variant !== 'string' || !Array.isArray(spec.layers) || !Number.isInteger(spec.inputSize)) return 'spec is malformed';
+  const names = r.activationNames;
+  if (!Array.isArray(names) || !names.every((p) => Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'string'))) return 'activationNames are malformed';
+  return undefined;
 }
 
 async function readAt(path: string, position: number, length: number): Promise<Buffer> {

@@ -6,6 +6,7 @@
 import type { ModelSpec } from '../model/spec';
 import { buildOnnxGraph, type HostParam, type LrnMode } from './graph';
 import { encodeModel } from './onnxProto';
+import { sessionOptionsFor, type DeviceId } from './sessionOptions';
 import { DEFAULT_CACHE_ENTRIES, readCachedModel, removeCachedModel, writeCachedModel, type CachedModel } from './modelCache';
 
 // The slice of onnxruntime-node's API used here (typed locally so the engine compiles without it).
@@ -59,6 +60,8 @@ export function onnxAvailable(): { ok: boolean; reason?: string; version?: strin
 }
 
 export interface OnnxRuntimeOptions {
+  /** where the session computes (default cpu); see devices.ts */
+  device?: DeviceId;
   /** intra-op threads (default: onnxruntime's choice, one per core) */
   threads?: number;
   /** layer names whose outputs run() can return (fixed when the session is built) */
@@ -94,6 +97,8 @@ export interface OnnxRuntime {
   readonly collectable: readonly string[];
   /** milliseconds to build the graph and create the session */
   readonly createMs: number;
+  /** where the session computes */
+  readonly device: DeviceId;
   /** where the model came from: the disk cache, built and written to it, or built in memory */
   readonly source: 'cache' | 'built+cached' | 'built';
   /** Runs an NHWC float32 batch of n images. `collect` (default: all collectable) picks activations. */
@@ -114,15 +119,7 @@ interface GraphNames {
 }
 
 function sessionOptions(opts: OnnxRuntimeOptions): Record<string, unknown> {
-  return {
-    executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    interOpNumThreads: 1,
-    ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
-    ...(opts.prepack === false ? { extra: { session: { disable_prepacking: '1' } } } : {}),
-    logSeverityLevel: 3,
-  };
+  return sessionOptionsFor(opts.device ?? 'cpu', { threads: opts.threads, prepack: opts.prepack });
 }
 
 /**
@@ -138,12 +135,14 @@ export async function openCachedOnnxRuntime(cache: { dir: string; key: string },
   try {
     session = await ort.InferenceSession.create(cached.modelPath, sessionOptions(opts));
   } catch (e) {
+    // on a GPU the entry may be fine and the device the trouble: keep it, the caller falls back
+    if (opts.device && opts.device !== 'cpu') throw e;
     // damage the size/trailer checks cannot see: drop the entry, the caller builds anew
     console.warn(`ONNX model cache entry ${cache.key} does not load (${(e as Error).message.split('\n')[0]}); rebuilding it`);
     await removeCachedModel(cache.dir, cache.key);
     return undefined;
   }
-  return wrapSession(ort, session, cached.spec, cached, performance.now() - t0, 'cache');
+  return wrapSession(ort, session, cached.spec, cached, performance.now() - t0, 'cache', opts.device);
 }
 
 export async function createOnnxRuntime(spec: ModelSpec, params: Record<string, HostParam>, opts: OnnxRuntimeOptions = {}): Promise<OnnxRuntime> {
@@ -163,19 +162,19 @@ export async function createOnnxRuntime(spec: ModelSpec, params: Record<string, 
       console.warn(`cannot write the ONNX model cache in ${opts.cache.dir}: ${(e as Error).message}`);
     }
     // from the file: ORT maps the weights it just wrote instead of parsing a 244 MB buffer
-    if (cached) return wrapSession(ort, await ort.InferenceSession.create(cached.modelPath, sessionOptions(opts)), spec, built, performance.now() - t0, 'built+cached');
+    if (cached) return wrapSession(ort, await ort.InferenceSession.create(cached.modelPath, sessionOptions(opts)), spec, built, performance.now() - t0, 'built+cached', opts.device);
   }
   let bytes: Uint8Array | undefined = encodeModel(built.graph);
   const session = await ort.InferenceSession.create(bytes, sessionOptions(opts));
   bytes = undefined; // the session holds its own copy of the weights
-  return wrapSession(ort, session, spec, built, performance.now() - t0, 'built');
+  return wrapSession(ort, session, spec, built, performance.now() - t0, 'built', opts.device);
 }
 
 export function sameSpec(a: ModelSpec, b: ModelSpec): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function wrapSession(ort: OrtModule, session: OrtSession, spec: ModelSpec, built: GraphNames, createMs: number, source: OnnxRuntime['source']): OnnxRuntime {
+function wrapSession(ort: OrtModule, session: OrtSession, spec: ModelSpec, built: GraphNames, createMs: number, source: OnnxRuntime['source'], device: DeviceId = 'cpu'): OnnxRuntime {
   const s = spec.inputSize;
   const collectable = [...built.activationNames.keys()];
   let released = false;
@@ -183,6 +182,7 @@ function wrapSession(ort: OrtModule, session: OrtSession, spec: ModelSpec, built
   return {
     spec,
     collectable,
+    device,
     createMs,
     source,
     async run(nhwc, n, runOpts = {}) {

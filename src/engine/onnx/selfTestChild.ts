@@ -1,6 +1,7 @@
-// The device self-test's child process (dist/deviceSelfTest.js): one forward pass of fixed
-// channel-reduced AlexNets (caffe: grouped convolutions + LRN; torchvision: the single tower) on
-// a fixed batch, on the CPU EP and on the device, every layer compared. A child, because a GPU
+// The device self-test's child process (dist/deviceSelfTest.js): one forward pass and one training
+// step (the trainer's GPU graph form: src/engine/onnx/train) of fixed channel-reduced AlexNets
+// (caffe: grouped convolutions + LRN; torchvision: the single tower) on a fixed batch, on the CPU EP
+// and on the device; every layer, the loss and every updated parameter compared. A child, because a GPU
 // driver can crash or hang a process, and because ORT's verbose log (which says on which EP each
 // node was placed) and the Vulkan loader's log go to the native stderr, which only a parent can read.
 //   node deviceSelfTest.js <device>   -> one JSON line on stdout (SelfTestChildResult)
@@ -9,13 +10,17 @@ import { buildOnnxGraph, type HostParam } from './graph';
 import { encodeModel } from './onnxProto';
 import { loadOrt } from './runtime';
 import { isDevicePreference, sessionOptionsFor, type DeviceId } from './devices';
+import { buildTrainStep } from './train/step';
+import { GPU_GRAPH_OPTIONS } from './train/graphBuilder';
 
 export interface LayerDiff {
   net: string;
+  /** a forward layer, or 'step loss' / 'step new.<param>' for the training step */
   layer: string;
+  kind: 'forward' | 'step';
   /** max |device - cpu| */
   maxAbsDiff: number;
-  /** max |cpu|, the scale the difference is judged against */
+  /** max |cpu| (forward), the CPU's change of the parameter or |loss| (step): what the difference is judged against */
   scale: number;
 }
 
@@ -110,17 +115,85 @@ export async function runSelfTestChild(device: DeviceId): Promise<SelfTestChildR
         maxAbsDiff = Number.isNaN(d) ? Infinity : Math.max(maxAbsDiff, d);
         scale = Math.max(scale, Math.abs(cpu[i]));
       }
-      layers.push({ net: name, layer, maxAbsDiff, scale });
+      layers.push({ net: name, layer, kind: 'forward', maxAbsDiff, scale });
     }
+    const step = await trainStepDiffs(ort, name, spec, device);
+    layers.push(...step.layers);
+    createMs += step.createMs;
+    runMs += step.runMs;
   }
   return { ok: true, layers, createMs: Math.round(createMs), runMs: Math.round(runMs) };
 }
 
-if (require.main === module) {
+/** One SGD step (momentum 0.9, weight decay 5e-4, dropout masks fixed) of the GPU-safe graph on both EPs. */
+export async function trainStepDiffs(
+  ort: { InferenceSession: { create(m: Uint8Array, o: Record<string, unknown>): Promise<{ run(f: Record<string, unknown>): Promise<Record<string, { data: Float32Array }>>; release(): Promise<void> }> }; Tensor: new (t: 'float32', d: Float32Array, dims: number[]) => unknown },
+  net: string,
+  spec: ModelSpec,
+  device: DeviceId,
+): Promise<{ layers: LayerDiff[]; createMs: number; runMs: number }> {
+  const built = buildTrainStep({ spec, frozen: false, optimizer: { kind: 'sgd', weightDecay: 5e-4 }, graph: GPU_GRAPH_OPTIONS });
+  const rnd = mulberry32(56);
+  const T = (d: Float32Array, dims: number[]) => new ort.Tensor('float32', d, dims);
+  const s = spec.inputSize;
+  const K = spec.numClasses;
+  const feeds: Record<string, unknown> = { x: T(fixedBatch(spec), [BATCH, s, s, 3]), lr: T(Float32Array.of(0.01), []), mu: T(Float32Array.of(0.9), []) };
+  const target = new Float32Array(BATCH * K);
+  for (let i = 0; i < BATCH; i++) target[i * K + ((i * 3) % K)] = 1 / BATCH;
+  feeds.target = T(target, [BATCH, K]);
+  for (const m of built.masks) {
+    const mask = new Float32Array(BATCH * m.units).map(() => (rnd() < m.rate ? 0 : 1 / (1 - m.rate)));
+    feeds[`mask.${m.layer}`] = T(mask, [BATCH, m.units]);
+  }
+  const weights = new Map<string, Float32Array>();
+  for (const p of built.params) {
+    const n = p.dims.reduce((a, b) => a * b, 1);
+    const fanIn = p.dims.length === 4 ? p.dims[1] * p.dims[2] * p.dims[3] : p.dims.length === 2 ? p.dims[0] : 1;
+    const scale = p.dims.length === 1 ? 0.1 : Math.sqrt(6 / fanIn);
+    const w = new Float32Array(n).map(() => (rnd() * 2 - 1) * scale);
+    weights.set(p.name, w);
+    feeds[`w.${p.name}`] = T(w, p.dims);
+    feeds[`prev.${p.name}`] = T(w, p.dims); // first step: no momentum yet
+  }
+  const outs: Record<string, Float32Array>[] = [];
+  let createMs = 0;
+  let runMs = 0;
+  for (const d of ['cpu', device] as DeviceId[]) {
+    const t0 = performance.now();
+    const session = await ort.InferenceSession.create(built.bytes, sessionOptionsFor(d, d === 'cpu' ? {} : { logSeverityLevel: 0 }));
+    const t1 = performance.now();
+    const out = await session.run(feeds);
+    if (d !== 'cpu') {
+      createMs = t1 - t0;
+      runMs = performance.now() - t1;
+    }
+    outs.push(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data])));
+    await session.release();
+  }
+  const [cpu, dev] = outs;
+  const layers: LayerDiff[] = [{ net, layer: 'step loss', kind: 'step', maxAbsDiff: Math.abs(dev.loss[0] - cpu.loss[0]), scale: Math.abs(cpu.loss[0]) }];
+  for (const p of built.params) {
+    const w0 = weights.get(p.name)!;
+    const a = cpu[`new.${p.name}`];
+    const b = dev[`new.${p.name}`];
+    let maxAbsDiff = 0;
+    let change = 0;
+    for (let i = 0; i < a.length; i++) {
+      const e = Math.abs(b[i] - a[i]);
+      maxAbsDiff = Number.isNaN(e) ? Infinity : Math.max(maxAbsDiff, e);
+      change = Math.max(change, Math.abs(a[i] - w0[i]));
+    }
+    layers.push({ net, layer: `step new.${p.name}`, kind: 'step', maxAbsDiff, scale: change });
+  }
+  return { layers, createMs, runMs };
+}
+
+// Only as its own program: a bundle that imports these helpers (scripts/gpu-check) is main too.
+if (require.main === module && /(selfTestChild|deviceSelfTest)\.[jt]s$/.test(process.argv[1] ?? '')) {
   const device = process.argv[2];
   const done = (r: SelfTestChildResult) => {
     process.stdout.write(`\nSELFTEST ${JSON.stringify(r)}\n`, () => process.exit(0));
   };
   if (!isDevicePreference(device) || device === 'auto') done({ ok: false, error: `unknown device '${device}'`, layers: [], createMs: 0, runMs: 0 });
-  else runSelfTestChild(device).then(done, (e: unknown) => done({ ok: false, error: String((e as Error)?.message ?? e).split('\n')[0], layers: [], createMs: 0, runMs: 0 }));
+  else runSelfTestChild(device as DeviceId).then(done, (e: unknown) => done({ ok: false, error: String((e as Error)?.message ?? e).split('\n')[0], layers: [], createMs: 0, runMs: 0 }));
 }

@@ -70,6 +70,7 @@ export async function createOrtTrainStep(opts: {
   const runner = await TrainRunner.create(
     {
       spec, frozen,
+      graph: { batchHint: config.batchSize },
       optimizer: {
         kind, weightDecay: config.weightDecay, momentum: config.momentum,
         beta1: config.adamBetas?.[0], beta2: config.adamBetas?.[1], eps: config.adamEps, clipNorm: config.clipGradNorm ?? 0,

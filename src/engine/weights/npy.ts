@@ -3,7 +3,7 @@
 // with the restricted reader and only the globals numpy's array pickling uses.
 import { ElementType, ELEMENT_BYTES, toFloat32 } from './dtypes';
 import { HostTensor, numel } from './hostTensor';
-import { AllowedGlobal, Buildable, CODECS_ENCODE, PyDict, pyBytes, pyText, unpickle } from './pickle';
+import { AllowedGlobal, Buildable, CODECS_ENCODE, pyBytes, pyText, unpickle } from './pickle';
 import { resolvePickled } from './resolvePickled';
 import { ZipReader } from './zip';
 

@@ -27,6 +27,9 @@ export function isSafetensors(buf: Uint8Array): boolean {
 /** The reference implementation caps the header at 100 MB; ours are a few KB. */
 const MAX_HEADER_BYTES = 100_000_000;
 
+/** A header value as the message shows it ("missing" rather than "undefined"). */
+const shown = (x: unknown) => (x === undefined ? 'missing' : JSON.stringify(x).slice(0, 80));
+
 export function readSafetensors(buf: Uint8Array): SafetensorsContent {
   const fail = (why: string) => new SafetensorsFormatError(why);
   if (buf.length < 8) throw fail('safetensors file is cut short (no header length)');
@@ -52,9 +55,9 @@ export function readSafetensors(buf: Uint8Array): SafetensorsContent {
     if (typeof info !== 'object' || info === null) throw fail(`tensor ${name}: malformed header entry (not an object)`);
     const { dtype, shape, data_offsets: offs } = info as { dtype: unknown; shape: unknown; data_offsets: unknown };
     const element = typeof dtype === 'string' && Object.hasOwn(DTYPES, dtype) ? DTYPES[dtype] : undefined;
-    if (!element) throw fail(`tensor ${name}: safetensors dtype ${String(dtype)} is not supported`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw fail(`tensor ${name}: shape ${JSON.stringify(shape)} is not a list of non-negative ints`);
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0)) throw fail(`tensor ${name}: data_offsets ${JSON.stringify(offs)} are not two non-negative ints`);
+    if (!element) throw fail(`tensor ${name}: safetensors dtype ${shown(dtype)} is not supported`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw fail(`tensor ${name}: shape ${shown(shape)} is not a list of non-negative ints`);
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0)) throw fail(`tensor ${name}: data_offsets ${shown(offs)} are not two non-negative ints`);
     const count = numel(shape as number[]);
     if (!Number.isSafeInteger(count * SIZES[dtype as string]) || offs[1] - offs[0] !== count * SIZES[dtype as string]) throw fail(`tensor ${name}: data_offsets do not match its shape`);
     if (offs[1] > dataLen) throw fail(`safetensors file is cut short (tensor ${name} runs past the end)`);

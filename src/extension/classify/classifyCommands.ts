@@ -53,10 +53,10 @@ export class Classifier {
       return [];
     }
     if (truncated) void vscode.window.showWarningMessage(`Only the first ${MAX_FOLDER_IMAGES} images of ${folder.fsPath} are classified.`);
-    return this.run(paths, `${paths.length} images in ${basename(folder.fsPath)}/`, 'table');
+    return this.run(paths, `${paths.length} images in ${basename(folder.fsPath)}/`, 'table', folder.fsPath);
   }
 
-  private async run(paths: string[], title: string, layout: 'image' | 'table'): Promise<ClassifyItem[] | undefined> {
+  private async run(paths: string[], title: string, layout: 'image' | 'table', root?: string): Promise<ClassifyItem[] | undefined> {
     const variant = config.variant();
     const topK = config.topK();
     let weights: WeightsSource;
@@ -77,7 +77,7 @@ export class Classifier {
           const model: ModelStatus = await this.engine.ensureModel({ variant, weights }, { signal: abort.signal });
           progress.report({ message: paths.length > 1 ? `0/${paths.length}` : model.weightsLabel });
           let shown = 0;
-          const res = await this.engine.request('classify', { paths, topK }, {
+          const res = await this.engine.request('classify', { paths, topK, exifOrientation: config.exifOrientation() }, {
             signal: abort.signal,
             onEvent: (e) => {
               if (paths.length < 2) return;
@@ -99,6 +99,7 @@ export class Classifier {
         backend: result.backend,
         totalMs: result.totalMs || performance.now() - started,
         topK,
+        root,
       });
       return result.items;
     } catch (err) {

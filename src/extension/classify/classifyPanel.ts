@@ -6,7 +6,9 @@ import { basename, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { ClassifyItem, ModelStatus } from '../../protocol/engine';
 import type { ClassifyProtocol, ClassifyWebviewState, ResultRow, ResultsView, WebviewToHost } from '../../protocol/webview/classify';
-import { imageRoots, resultsToCsv, resultsToJson } from './resultsExport';
+import { commonFolder, imageRoots, resultsToCsv, resultsToJson } from './resultsExport';
+import { folderClasses } from '../project/folderClasses';
+import { folderMatchesLabel, knownFolderClasses } from './folderAccuracy';
 import { extensionResourceRoots } from '../webviews/webviewHtml';
 import { OpenPanels, SingletonPanel } from '../webviews/singletonPanel';
 
@@ -21,11 +23,13 @@ export interface ClassifyOutcome {
   backend: string;
   totalMs: number;
   topK: number;
+  /** the classified folder; the rows' paths are shown relative to it (default: their common folder) */
+  root?: string;
 }
 
 function rowToItem(row: ResultRow): ClassifyItem {
   return row.ok
-    ? { path: row.path, ok: true, predictions: row.predictions, width: row.width, height: row.height, ms: row.ms }
+    ? { path: row.path, ok: true, predictions: row.predictions, width: row.width, height: row.height, ms: row.ms, ...(row.exif ? { exif: row.exif } : {}) }
     : { path: row.path, ok: false, error: row.error, code: row.code };
 }
 
@@ -68,7 +72,18 @@ export class ClassifyPanel extends SingletonPanel<ClassifyProtocol> {
   }
 
   private async buildView(o: ClassifyOutcome): Promise<ResultsView> {
-    const rows: ResultRow[] = o.items.map((item) => ({ ...item, name: basename(item.path), imageSrc: '' }));
+    const root = o.root ?? commonFolder(o.items.map((i) => i.path));
+    const classes = folderClasses(root, o.items.map((i) => i.path));
+    const classPerFolder = o.layout === 'table' && classes.classes.length >= 2 && classes.index.every((c) => c >= 0);
+    const known = classPerFolder ? knownFolderClasses(classes.classes, o.model.classNames) : new Set<string>();
+    const rows: ResultRow[] = o.items.map((item, i) => {
+      const folderClass = classPerFolder ? classes.classes[classes.index[i]] : undefined;
+      const common = { name: basename(item.path), rel: classes.rel[i], folderClass, imageSrc: '' };
+      if (!item.ok) return { ...item, ...common };
+      const top = item.predictions[0];
+      const match = folderClass && known.has(folderClass) && top ? folderMatchesLabel(folderClass, top.label) : undefined;
+      return { ...item, ...common, ...(match !== undefined ? { match } : {}) };
+    });
     return {
       id: randomUUID(),
       layout: o.layout,
@@ -80,6 +95,9 @@ export class ClassifyPanel extends SingletonPanel<ClassifyProtocol> {
       untrained: o.model.untrained,
       topK: o.topK,
       totalMs: o.totalMs,
+      root,
+      classPerFolder,
+      folderAccuracy: known.size > 0,
       canExplore: await commandExists(EXPLORE_COMMAND),
     };
   }

@@ -42,3 +42,16 @@ export function imageRoots(paths: readonly string[]): string[] {
   for (const d of dirs) if (!roots.some((r) => d === r || d.startsWith(r.endsWith(sep) ? r : r + sep))) roots.push(d);
   return roots;
 }
+
+/** The deepest folder that holds every path. */
+export function commonFolder(paths: readonly string[]): string {
+  if (!paths.length) return '';
+  let parts = dirname(paths[0]).split(sep);
+  for (const p of paths.slice(1)) {
+    const q = dirname(p).split(sep);
+    let k = 0;
+    while (k < parts.length && k < q.length && parts[k] === q[k]) k++;
+    parts = parts.slice(0, k);
+  }
+  return parts.join(sep) || sep;
+}

@@ -61,14 +61,14 @@ export class EngineHost implements vscode.Disposable {
       onStart: async (client) => {
         const threads = config.engineThreads();
         this.log.info(`training engine started (pid ${client.pid})`);
-        await client.send('init', { backend: config.backend(), ...(threads && { threads }) });
+        await client.send('init', { backend: config.backend(), device: config.device(), ...(threads && { threads }) });
       },
     });
     this.disposables.push(
       this.log,
       this.changed,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (config.affects(e, 'backend', 'engine.threads')) this.restart('settings changed');
+        if (config.affects(e, 'backend', 'device', 'engine.threads')) this.restart('settings changed');
       }),
     );
   }
@@ -87,8 +87,19 @@ export class EngineHost implements vscode.Disposable {
   private async initialise(client: EngineClient): Promise<void> {
     const threads = config.engineThreads();
     this.log.info(`engine started (pid ${client.pid}); backend setting '${config.backend()}'${threads ? `, ${threads} threads` : ''}`);
-    this.engineStatus = await client.send('init', { backend: config.backend(), ...(threads && { threads }) });
+    this.engineStatus = await client.send('init', { backend: config.backend(), device: config.device(), ...(threads && { threads }) });
     this.loadedModel = undefined;
+    // the device choice (a GPU self-test takes seconds) comes later: the status bar updates then
+    const status = this.engineStatus;
+    void client.send('devices', {}).then(
+      (device) => {
+        if (this.engineStatus !== status) return;
+        this.engineStatus = { ...status, device };
+        this.log.info(`ONNX Runtime device: ${device.label} (setting '${device.preference}')${device.skipped.map((s) => `; ${s.id} skipped: ${s.reason}`).join('')}`);
+        this.changed.fire();
+      },
+      (err: unknown) => this.log.warn(`device choice failed: ${(err as Error).message}`),
+    );
     if (this.wanted) {
       try {
         this.loadedModel = await client.send('loadModel', this.wanted);

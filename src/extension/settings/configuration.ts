@@ -6,6 +6,10 @@ import { BACKEND_ORDER, type BackendPreference } from '../../protocol/engine/bac
 export type BackendSetting = BackendPreference;
 export const BACKEND_SETTINGS: readonly BackendSetting[] = ['auto', ...BACKEND_ORDER];
 
+export type DeviceSetting = 'auto' | 'cpu' | 'webgpu' | 'cuda' | 'directml';
+// Spelled out like the backends (the engine's list is in src/engine/onnx/sessionOptions.ts).
+export const DEVICE_SETTINGS: readonly DeviceSetting[] = ['auto', 'cpu', 'webgpu', 'cuda', 'directml'];
+
 const SECTION = 'alexnet';
 
 function section(): vscode.WorkspaceConfiguration {
@@ -22,6 +26,11 @@ export function backend(): BackendSetting {
   return (BACKEND_SETTINGS as readonly string[]).includes(b) ? (b as BackendSetting) : 'auto';
 }
 
+export function device(): DeviceSetting {
+  const d = section().get<string>('device', 'auto');
+  return (DEVICE_SETTINGS as readonly string[]).includes(d) ? (d as DeviceSetting) : 'auto';
+}
+
 /** The user's weights file, with `~` and `${workspaceFolder}` expanded; undefined when blank. */
 export function weightsPath(): string | undefined {
   const raw = section().get<string>('weights.path', '').trim();
@@ -33,6 +42,11 @@ export function weightsPath(): string | undefined {
 
 export function weightsMirror(): string | undefined {
   return section().get<string>('weights.mirror', '').trim() || undefined;
+}
+
+/** Rotate by the EXIF orientation tag (default) or read pixels as stored, as torchvision does. */
+export function exifOrientation(): boolean {
+  return section().get<boolean>('image.exifOrientation', true) !== false;
 }
 
 export function topK(): number {
@@ -47,7 +61,7 @@ export function engineThreads(): number {
 }
 
 /** Writes a setting where the user most likely expects it: the workspace if it overrides, else user settings. */
-export async function update(key: 'variant' | 'backend' | 'weights.path', value: unknown): Promise<void> {
+export async function update(key: 'variant' | 'backend' | 'device' | 'weights.path', value: unknown): Promise<void> {
   const cfg = section();
   const inspected = cfg.inspect(key);
   const target =

@@ -1,4 +1,4 @@
-// alexnet.selectVariant and alexnet.selectBackend: a quick pick that writes the setting. An
+// alexnet.selectVariant, alexnet.selectDevice and alexnet.selectBackend: a quick pick that writes the setting. An
 // argument (e.g. executeCommand('alexnet.selectVariant', 'caffe')) skips the pick.
 import * as vscode from 'vscode';
 import { VARIANTS, type VariantName } from '../../protocol/engine/model';
@@ -43,5 +43,28 @@ export async function selectBackend(arg?: unknown): Promise<config.BackendSettin
     chosen = pick?.label as config.BackendSetting | undefined;
   }
   if (chosen && chosen !== config.backend()) await config.update('backend', chosen);
+  return chosen;
+}
+
+const DEVICE_DETAILS: Record<config.DeviceSetting, string> = {
+  auto: 'the fastest that passes its self-test: CUDA, then a hardware WebGPU adapter, then the CPU',
+  cpu: "ONNX Runtime's CPU provider",
+  webgpu: 'WebGPU: Vulkan (Linux), Metal (macOS), Direct3D 12 (Windows); software adapters too',
+  cuda: 'NVIDIA CUDA 12 + cuDNN 9 (Check GPU Setup says how to get the provider)',
+  directml: 'DirectML (Windows)',
+};
+
+/** alexnet.selectDevice: where ONNX Runtime computes (alexnet.device). */
+export async function selectDevice(arg?: unknown): Promise<config.DeviceSetting | undefined> {
+  let chosen = typeof arg === 'string' && (config.DEVICE_SETTINGS as readonly string[]).includes(arg) ? (arg as config.DeviceSetting) : undefined;
+  if (!chosen) {
+    const current = config.device();
+    const pick = await vscode.window.showQuickPick(
+      config.DEVICE_SETTINGS.map((d) => ({ label: d, description: d === current ? '(current)' : undefined, detail: DEVICE_DETAILS[d] })),
+      { title: 'Where ONNX Runtime computes', placeHolder: `Current: ${current} (the engine restarts on change; a GPU is self-tested first)` },
+    );
+    chosen = pick?.label as config.DeviceSetting | undefined;
+  }
+  if (chosen && chosen !== config.device()) await config.update('device', chosen);
   return chosen;
 }

@@ -12,9 +12,27 @@ import { formatBytes } from './downloadErrors';
 import { entryForVariant, loadManifest, resolveDownloadUrl, type WeightsEntry, type WeightsManifest } from './manifest';
 import { chooseWeights, describeWeights, type WeightsDecision } from './weightsChoice';
 
-export const USE_UNTRAINED = 'Use Untrained Weights';
-export const LOAD_FROM_FILE = 'Load from File…';
+// Short button labels: a notification cuts long ones off ("Download (233 ...", "Load from Fil...").
+export const DOWNLOAD = 'Download';
+export const USE_UNTRAINED = 'Use Untrained';
+export const LOAD_FROM_FILE = 'Load File…';
 const WEIGHT_FILTERS = { 'Weights': ['pth', 'pt', 'npy', 'safetensors'], 'All files': ['*'] };
+
+interface DownloadFailure {
+  text: string;
+  offline: boolean;
+  url: string;
+}
+
+/** The message for a failed download: the error, and what to fetch by hand unless the downloader said so already. */
+function describeDownloadFailure(err: unknown, entry: WeightsEntry, url: string, storageDir: string): DownloadFailure {
+  const message = err instanceof Error ? err.message : String(err);
+  const offline = err instanceof DownloadError && err.kind === 'offline';
+  const text = offline || !(err instanceof DownloadError)
+    ? message
+    : `${message} ${manualInstructions({ url, dest: join(storageDir, entry.fileName), size: entry.size, fileName: entry.fileName })}`;
+  return { text, offline, url };
+}
 
 /** Thrown when the user dismissed the weights question: the caller stops quietly. */
 export class NoWeightsChosen extends Error {
@@ -92,26 +110,37 @@ export class WeightsManager implements vscode.Disposable {
 
   private async ask(variant: VariantName): Promise<WeightsSource> {
     const entry = this.entryFor(variant);
-    const download = entry ? `Download${entry.size ? ` (${formatBytes(entry.size)})` : ''}` : undefined;
-    const buttons = [...(download ? [download] : []), LOAD_FROM_FILE, USE_UNTRAINED];
+    const buttons = [...(entry ? [DOWNLOAD] : []), LOAD_FROM_FILE, USE_UNTRAINED];
+    const size = entry?.size ? ` (${formatBytes(entry.size)})` : '';
     const choice = await vscode.window.showInformationMessage(
-      `AlexNet (${variant}) has no pretrained weights yet. Download them, load a file, or run with untrained (random) weights?`,
+      entry
+        ? `AlexNet (${variant}) has no pretrained weights yet: download them${size}, load a file, or use untrained (random) weights?`
+        : `AlexNet (${variant}) has no pretrained weights yet: load a file, or use untrained (random) weights?`,
       ...buttons,
     );
+    const source = await this.answer(variant, choice);
+    if (source) return source;
+    throw new NoWeightsChosen();
+  }
+
+  /** What a button of the weights questions leads to; after a failed download, the question again in its error. */
+  private async answer(variant: VariantName, choice: string | undefined): Promise<WeightsSource | undefined> {
     if (choice === USE_UNTRAINED) {
       const source: WeightsSource = { kind: 'random' };
       this.setSessionChoice(variant, source);
       return source;
     }
-    if (choice === LOAD_FROM_FILE) {
-      const source = await this.pickFile(variant);
-      if (source) return source;
+    if (choice === LOAD_FROM_FILE) return this.pickFile(variant);
+    if (choice === DOWNLOAD || choice === 'Retry') {
+      const outcome = await this.tryDownload(variant);
+      if ('path' in outcome) return { kind: 'file', path: outcome.path };
+      if (!outcome.failure) return undefined; // cancelled or no entry: already said
+      // The classification waits on this message: loading a file or going untrained lets it go on.
+      const { text, offline } = outcome.failure;
+      const next = await vscode.window.showErrorMessage(text, LOAD_FROM_FILE, USE_UNTRAINED, ...(offline ? [] : ['Retry']));
+      return this.answer(variant, next);
     }
-    if (choice && choice === download) {
-      const path = await this.download(variant);
-      if (path) return { kind: 'file', path };
-    }
-    throw new NoWeightsChosen();
+    return undefined;
   }
 
   /** Asks for a weights file and uses it for `variant` this session. */
@@ -133,17 +162,26 @@ export class WeightsManager implements vscode.Disposable {
    * notification. Returns its path, or undefined when cancelled or failed (already reported).
    */
   async download(variant: VariantName): Promise<string | undefined> {
+    const outcome = await this.tryDownload(variant);
+    if ('path' in outcome) return outcome.path;
+    // Not awaited: the command returns while the error (and its buttons) stays on screen.
+    if (outcome.failure) void this.reportDownloadError(outcome.failure, variant);
+    return undefined;
+  }
+
+  /** The download with its progress notification; a failure comes back described, not shown. */
+  private async tryDownload(variant: VariantName): Promise<{ path: string } | { failure?: DownloadFailure }> {
     const entry = this.entryFor(variant);
     if (!entry) {
       void vscode.window.showWarningMessage(`There is no known pretrained weights file for the ${variant} variant; use 'Load Weights from File'.`);
-      return undefined;
+      return {};
     }
     let url: string;
     try {
       url = resolveDownloadUrl(entry, config.weightsMirror());
     } catch (err) {
       void vscode.window.showErrorMessage((err as Error).message);
-      return undefined;
+      return {};
     }
     try {
       const result = await vscode.window.withProgress(
@@ -174,29 +212,21 @@ export class WeightsManager implements vscode.Disposable {
       void vscode.window.showInformationMessage(
         result.downloaded ? `Downloaded and verified ${entry.fileName}.` : `${entry.fileName} is already downloaded and verified.`,
       );
-      return result.path;
+      return { path: result.path };
     } catch (err) {
-      // Not awaited: the command returns while the error (and its buttons) stays on screen.
-      void this.reportDownloadError(err, entry, url, variant);
-      return undefined;
+      if (isCancellation(err)) {
+        void vscode.window.showInformationMessage(`Download of ${entry.fileName} cancelled; the partial file is kept and the next download resumes from it.`);
+        return {};
+      }
+      return { failure: describeDownloadFailure(err, entry, url, this.storageDir) };
     }
   }
 
-  private async reportDownloadError(err: unknown, entry: WeightsEntry, url: string, variant: VariantName): Promise<void> {
-    if (isCancellation(err)) {
-      void vscode.window.showInformationMessage(`Download of ${entry.fileName} cancelled; the partial file is kept and the next download resumes from it.`);
-      return;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    const offline = err instanceof DownloadError && err.kind === 'offline';
-    // The downloader's offline message already says what to fetch and where to put it.
-    const text = offline || !(err instanceof DownloadError)
-      ? message
-      : `${message} ${manualInstructions({ url, dest: join(this.storageDir, entry.fileName), size: entry.size, fileName: entry.fileName })}`;
-    const buttons = offline ? [LOAD_FROM_FILE, 'Copy URL'] : ['Retry', LOAD_FROM_FILE];
-    const choice = await vscode.window.showErrorMessage(text, ...buttons);
+  private async reportDownloadError(failure: DownloadFailure, variant: VariantName): Promise<void> {
+    const buttons = failure.offline ? [LOAD_FROM_FILE, 'Copy URL'] : ['Retry', LOAD_FROM_FILE];
+    const choice = await vscode.window.showErrorMessage(failure.text, ...buttons);
     if (choice === LOAD_FROM_FILE) await this.pickFile(variant);
-    else if (choice === 'Copy URL') await vscode.env.clipboard.writeText(url);
+    else if (choice === 'Copy URL') await vscode.env.clipboard.writeText(failure.url);
     else if (choice === 'Retry') await this.download(variant);
   }
 

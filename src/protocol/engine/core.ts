@@ -2,6 +2,7 @@
 import type { VariantName } from './model';
 import type { BackendPreference, BackendReport } from './backend';
 import type { DoctorReport } from './doctor';
+import type { DevicePreference, DeviceReport } from './device';
 import type { ProgressEvent } from './events';
 
 export type WeightsSource =
@@ -28,6 +29,8 @@ export interface ModelStatus {
 
 export interface EngineStatus {
   backend: BackendReport;
+  /** where ONNX Runtime computes; absent until chosen (a GPU self-test takes seconds: ask 'devices') */
+  device?: DeviceReport;
   model?: ModelStatus;
   pid: number;
   engineVersion: string;
@@ -41,7 +44,16 @@ export interface Prediction {
 }
 
 export type ClassifyItem =
-  | { path: string; ok: true; predictions: Prediction[]; width: number; height: number; ms: number }
+  | {
+      path: string;
+      ok: true;
+      predictions: Prediction[];
+      width: number;
+      height: number;
+      ms: number;
+      /** the file's EXIF orientation tag, only when it asks for a rotation or flip (2..8); `applied`: whether we rotated */
+      exif?: { orientation: number; applied: boolean };
+    }
   | { path: string; ok: false; error: string; code: string };
 
 export interface LayerRow {
@@ -67,12 +79,18 @@ export interface ModelInfo {
 }
 
 export interface CoreRequests {
-  init: { params: { backend: BackendPreference; threads?: number }; result: EngineStatus; event: never };
+  init: { params: { backend: BackendPreference; threads?: number; device?: DevicePreference }; result: EngineStatus; event: never };
+  /** the device choice, waiting for it (and for the self-test of a GPU device) */
+  devices: { params: Record<string, never>; result: DeviceReport; event: never };
   status: { params: Record<string, never>; result: EngineStatus; event: never };
   loadModel: { params: { variant: VariantName; weights: WeightsSource }; result: ModelStatus; event: never };
-  /** Classifies images; a bad image gives an ok:false item, never a failed request. */
+  /**
+   * Classifies images; a bad image gives an ok:false item, never a failed request. exifOrientation
+   * (default true): rotate/flip by the EXIF tag as viewers do; false reads pixels as stored, as
+   * torchvision's PIL loader does.
+   */
   classify: {
-    params: { paths: string[]; topK: number };
+    params: { paths: string[]; topK: number; exifOrientation?: boolean };
     result: { items: ClassifyItem[]; model: ModelStatus; backend: string; totalMs: number };
     event: ProgressEvent;
   };

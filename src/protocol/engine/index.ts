@@ -8,6 +8,7 @@
 import type { CoreRequests } from './core';
 import type { TrainRequests } from './train';
 import type { InspectRequests } from './inspect';
+import type { ProjectRequests } from './project';
 import type { LogEvent } from './events';
 import type { ModelFileRequests } from './modelFiles';
 
@@ -15,12 +16,14 @@ export * from './events';
 export * from './model';
 export * from './backend';
 export * from './doctor';
+export * from './device';
 export * from './core';
 export * from './train';
 export * from './inspect';
+export * from './project';
 export * from './modelFiles';
 
-export type EngineRequests = CoreRequests & TrainRequests & InspectRequests & ModelFileRequests;
+export type EngineRequests = CoreRequests & TrainRequests & InspectRequests & ModelFileRequests & ProjectRequests;
 export type Method = keyof EngineRequests;
 export type ParamsOf<M extends Method> = EngineRequests[M]['params'];
 export type ResultOf<M extends Method> = EngineRequests[M]['result'];

@@ -9,14 +9,21 @@ export type ResultRow =
       /** file system path (for the host's actions) */
       path: string;
       name: string;
+      /** relative to the classified folder (or the selection's common folder), '/'-separated */
+      rel?: string;
+      /** the parent folder's name when the folder is class-per-folder */
+      folderClass?: string;
+      /** top-1 matches folderClass; absent when that folder is not a class of the model */
+      match?: boolean;
       /** the image as the webview may load it (asWebviewUri) */
       imageSrc: string;
       predictions: Prediction[];
       width: number;
       height: number;
       ms: number;
+      exif?: { orientation: number; applied: boolean };
     }
-  | { ok: false; path: string; name: string; imageSrc: string; error: string; code: string };
+  | { ok: false; path: string; name: string; rel?: string; folderClass?: string; match?: undefined; imageSrc: string; error: string; code: string };
 
 export interface ResultsView {
   /** tells a fresh page's results from the ones an earlier page saved in its state */
@@ -32,6 +39,12 @@ export interface ResultsView {
   untrained: boolean;
   topK: number;
   totalMs: number;
+  /** the folder the rows' rel paths start from */
+  root?: string;
+  /** the images lie in class folders (two or more), so the table has a Folder column */
+  classPerFolder?: boolean;
+  /** some folder names are classes of the model: the summary gives the accuracy against them */
+  folderAccuracy?: boolean;
   /** whether the command alexnet.exploreActivations exists (the activation explorer is installed) */
   canExplore: boolean;
 }

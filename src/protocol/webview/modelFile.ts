@@ -1,5 +1,6 @@
 // Messages between the weights-file viewer (custom editor) and its page (src/webview/modelFile/).
 import type { ModelFileComparison, ModelFileReport } from '../engine/modelFiles';
+import type { WebviewProtocol } from './protocol';
 
 export type HostToWebview =
   | { type: 'progress'; done: number; total?: number; message?: string }
@@ -10,3 +11,6 @@ export type HostToWebview =
 export type ModelFileAction = 'useWeights' | 'classify' | 'compare' | 'export';
 
 export type WebviewToHost = { type: 'ready' } | { type: 'action'; action: ModelFileAction };
+
+/** The editor's and the page's messages; the page saves no state (SingletonPanel, bootWebview). */
+export type ModelFileProtocol = WebviewProtocol<HostToWebview, WebviewToHost, Record<string, never>>;

@@ -7,6 +7,7 @@ import { h, replaceChildren } from '../shared/dom';
 import { bootWebview } from '../shared/boot';
 import type { ResultRow, ResultsView, WebviewToHost, ClassifyProtocol } from '../../protocol/webview/classify';
 import type { Prediction } from '../../protocol/engine';
+import { defaultSort, filterRows, relOf, sortRows, summarise, summaryText, type Sort, type SortKey } from './tableModel';
 
 const page = bootWebview<ClassifyProtocol>();
 const { api, app } = page;
@@ -41,14 +42,7 @@ function predictionRow(p: Prediction, compact: boolean): HTMLElement {
 }
 
 function header(view: ResultsView): HTMLElement {
-  const failed = view.rows.filter((r) => !r.ok).length;
-  const meta = [
-    `AlexNet ${view.variant}`,
-    view.backend,
-    view.weightsLabel,
-    `${view.totalMs.toFixed(0)} ms`,
-    ...(view.layout === 'table' ? [`${view.rows.length} images${failed ? `, ${failed} failed` : ''}`] : []),
-  ];
+  const meta = [`AlexNet ${view.variant}`, view.backend, view.weightsLabel, ...(view.layout === 'table' ? [] : [`${view.totalMs.toFixed(0)} ms`])];
   const actions = h('div', { class: 'actions' });
   if (view.layout === 'image' && view.rows[0]?.ok) {
     const path = view.rows[0].path;
@@ -65,6 +59,7 @@ function header(view: ResultsView): HTMLElement {
     null,
     h('h1', null, view.title),
     h('p', { class: 'meta' }, meta.join(' · ')),
+    view.layout === 'table' ? h('p', { id: 'summary', class: 'summary' }, summaryText(summarise(view))) : null,
     view.untrained
       ? h(
           'div',
@@ -81,31 +76,93 @@ function openLink(row: ResultRow): HTMLElement {
   return h('a', { href: '#', class: 'name', title: row.path, on: { click: (e) => { e.preventDefault(); send({ type: 'open', path: row.path }); } } }, row.name);
 }
 
+/** EXIF orientation, said out loud: torchvision (PIL's Image.open) ignores the tag, we rotate by default. */
+function exifNote(row: ResultRow): HTMLElement | null {
+  if (!row.ok || !row.exif) return null;
+  const text = row.exif.applied
+    ? `EXIF orientation ${row.exif.orientation} applied: classified as shown, rotated from the stored pixels (torchvision would not rotate; set alexnet.image.exifOrientation to false for torchvision-exact results)`
+    : `EXIF orientation ${row.exif.orientation} ignored (alexnet.image.exifOrientation is off): classified as stored, as torchvision does; the picture may look rotated`;
+  return h('p', { class: 'exif-note', role: 'note' }, text);
+}
+
 function imageLayout(row: ResultRow): HTMLElement {
-  const figure = h('figure', null, h('img', { src: row.imageSrc, alt: row.name }), h('figcaption', null, openLink(row), row.ok ? ` · ${row.width}×${row.height} · ${row.ms.toFixed(0)} ms` : null));
+  const figure = h('figure', null, h('img', { src: row.imageSrc, alt: row.name }), h('figcaption', null, openLink(row), row.ok ? ` · ${row.width}×${row.height} · ${row.ms.toFixed(0)} ms` : null), exifNote(row));
   if (!row.ok) return h('section', { class: 'single' }, figure, h('div', { class: 'error', role: 'alert' }, `${row.error} (${row.code})`));
   return h('section', { class: 'single' }, figure, h('ol', { class: 'predictions', 'aria-label': 'Top classes' }, ...row.predictions.map((p) => predictionRow(p, false))));
 }
 
-function tableLayout(view: ResultsView): HTMLElement {
-  const rows = view.rows.map((row) =>
-    h(
-      'tr',
-      { class: row.ok ? 'result-row' : 'result-row failed', dataset: { path: row.path } },
-      h('td', { class: 'thumb' }, row.ok ? h('img', { src: row.imageSrc, alt: '', loading: 'lazy' }) : h('span', { class: 'codicon codicon-error', 'aria-label': 'unreadable' })),
-      h('td', null, openLink(row)),
-      row.ok
-        ? h('td', { class: 'top1' }, row.predictions[0] ? `${row.predictions[0].label} (${percent(row.predictions[0].probability)})` : '')
-        : h('td', { class: 'error', colspan: '2' }, `${row.error} (${row.code})`),
-      row.ok ? h('td', null, h('ol', { class: 'predictions compact' }, ...row.predictions.map((p) => predictionRow(p, true)))) : null,
-    ),
-  );
+/** A path with break opportunities after each '/', so narrow panels wrap between folders, not inside names. */
+function pathText(rel: string): HTMLElement {
+  const span = h('span', { class: 'path' });
+  rel.split('/').forEach((part, i, all) => {
+    span.append(document.createTextNode(part + (i < all.length - 1 ? '/' : '')));
+    if (i < all.length - 1) span.append(h('wbr'));
+  });
+  return span;
+}
+
+let tableSort: Sort | undefined;
+let renderedId: string | undefined;
+let tableFilter = '';
+
+function tableRow(view: ResultsView, row: ResultRow): HTMLElement {
+  const top = row.ok ? row.predictions[0] : undefined;
+  const verdict = row.ok && row.match !== undefined ? h('span', { class: `verdict ${row.match ? 'ok' : 'bad'}`, title: row.match ? 'matches the folder' : 'differs from the folder', 'aria-label': row.match ? 'matches the folder' : 'differs from the folder' }, row.match ? '✓' : '✗') : null;
+  const link = h('a', { href: '#', class: 'name', title: row.path, on: { click: (e) => { e.preventDefault(); send({ type: 'open', path: row.path }); } } }, pathText(relOf(row)));
   return h(
-    'table',
-    { class: 'results' },
-    h('thead', null, h('tr', null, h('th', null, 'Image'), h('th', null, 'File'), h('th', null, 'Top-1'), h('th', null, `Top-${view.topK}`))),
-    h('tbody', null, ...rows),
+    'tr',
+    { class: `${row.ok ? 'result-row' : 'result-row failed'}${row.match === false ? ' mismatch' : ''}`, dataset: { path: row.path, ...(row.match !== undefined ? { match: String(row.match) } : {}) } },
+    h('td', { class: 'thumb' }, row.ok ? h('img', { src: row.imageSrc, alt: '', loading: 'lazy' }) : h('span', { class: 'codicon codicon-error', 'aria-label': 'unreadable' })),
+    h('td', { class: 'file' }, link, row.ok && row.exif ? h('span', { class: 'exif-badge', title: exifNote(row)?.textContent ?? '' }, row.exif.applied ? ` · EXIF ${row.exif.orientation} applied` : ` · EXIF ${row.exif.orientation} ignored`) : null),
+    view.classPerFolder ? h('td', { class: 'folder' }, row.folderClass ?? '') : null,
+    row.ok
+      ? h('td', { class: 'top1', title: top?.synset ? `${top.label} (${top.synset}, class ${top.index})` : undefined }, verdict, ' ', top?.label ?? '')
+      : h('td', { class: 'error', colspan: '3' }, `${row.error} (${row.code})`),
+    row.ok ? h('td', { class: 'prob num' }, top ? percent(top.probability) : '') : null,
+    // the top-1 has its own column: the list holds the runners-up
+    row.ok ? h('td', { class: 'rest' }, h('ol', { class: 'predictions compact', start: '2' }, ...row.predictions.slice(1).map((p) => predictionRow(p, true)))) : null,
   );
+}
+
+function tableLayout(view: ResultsView): HTMLElement {
+  tableSort ??= defaultSort(view);
+  const tbody = h('tbody');
+  const count = h('span', { id: 'shown-count', class: 'meta' });
+  const columns: { key: SortKey | null; label: string; cls?: string; title?: string }[] = [
+    { key: null, label: 'Image' },
+    { key: 'file', label: 'File' },
+    ...(view.classPerFolder ? [{ key: 'folder' as const, label: 'Folder' }] : []),
+    view.folderAccuracy ? { key: 'match', label: 'Top-1', title: 'Sort: mismatches with the folder first' } : { key: 'top1', label: 'Top-1' },
+    { key: 'probability', label: 'Prob.', cls: 'num', title: 'Sort by the top-1 probability' },
+    { key: null, label: view.topK > 2 ? `Top 2-${view.topK}` : 'Top 2' },
+  ];
+  const headRow = h('tr');
+  const fill = () => {
+    const rows = sortRows(filterRows(view.rows, tableFilter), tableSort!);
+    tbody.replaceChildren(...rows.map((r) => tableRow(view, r)));
+    count.textContent = rows.length === view.rows.length ? '' : `${rows.length} of ${view.rows.length} shown`;
+    headRow.querySelectorAll<HTMLElement>('th[data-key]').forEach((th) => {
+      const on = th.dataset.key === tableSort!.key;
+      th.setAttribute('aria-sort', on ? (tableSort!.descending ? 'descending' : 'ascending') : 'none');
+    });
+  };
+  for (const c of columns) {
+    const key = c.key;
+    headRow.append(
+      key
+        ? h('th', { dataset: { key }, scope: 'col', class: c.cls },
+            h('button', { class: 'sort', title: c.title, on: { click: () => {
+              // a second click on the same column reverses it; probabilities start high-first
+              tableSort = { key, descending: tableSort!.key === key ? !tableSort!.descending : key === 'probability' };
+              fill();
+            } } }, c.label))
+        : h('th', { scope: 'col', class: c.cls }, c.label),
+    );
+  }
+  const filter = h('input', { id: 'filter', type: 'search', placeholder: 'Filter by path, folder or class', 'aria-label': 'Filter the results', value: tableFilter, on: { input: (e) => { tableFilter = (e.target as HTMLInputElement).value; fill(); } } });
+  const table = h('table', { class: 'results' }, h('thead', null, headRow), tbody);
+  fill();
+  return h('section', { class: 'table-section' }, h('div', { class: 'table-tools' }, filter, count), table);
 }
 
 function setStatus(text: 'running' | 'done' | 'error', detail?: string): void {
@@ -115,6 +172,12 @@ function setStatus(text: 'running' | 'done' | 'error', detail?: string): void {
 }
 
 function render(view: ResultsView): void {
+  if (view.id !== renderedId) {
+    // another result set: its own default order and no filter
+    renderedId = view.id;
+    tableSort = undefined;
+    tableFilter = '';
+  }
   const body = view.layout === 'image' && view.rows.length === 1 ? imageLayout(view.rows[0]) : tableLayout(view);
   replaceChildren(app, header(view), body, h('div', { id: 'status', class: 'sr-status', role: 'status' }));
   // A single image that could not be read is a failure; in a table, failed rows are shown in place.

@@ -5,12 +5,12 @@
 import '../shared/litNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { h, replaceChildren } from '../shared/dom';
-import { onHostMessage, vscodeApi } from '../shared/vscodeApi';
+import { bootWebview } from '../shared/boot';
 import type { AlexNetBinding, LayerDifference, ModelFileReport, TensorStats } from '../../protocol/engine/modelFiles';
-import type { HostToWebview, ModelFileAction, WebviewToHost } from '../../protocol/webview/modelFile';
+import type { ModelFileAction, ModelFileProtocol } from '../../protocol/webview/modelFile';
 
-const api = vscodeApi<WebviewToHost, Record<string, never>>();
-const app = document.getElementById('app')!;
+const page = bootWebview<ModelFileProtocol>();
+const { api, app } = page;
 const status = h('div', { id: 'status', class: 'status', dataset: { state: 'loading' } }, 'Reading the file…');
 const bar = h('progress', { max: '1', value: '0' });
 const body = h('div');
@@ -192,7 +192,7 @@ function renderComparison(layers: LayerDifference[], basis: string, otherName: s
   comparison.scrollIntoView({ behavior: 'smooth' });
 }
 
-onHostMessage<HostToWebview>((m) => {
+page.onMessage((m) => {
   switch (m.type) {
     case 'progress':
       setStatus('loading', m.message ?? 'Working…');

@@ -1,4 +1,4 @@
-// Right-click a photo in the Explorer > "AlexNet: Classify Image" > "Use Untrained Weights",
+// Right-click a photo in the Explorer > "AlexNet: Classify Image" > "Use Untrained",
 // then check the result webview: topK (default 5) rows, probabilities in [0,1] summing to <= 1.
 import { classifyAndCheck } from '../classifyFlow.mjs';
 import { placePhoto } from '../fixtures.mjs';

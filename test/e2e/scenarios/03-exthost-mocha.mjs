@@ -35,5 +35,30 @@ export async function run(ctx) {
     throw new Error(`in-host suite exit code ${r.exitCode}, ${passing} passing, ${failing} failing${failed.length ? `:\n  ${failed.join('\n  ')}` : ''}`);
   }
   if (!passing) throw new Error('in-host suite reported success but no passing tests');
-  return [`${passing} passing, ${failing} failing in the extension host (${(r.ms / 1000).toFixed(1)} s)`];
+
+  // Second pass: test/suite/restricted/ alone, in an untrusted workspace whose settings name a
+  // mirror, a weights file and a backend (Workspace Trust on, the folder never trusted).
+  const restrictedLines = [];
+  const rr = await runMochaInExtHost({
+    testsPath,
+    extensionPath: repoRoot,
+    workspace: join(repoRoot, 'test', 'suite', 'fixtures-untrusted'),
+    workspaceTrust: true,
+    env: { ALEXNET_SUITE: 'restricted' },
+    timeoutMs: 180_000,
+    runDir: join(ctx.runDir, 'mocha-restricted'),
+    openVSCode: ctx.openVSCode,
+    onLine: (l) => { restrictedLines.push(l); if (/passing|failing|pending|^\s+\d+\)|✔|✓|^\s{2,}\S/.test(l)) console.log(`    | ${l}`); },
+    log: ctx.log,
+  });
+  await ctx.shot('after-restricted-suite');
+  const rPassing = Number(restrictedLines.join('\n').match(/(\d+) passing/)?.[1] ?? 0);
+  if (rr.exitCode !== 0 || !rPassing) {
+    const failed = (rr.results?.tests ?? []).filter((t) => t.state === 'failed').map((t) => `${t.title}: ${String(t.error).split('\n')[0]}`);
+    throw new Error(`Restricted Mode suite exit code ${rr.exitCode}, ${rPassing} passing${failed.length ? `:\n  ${failed.join('\n  ')}` : ''}`);
+  }
+  return [
+    `${passing} passing, ${failing} failing in the extension host (${(r.ms / 1000).toFixed(1)} s)`,
+    `${rPassing} passing in Restricted Mode (untrusted workspace, ${(rr.ms / 1000).toFixed(1)} s)`,
+  ];
 }

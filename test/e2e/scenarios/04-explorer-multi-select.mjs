@@ -17,7 +17,7 @@ export async function run(ctx) {
   await selectBoth(page, first, second);
   await ctx.shot('two-selected');
   await pickContextMenuItem(page, second, /Classify Image/, { onAttempt: async (n, found) => { if (found) await ctx.shot('context-menu'); } });
-  await clickNotificationButton(page, 'Use Untrained Weights', { timeoutMs: 60_000, onVisible: () => ctx.shot('weights-prompt') });
+  await clickNotificationButton(page, 'Use Untrained', { timeoutMs: 60_000, onVisible: () => ctx.shot('weights-prompt') });
   const status = await waitForWebviewStatus(page, { timeoutMs: 180_000 });
   await ctx.shot(`result-${status}`);
   if (status !== 'done') throw new Error(`result webview says ${status}`);

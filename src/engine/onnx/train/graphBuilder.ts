@@ -15,15 +15,32 @@ export interface TrainGraphOptions {
    * 'transpose' (Conv of the batch<->channel transposes; the im2col form is wrong on the WebGPU EP).
    * Strided convolutions always use 'transpose'.
    */
-  convDw?: 'im2col' | 'transpose';
+  convDw?: 'im2col' | 'transpose' | 'auto';
   /** No Sum and no LogSoftmax (no WebGPU kernel; they fall back to the CPU silently): Add chains, explicit log-sum-exp. */
   gpuSafe?: boolean;
   /** Dense layers: fold the SGD update into the weight-gradient Gemm's C input (SGD without clipping only). */
   fuseDenseUpdate?: boolean;
+  /**
+   * ReLU directly followed by MaxPool ('indices'): apply ReLU's derivative to the pooled gradient (the
+   * routed position holds the window's max, so ReLU' there is max > 0) instead of the 4x larger input.
+   * Only for graphs whose gradient goes through the ReLU (training), not ones that stop at its output.
+   */
+  fuseReluPool?: boolean;
+  /**
+   * conv dW 'auto': im2col while its columns tensor stays under this many bytes at `batchHint`
+   * images, the Conv-of-transposes form above (im2col at batch 128 needs GBs).
+   */
+  im2colMaxBytes?: number;
+  /** the batch size the graph is built for (it runs any batch size; formulations are picked for this one) */
+  batchHint?: number;
 }
 
-export const CPU_GRAPH_OPTIONS: Required<TrainGraphOptions> = { poolGrad: 'indices', convDw: 'im2col', gpuSafe: false, fuseDenseUpdate: true };
-export const GPU_GRAPH_OPTIONS: Required<TrainGraphOptions> = { poolGrad: 'mask', convDw: 'transpose', gpuSafe: true, fuseDenseUpdate: true };
+export const CPU_GRAPH_OPTIONS: Required<TrainGraphOptions> = {
+  poolGrad: 'indices', convDw: 'auto', gpuSafe: false, fuseDenseUpdate: true, fuseReluPool: true, im2colMaxBytes: 128 * 2 ** 20, batchHint: 32,
+};
+export const GPU_GRAPH_OPTIONS: Required<TrainGraphOptions> = {
+  poolGrad: 'mask', convDw: 'transpose', gpuSafe: true, fuseDenseUpdate: true, fuseReluPool: false, im2colMaxBytes: 0, batchHint: 32,
+};
 
 /** ScatterElements' reduction attribute needs opset 16; everything else here is opset 13 or older. */
 export const TRAIN_OPSET = 17;
@@ -125,6 +142,10 @@ export class TrainGraph {
   /** 1 where x > 0, else 0 (ReLU's derivative) */
   positive(x: string): string {
     return this.op('Cast', [this.op('Greater', [x, this.scalar(0)])], { to: 1 });
+  }
+  /** d where x > 0, else 0: ReLU's backward in one pass over d */
+  wherePositive(x: string, d: string): string {
+    return this.op('Where', [this.op('Greater', [x, this.scalar(0)]), d, this.scalar(0)]);
   }
   /** The sum of several tensors: one Sum node, or an Add chain where Sum has no kernel. */
   sum(xs: string[]): string {

@@ -35,18 +35,22 @@ export interface LayerContext {
   nhwc: boolean;
 }
 
-export function layerForward(ctx: LayerContext, layer: Layer, x: string, shape: number[]): LayerStep {
+/** `prev` / `next`: the neighbouring layers (for fusing ReLU's derivative into MaxPool's backward). */
+export function layerForward(ctx: LayerContext, layer: Layer, x: string, shape: number[], prev?: Layer, next?: Layer): LayerStep {
+  const fusedReluPool = ctx.g.opts.fuseReluPool && ctx.g.opts.poolGrad === 'indices';
   switch (layer.kind) {
     case 'conv':
       return conv(ctx, layer, x, shape);
     case 'relu': {
       const out = ctx.g.op('Relu', [x]);
-      return { out, shape, backward: (d) => ({ dx: ctx.g.mul(d, ctx.g.positive(x)), grads: [] }) };
+      // a MaxPool right after applies ReLU's derivative on its (4x smaller) output side
+      if (fusedReluPool && next?.kind === 'maxpool') return { out, shape, backward: (d) => ({ dx: d, grads: [] }) };
+      return { out, shape, backward: (d) => ({ dx: ctx.g.wherePositive(x, d), grads: [] }) };
     }
     case 'lrn':
       return lrn(ctx, layer, x, shape);
     case 'maxpool':
-      return maxPool(ctx, layer, x, shape);
+      return maxPool(ctx, layer, x, shape, fusedReluPool && prev?.kind === 'relu');
     case 'adaptiveavgpool':
       return adaptiveAvgPool(ctx, layer.size, x, shape);
     case 'flatten':
@@ -82,7 +86,7 @@ function conv(ctx: LayerContext, l: ConvLayer, x: string, [, h, w]: number[]): L
       for (let gi = 0; gi < groups; gi++) {
         const xg = sliceC(x, gi, ci);
         const dzg = sliceC(dz, gi, co);
-        parts.push(s === 1 && g.opts.convDw === 'im2col' ? dwIm2col(g, xg, dzg, ci, co, k, p) : dwTransposed(g, xg, dzg, { h, w, oh, ow, k, s, p }));
+        parts.push(s === 1 && useIm2col(g, ci, k, oh, ow) ? dwIm2col(g, xg, dzg, ci, co, k, p) : dwTransposed(g, xg, dzg, { h, w, oh, ow, k, s, p }));
       }
       grads.push({ name: `${l.name}.weight`, grad: parts.length === 1 ? parts[0] : g.op('Concat', parts, { axis: 0 }) });
       grads.push({ name: `${l.name}.bias`, grad: g.reduceSum(dz, [0, 2, 3]) });
@@ -102,6 +106,11 @@ function conv(ctx: LayerContext, l: ConvLayer, x: string, [, h, w]: number[]): L
       return { dx, grads };
     },
   };
+}
+
+function useIm2col(g: TrainGraph, ci: number, k: number, oh: number, ow: number): boolean {
+  if (g.opts.convDw !== 'auto') return g.opts.convDw === 'im2col';
+  return g.opts.batchHint * ci * k * k * oh * ow * 4 <= g.opts.im2colMaxBytes;
 }
 
 /** dW [co, ci, k, k] of a stride-1 conv as im2col (a grouped Conv with one-hot filters) + one Gemm. */
@@ -171,7 +180,7 @@ function lrn(ctx: LayerContext, l: LrnLayer, a: string, shape: number[]): LayerS
   };
 }
 
-function maxPool(ctx: LayerContext, l: MaxPoolLayer, x: string, [c, h, w]: number[]): LayerStep {
+function maxPool(ctx: LayerContext, l: MaxPoolLayer, x: string, [c, h, w]: number[], reluBefore = false): LayerStep {
   const { g } = ctx;
   const { size: k, stride: s } = l;
   const oh = Math.floor((h - k) / s) + 1;
@@ -186,7 +195,9 @@ function maxPool(ctx: LayerContext, l: MaxPoolLayer, x: string, [c, h, w]: numbe
         // indices are flat over N*C*H*W: scatter-add the pooled gradient back to the argmax positions
         const flat = g.reshape(x, [-1]);
         const zeros = g.op('ConstantOfShape', [g.op('Shape', [flat])]);
-        const sc = g.op('ScatterElements', [zeros, g.reshape(idx, [-1]), g.reshape(dp, [-1])], { axis: 0, reduction: 'add' });
+        // after a ReLU: the routed position holds the max, so ReLU'(z) there is (max > 0)
+        const routed = reluBefore ? g.wherePositive(out, dp) : dp;
+        const sc = g.op('ScatterElements', [zeros, g.reshape(idx, [-1]), g.reshape(routed, [-1])], { axis: 0, reduction: 'add' });
         return { dx: g.reshape(sc, [-1, c, h, w]), grads: [] };
       },
     };

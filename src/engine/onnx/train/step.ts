@@ -90,17 +90,17 @@ function buildForward(name: string, s: StepGraphSpec, training: boolean): Forwar
     x = g.transpose(g.input('x', [BATCH, spec.inputSize, spec.inputSize, 3]), [0, 3, 1, 2]);
   }
   const steps: LayerStep[] = [];
-  for (const layer of layers) {
+  layers.forEach((layer, i) => {
+    if (layer.kind === 'dropout' && !training) return;
     if (layer.kind === 'dropout') {
-      if (!training) continue;
       masks.push({ layer: layer.name, units: shape.reduce((a, b) => a * b, 1), rate: layer.rate });
       g.input(`mask.${layer.name}`, [BATCH, ...shape]);
     }
-    const st = layerForward(ctx, layer, x, shape);
+    const st = layerForward(ctx, layer, x, shape, layers[i - 1], layers[i + 1]);
     steps.push(st);
     x = st.out;
     shape = st.shape;
-  }
+  });
   return { g, steps, logits: x, params: paramInputs, built: { inputName: frozen ? 'features' : 'x', params, masks } };
 }
 

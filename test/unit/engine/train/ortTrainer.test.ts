@@ -15,7 +15,7 @@ import { makeClassFolders } from '../../../fixtures/train/makeDataset';
 
 let root: string;
 const base = (over: Partial<TrainConfigInput> = {}): TrainConfigInput => ({
-  variant: 'torchvision', mode: 'scratch', preset: 'paper', epochs: 2, batchSize: 4, lr: 0.01, seed: 3, valFraction: 0.25,
+  variant: 'torchvision', mode: 'scratch', preset: 'paper', optimizer: 'sgd', epochs: 2, batchSize: 4, lr: 0.01, seed: 3, valFraction: 0.25,
   convChannels: [4, 8, 8, 8, 8], fcUnits: [16, 16], augment: { crop: true, flip: true, pca: false }, ...over,
 });
 

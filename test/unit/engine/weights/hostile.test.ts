@@ -80,7 +80,7 @@ test('safetensors: a negative shape, a huge header length and a non-object entry
   const bad: [string, Buffer, RegExp][] = [
     ['negative-shape', headerOf({ w: { dtype: 'F32', shape: [-4], data_offsets: [0, 8] } }), /tensor w: shape \[-4\] is not a list of non-negative ints/],
     ['entry-null', headerOf({ w: null }), /tensor w: malformed header entry/],
-    ['dtype-proto', headerOf({ w: { dtype: 'constructor', shape: [1], data_offsets: [0, 4] } }), /dtype constructor is not supported/],
+    ['dtype-proto', headerOf({ w: { dtype: 'constructor', shape: [1], data_offsets: [0, 4] } }), /dtype "constructor" is not supported/],
     ['offsets-float', headerOf({ w: { dtype: 'F32', shape: [1], data_offsets: [0.5, 4.5] } }), /data_offsets \[0\.5,4\.5\] are not two non-negative ints/],
     ['huge-header-length', (() => { const b = Buffer.from(good); b.writeBigUInt64LE(2n ** 60n, 0); return b; })(), /header length 1152921504606846976 is larger than the \d+ bytes that follow it/],
   ];
