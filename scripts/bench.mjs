@@ -20,6 +20,8 @@ import { createRequire } from 'node:module';
 import { ensureOpenBlas } from './bench/openblas.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
+// The tsx children compile strict, as the bundles do (the root tsconfig.json includes no files).
+process.env.TSX_TSCONFIG_PATH ??= `${root}tsconfig.tsx.json`;
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const flag = (f) => args.includes(f);

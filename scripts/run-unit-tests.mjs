@@ -20,11 +20,11 @@ if (!selected.length) {
   process.exit(1);
 }
 // One file at a time: the heavy tests (tfjs, sharp) would otherwise fight over 2 cores.
-// tsx compiles with the tests' own tsconfig (strict, so "use strict" semantics as in the bundles):
-// the root tsconfig.json is only the tsc -b solution and has no compiler options.
+// tsx compiles with tsconfig.tsx.json (strict, so "use strict" semantics as in the bundles, for the
+// tests and the src/ code they load): the root tsconfig.json is only the tsc -b solution.
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...selected], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, TSX_TSCONFIG_PATH: process.env.TSX_TSCONFIG_PATH ?? join(root, 'test', 'tsconfig.json') },
+  env: { ...process.env, TSX_TSCONFIG_PATH: process.env.TSX_TSCONFIG_PATH ?? join(root, 'tsconfig.tsx.json') },
 });
 process.exit(r.status ?? 1);

@@ -24,6 +24,8 @@ import { createInterface } from 'node:readline';
 import { ensureOpenBlas } from './openblas.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
+// The tsx children compile strict, as the bundles do (the root tsconfig.json includes no files).
+process.env.TSX_TSCONFIG_PATH ??= `${root}tsconfig.tsx.json`;
 const PY = '/usr/bin/python3';
 const log = (...a) => console.error('[tta]', ...a);
 

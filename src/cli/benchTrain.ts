@@ -6,11 +6,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { makeSpec, paramShapes, VARIANTS, type VariantName } from '../engine/model/spec';
 import { onnxAvailable } from '../engine/onnx/runtime';
+import { DEVICE_IDS, type DeviceId } from '../engine/onnx/devices';
 import { TrainRunner } from '../engine/onnx/train/runner';
 import type { OptimizerKind } from '../engine/onnx/train/optimizer';
 import { Rng } from '../engine/train/rng';
 import type { HostTensor } from '../engine/weights/hostTensor';
 import { intOption, type ParsedArgs } from './args';
+import { printJson } from './output';
 
 export interface TrainBenchResult {
   variant: VariantName;
@@ -49,8 +51,8 @@ export async function runTrainBench(options: ParsedArgs['options']): Promise<num
   if (!VARIANTS.includes(variant)) throw new Error(`unknown variant '${variant}' (${VARIANTS.join(', ')})`);
   const batch = intOption(options, 'batch-size', 16);
   const steps = intOption(options, 'steps', 5);
-  const device = String(options.device ?? 'cpu');
-  if (device !== 'cpu') throw new Error(`--device ${device}: training benchmarks run on the CPU execution provider for now`);
+  const device = String(options.device ?? 'cpu') as DeviceId;
+  if (!DEVICE_IDS.includes(device)) throw new Error(`--device ${device}: one of ${DEVICE_IDS.join(', ')}`);
   const mode = (options.mode ?? 'whole') as 'whole' | 'frozen';
   if (mode !== 'whole' && mode !== 'frozen') throw new Error(`--mode ${mode}: whole or frozen`);
   const optimizer = (options.optimizer ?? 'sgd') as OptimizerKind;
@@ -70,7 +72,7 @@ export async function runTrainBench(options: ParsedArgs['options']): Promise<num
   const t0 = performance.now();
   const runner = await TrainRunner.create(
     {
-      spec, frozen: mode === 'frozen', optimizer: { kind: optimizer, weightDecay: 5e-4, momentum: 0.9 },
+      spec, frozen: mode === 'frozen', device, optimizer: { kind: optimizer, weightDecay: 5e-4, momentum: 0.9 },
       ...(options.profile ? { profile: String(options.profile) } : {}),
       // experiments: another formulation of the same step (graphBuilder.ts TrainGraphOptions)
       graph: {
@@ -116,7 +118,7 @@ export async function runTrainBench(options: ParsedArgs['options']): Promise<num
     createMs: Math.round(createMs),
     mallocMmapMax: process.env.MALLOC_MMAP_MAX_ ?? null,
   };
-  if (options.json) console.log(JSON.stringify(result));
+  if (options.json) printJson(result, true);
   else {
     console.log(`${variant} ${mode} ${optimizer}, batch ${batch}, ${result.runtime} (${device}): ${result.msPerStep} ms/step, ${result.imagesPerSecond} images/s`);
     console.log(`  steps ${result.stepMs.join(', ')} ms; CPU wait ${(result.schedWait * 100).toFixed(1)}%; peak RSS ${result.peakRssMB} MB; session ${result.createMs} ms`);

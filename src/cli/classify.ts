@@ -24,8 +24,8 @@ export async function runClassify(argv: string[]): Promise<number> {
   // --no-exif: pixels as stored, as torchvision's PIL loader reads them (the default rotates by the EXIF tag, as viewers do)
   const items = await engine.classifyFiles(positionals, { topK, exifOrientation: !options['no-exif'] });
   if (options.json) {
-    const device = engine.deviceReport;
-    printJson({ backend: backend.label, inference: engine.inferenceLabel(), device: device && { chosen: device.chosen, label: device.label, skipped: device.skipped }, model: { variant: model.variant, weights: model.weightsLabel, untrained: model.untrained }, items });
+    const device = await engine.deviceReady();
+    printJson({ backend: backend.label, inference: engine.inferenceLabel(), device: { chosen: engine.model?.onnx?.device ?? device.chosen, label: device.label, skipped: device.skipped }, model: { variant: model.variant, weights: model.weightsLabel, untrained: model.untrained }, items });
   } else {
     console.error(`inference: ${engine.inferenceLabel()}; variant: ${model.variant}; weights: ${model.weightsLabel}`);
     for (const item of items) {

@@ -7,7 +7,7 @@ import { describe, makeSpec, countParams, type ModelSpec, type VariantName } fro
 import { forward, heInit, type Params } from './model/alexnet';
 import { loadWeightsFile } from './weights';
 import { imagenetLabels } from './labels';
-import { decodeImageFile, isImageDecodeError, preprocessBatch, type DecodedImage, type RgbImage } from './image';
+import { decodeImageFile, isImageDecodeError, preprocessBatch, type DecodedImage } from './image';
 import type { ClassifyItem, ModelInfo, ModelStatus, Prediction, WeightsSource } from '../protocol/engine';
 import { EngineFailure, throwIfCancelled, yieldToEventLoop } from './failures';
 import { createOnnxRuntime, onnxAvailable, onnxCacheKey, openCachedOnnxRuntime, sameSpec, weightsFileIdentity, type HostParam, type OnnxRuntime } from './onnx';
@@ -192,7 +192,8 @@ export class Engine {
     // With a model cache ORT's session is ready sooner than tfjs's first forward (measured: cache
     // empty or warm), so classify waits for it; without one, building it in memory is slower, and
     // tfjs answers until it is ready, as before.
-    const onnxFirst = useOnnx && !!this.onnxCacheDir;
+    // A GPU device asked for by name: its answers, not tfjs's, even before the session is ready.
+    const onnxFirst = useOnnx && (!!this.onnxCacheDir || (this.devicePreference !== 'auto' && this.devicePreference !== 'cpu'));
     if (!onnxFirst) {
       // Warm-up: the first forward compiles/allocates; doing it here keeps classify times honest.
       // With ONNX Runtime answering first, tfjs (gradients, training) warms up on first use instead:

@@ -72,8 +72,10 @@ describe('AlexNet Explorer in the extension host', () => {
       assert.notEqual(gpuCheck.status, 'ok', 'tfjs-node-gpu reported usable but not chosen');
     }
     if (report.device.chosen === 'cpu' && report.backend.kind !== 'gpu') assert.match(report.summary, /No GPU in use/);
-    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
-    assert.ok(tab?.input instanceof vscode.TabInputWebview && /alexnet\.gpuSetup/.test(tab.input.viewType), `the GPU setup view is not shown (active tab: ${tab?.label})`);
+    // the panel's tab appears in the tab model a moment after the command returns
+    const gpuTab = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /alexnet\.gpuSetup/.test(t.input.viewType));
+    for (let i = 0; i < 50 && !gpuTab(); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(gpuTab(), `the GPU setup view is not shown (tabs: ${vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label).join(', ')})`);
     assert.ok(!vscode.workspace.textDocuments.some((d) => d.isUntitled && d.isDirty), 'no dirty Untitled document');
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });

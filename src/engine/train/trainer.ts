@@ -243,9 +243,6 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     state.finished = false;
     state.earlyStopped = false;
 
-    if (frozen && config.augment.pca) {
-      hooks.log?.('PCA colour augmentation is off in frozen mode: the conv features of each crop are computed once and cached, and colour noise would change them every epoch');
-    }
     if (config.augment.pca && !frozen && !state.pca) {
       hooks.progress?.(0, totalSteps, 'Computing colour PCA of the training images');
       state.pca = await computeColourPca(dataset.train, source, config.seed);

@@ -63,6 +63,12 @@ function chooseLayer(layer: string): void {
   saveState();
   app.dataset.layer = layer;
   setStatus('busy', `Computing ${layer}…`);
+  // the large view and its caption belong to the old layer's channel: clear them now
+  const detail = document.getElementById('detail') as HTMLCanvasElement | null;
+  if (detail && image) drawOverlay(detail, image.info.input, undefined, 320);
+  if (detail) delete detail.dataset.channel;
+  const caption = document.getElementById('detail-caption');
+  if (caption) caption.textContent = `${layer}: computing…`;
   send({ type: 'layer', layer });
 }
 
@@ -168,7 +174,8 @@ function drawGrid(): void {
     normalise: state.normalise,
     gap: 2,
     captionHeight: spatial && tileW >= 36 ? 12 : 0,
-    caption: (c) => `#${c} ${fmt(m.channelMax[c])}`,
+    // label each tile with what the grid is ordered by (the mean when sorted, else the max)
+    caption: (c) => `#${c} ${fmt(state.sortByMean ? m.channelMean[c] : m.channelMax[c])}`,
     captionColor: themeColor('--vscode-descriptionForeground', '#888'),
     captionFont: `10px ${themeColor('--vscode-font-family', 'sans-serif')}`,
   });
@@ -178,14 +185,18 @@ function drawGrid(): void {
   app.dataset.layer = m.layer;
   const timing = document.getElementById('render-time')!;
   timing.dataset.ms = ms.toFixed(1);
-  timing.textContent = `${m.channels} maps of ${m.height}×${m.width} drawn in ${ms.toFixed(1)} ms · engine ${m.ms} ms${m.runtime ? ` (${m.runtime})` : ''}`;
+  const order = state.sortByMean ? 'sorted by mean activation, labelled #channel mean' : 'in channel order, labelled #channel max';
+  const base = `${m.channels} maps of ${m.height}×${m.width}, ${order} · drawn in ${ms.toFixed(1)} ms · engine ${m.ms} ms${m.runtime ? ` (${m.runtime})` : ''}`;
+  timing.textContent = base;
+  timing.dataset.order = state.sortByMean ? 'mean' : 'channel';
   // Also the time until the frame with the grid is on screen (layout and paint included).
   requestAnimationFrame(() =>
     setTimeout(() => {
       const frameMs = performance.now() - t0;
       app.dataset.frameMs = frameMs.toFixed(1);
       timing.dataset.frameMs = frameMs.toFixed(1);
-      timing.textContent += ` · on screen after ${frameMs.toFixed(0)} ms`;
+      // from this draw's own text: a second draw before this frame must not repeat the suffix
+      if (timing.dataset.ms === ms.toFixed(1)) timing.textContent = `${base} · on screen after ${frameMs.toFixed(0)} ms`;
       send({ type: 'rendered', layer: m.layer, channels: m.channels, ms, frameMs });
     }, 0),
   );
@@ -198,6 +209,9 @@ function drawDetail(): void {
   const c = state.selected;
   if (!maps || c === undefined || c >= maps.channels) {
     drawOverlay(canvas, image.info.input, undefined, 320);
+    // no stale "conv1 channel 11" under another layer
+    caption.textContent = maps ? `${maps.layer}: click a map to see it over the image` : '';
+    delete canvas.dataset.channel;
     return;
   }
   const m = maps;

@@ -16,7 +16,7 @@ type State = ProjectWebviewState;
 const page = bootWebview<ProjectProtocol>();
 const { api, app } = page;
 const send = (m: WebviewToHost) => api.post(m);
-let state: State = { colour: 'folder', thumbnails: true, ...api.getState() };
+const state: State = { colour: 'folder', thumbnails: true, ...api.getState() };
 
 let data: ProjectView | undefined;
 let pca: Float32Array = new Float32Array(0);

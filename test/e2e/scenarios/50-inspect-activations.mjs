@@ -59,6 +59,18 @@ export async function run(ctx) {
   const channels = await panel.locator('#app').getAttribute('data-channels');
   await panel.locator('#grid').click({ position: { x: 20, y: 20 } });
   await ctx.shot('feature-maps-conv1');
+  // issue 16: the status line says what the tiles are sorted by and its frame time once; the
+  // caption follows the layer (no "conv1 channel N" after stepping on)
+  const timing = (await panel.locator('#render-time').textContent()).trim();
+  if (!/sorted by mean activation, labelled #channel mean/.test(timing)) throw new Error(`the status should say the tiles are sorted and labelled by mean: "${timing}"`);
+  if ((timing.match(/on screen after/g) ?? []).length > 1) throw new Error(`the status repeats itself: "${timing}"`);
+  const caption = (await panel.locator('#detail-caption').textContent()).trim();
+  if (!caption.startsWith('conv1 channel')) throw new Error(`after a click on conv1's first tile the caption should name it: "${caption}"`);
+  await panel.locator('#next-layer').click();
+  const stepped = (await panel.locator('#detail-caption').textContent()).trim();
+  if (/conv1 channel/.test(stepped)) throw new Error(`the caption went stale after stepping on: "${stepped}"`);
+  await waitDone(panel);
+  notes.push(`status "${timing}"; caption "${caption}", after the next layer "${(await panel.locator('#detail-caption').textContent()).trim()}"`);
   notes.push(`feature-maps panel conv1: ${channels} maps of 55x55 drawn in ${drawMs} ms, on screen after ${frameMs} ms`);
   if (channels !== '96') throw new Error(`conv1 of the paper variant should have 96 maps, got ${channels}`);
   if (!(drawMs < 150)) throw new Error(`drawing conv1's maps took ${drawMs} ms (limit 150)`);

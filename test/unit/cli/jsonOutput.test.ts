@@ -88,3 +88,17 @@ test('train --json: every stdout line is one JSON event, the last the result', {
   assert.equal(events[0].kind, 'scan');
   assert.equal(events[events.length - 1].kind, 'result');
 });
+
+test('bench --train --json: the last stdout line is one JSON object with the benchmark fields', { timeout: 300_000 }, () => {
+  // frozen mode at batch 2: the FC layers only, so the check stays short (the timing is not judged)
+  const r = cli(['bench', '--train', '--variant', 'torchvision', '--batch-size', '2', '--steps', '1', '--mode', 'frozen', '--device', 'cpu', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+  for (const k of ['imagesPerSecond', 'msPerStep', 'peakRssMB']) assert.ok(typeof out[k] === 'number' && (out[k] as number) > 0, `${k}: ${out[k]}`);
+  assert.equal(out.device, 'cpu');
+  assert.match(String(out.runtime), /^onnxruntime-node 1\.30\.\d+$/);
+  assert.equal(out.mallocMmapMax, '0', 'the command re-runs itself with MALLOC_MMAP_MAX_=0');
+  const bad = cli(['bench', '--train', '--device', 'tpu', '--json']);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--device tpu: one of cpu, webgpu, cuda, directml/);
+});

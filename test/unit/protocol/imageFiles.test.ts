@@ -10,11 +10,14 @@ import { REPO_ROOT } from '../../helpers/paths';
 interface MenuItem { command: string; when?: string }
 const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { contributes: { menus: Record<string, MenuItem[]> } };
 
-/** Every `resourceExtname =~ /.../flags` in the menus' when clauses, as a RegExp, with where it is. */
+/** The commands that take an image file (other menus test for weights files: .pth, .npy...). */
+const IMAGE_COMMANDS = new Set(['alexnet.classifyImage', 'alexnet.exploreActivations']);
+
+/** Every `resourceExtname =~ /.../flags` in the image commands' when clauses, as a RegExp, with where it is. */
 function extnameRegexes(): { where: string; re: RegExp }[] {
   const found: { where: string; re: RegExp }[] = [];
   for (const [menu, items] of Object.entries(manifest.contributes.menus)) {
-    for (const item of items) {
+    for (const item of items.filter((i) => IMAGE_COMMANDS.has(i.command))) {
       for (const m of (item.when ?? '').matchAll(/resourceExtname\s*=~\s*\/((?:\\.|[^/])+)\/([a-z]*)/g)) {
         found.push({ where: `${menu} ${item.command}`, re: new RegExp(m[1], m[2]) });
       }

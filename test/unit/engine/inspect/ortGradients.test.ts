@@ -4,7 +4,6 @@
 // probabilities agree to 1e-4 (measured ~1e-6); synthesis follows the same path for 6 steps.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
 import { gradCam, gradCamOnnx } from '../../../../src/engine/inspect/gradcam';
 import { synthesize } from '../../../../src/engine/inspect/synthesize';
 import { VARIANTS } from '../../../../src/engine/model/spec';
