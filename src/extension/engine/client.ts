@@ -42,6 +42,7 @@ export class EngineClient {
   private starting?: Promise<void>;
   private nextId = 1;
   private pending = new Map<number, Pending>();
+  private inFlight = 0;
   private disposed = false;
   /** set when the last process died unexpectedly; shown in the next error */
   lastExit?: string;
@@ -58,8 +59,13 @@ export class EngineClient {
   async request<M extends Method>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
     if (this.disposed) throw new EngineError('The engine client was disposed', 'disposed');
     if (options.signal?.aborted) throw new EngineError('Cancelled', 'cancelled');
-    await this.ensureStarted();
-    return this.send(method, params, options);
+    this.inFlight++; // counted from the call, before the engine (re)starts and the request is sent
+    try {
+      await this.ensureStarted();
+      return await this.send(method, params, options);
+    } finally {
+      this.inFlight--;
+    }
   }
 
   /** Sends without waiting for onStart (used by onStart itself). */
@@ -159,14 +165,14 @@ export class EngineClient {
     child.kill('SIGKILL');
   }
 
-  /** requests waiting for an answer */
+  /** requests waiting for an answer (or for the engine to start) */
   get busy(): boolean {
-    return this.pending.size > 0;
+    return this.inFlight > 0 || this.pending.size > 0 || !!this.starting;
   }
 
   /** Stops an idle engine to give its memory back (a later request starts a new one); false when busy. */
   stopIfIdle(): boolean {
-    if (this.pending.size > 0 || !this.child) return false;
+    if (this.busy || !this.child) return false;
     this.killChild('idle');
     return true;
   }

@@ -202,21 +202,28 @@ function renderValidationInto(view: RunView): void {
   document.getElementById('validation')?.replaceWith(renderValidation(view));
 }
 
+const INIT_LABELS = { paper: "the paper's N(0, 0.01), biases 1", pytorch: "PyTorch's default (kaiming-uniform)", he: 'He normal' } as const;
+
 function renderConfig(view: RunView): HTMLElement {
   const cfg = view.config.config;
   const rows: [string, string][] = [
     ['Dataset', view.config.folder],
     ['Layout', view.config.layout === 'split-folders' ? 'train/ and val/ folders' : `class folders, ${percent(cfg.valFraction)} held out per class`],
     ['Classes', view.config.classNames.join(', ')],
+    ['Recipe', cfg.preset ?? '(set by hand)'],
     ['Variant', cfg.variant],
     ['Mode', cfg.mode],
-    ['Starting weights', cfg.mode === 'scratch' ? "the paper's random initialisation" : cfg.weights?.path ?? 'random (no pretrained weights)'],
+    ['Starting weights', cfg.mode === 'scratch' ? `random: ${INIT_LABELS[cfg.init ?? 'paper']}` : cfg.weights?.path ?? 'random (no pretrained weights)'],
     ['Epochs', String(cfg.epochs)],
     ['Batch size', String(cfg.batchSize)],
     ['Steps per epoch', String(view.config.stepsPerEpoch)],
-    ['Learning rate', String(cfg.lr)],
-    ['Momentum', String(cfg.momentum)],
+    ['Optimizer', cfg.optimizer === 'adam' ? `Adam (betas ${(cfg.adamBetas ?? [0.9, 0.999]).join(', ')})` : 'SGD'],
+    ['Learning rate', view.config.lrFinder ? `${cfg.lr.toExponential(2)} from the learning-rate finder (${view.config.lrFinder.rule})` : String(cfg.lr)],
+    ...(cfg.warmupSteps ? [['Warm-up', `linear over ${cfg.warmupSteps} steps`] as [string, string]] : []),
+    ...(cfg.clipGradNorm ? [['Gradient clipping', `global L2 norm ${cfg.clipGradNorm}`] as [string, string]] : []),
+    ...(cfg.optimizer === 'adam' ? [] : [['Momentum', String(cfg.momentum)] as [string, string]]),
     ['Weight decay', String(cfg.weightDecay)],
+    ...(view.config.notes ?? []).map((n) => ['Note', n] as [string, string]),
     ['Patience', `${cfg.patience} epochs`],
     ['Early stop', cfg.earlyStop ? `after ${cfg.earlyStop} epochs` : 'off'],
     ['Augmentation', augmentLabel(cfg.augment, cfg.mode)],
