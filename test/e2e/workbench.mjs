@@ -118,16 +118,22 @@ export async function answerFileDialog(page, absPath, { timeoutMs = 20_000, onTy
   }
   const name = absPath.split('/').pop();
   const row = widget.locator('.monaco-list-row', { hasText: name }).first();
-  // Type, then wait until the listing for our folder has loaded and shows our entry while the box
-  // still holds our text; if the dialog rewrote the box meanwhile, type again.
+  // Type, then wait until the dialog is idle with our text still in the box on two looks in a row;
+  // if it rewrote the box meanwhile, type again. The matching row is only a hint (under load the
+  // listing can lag; the dialog accepts a typed path without it), so it gets a short wait.
+  let steady = 0;
   for (;;) {
-    if ((await value()) !== absPath) await input.fill(absPath);
-    const shown = await row.isVisible().catch(() => false);
+    if ((await value()) !== absPath) {
+      await input.fill(absPath);
+      steady = 0;
+    }
     const idle = !(await busy.isVisible().catch(() => false));
-    if (shown && idle && (await value()) === absPath) break;
-    if (Date.now() > deadline) throw new Error(`the file dialog did not list ${name} for "${absPath}" (box: "${await value()}")`);
+    steady = idle && (await value()) === absPath ? steady + 1 : 0;
+    if (steady >= 2) break;
+    if (Date.now() > deadline) throw new Error(`the file dialog did not settle on "${absPath}" (box: "${await value()}")`);
     await sleep(150);
   }
+  await row.waitFor({ state: 'visible', timeout: 5000 }).catch(() => {});
   await onTyped?.();
   if ((await value()) !== absPath) await input.fill(absPath);
   await page.keyboard.press('Enter');
