@@ -1,5 +1,5 @@
 // Two photos selected in the Explorer (click + Ctrl+click), right-click > "Classify Image":
-// one result row per image (tr.result-row), each with topK predictions.
+// one result row per image (tr.result-row), each with its top-1 in its own cell and the topK-1 runners-up.
 import { placePhoto, drawImage } from '../fixtures.mjs';
 import { join } from 'node:path';
 import { explorerRow, pickContextMenuItem, clickNotificationButton, waitForWebviewStatus, webviewContent } from '../workbench.mjs';
@@ -26,14 +26,17 @@ export async function run(ctx) {
   if (n !== 2) throw new Error(`expected 2 tr.result-row, got ${n}`);
   const problems = [];
   for (let i = 0; i < n; i++) {
+    // the top-1 has its own column; the list holds the runners-up (top 2-5), not the top-1 again
+    const top1 = (await rows.nth(i).locator('td.top1').innerText()).trim();
     const predictions = await rows.nth(i).locator('.prediction').count();
     const text = (await rows.nth(i).innerText()).replace(/\s+/g, ' ').slice(0, 80);
-    if (predictions !== 5) problems.push(`row ${i} (${text}) has ${predictions} .prediction, expected 5`);
+    if (!top1) problems.push(`row ${i} (${text}) has an empty top-1 cell`);
+    if (predictions !== 4) problems.push(`row ${i} (${text}) has ${predictions} runner-up .prediction, expected 4`);
   }
   const names = (await rows.allInnerTexts()).map((t) => (t.includes('a-photo.jpg') ? 'a' : t.includes('b-drawing.png') ? 'b' : '?')).sort().join('');
   if (names !== 'ab') problems.push(`rows do not name both files (got ${names})`);
   if (problems.length) throw new Error(problems.join('; '));
-  return [`2 result rows with 5 predictions each`];
+  return [`2 result rows, each with a top-1 and 4 runners-up`];
 }
 
 /** Selects both rows (Shift+click, else Shift+ArrowDown); checks the Explorer shows 2 selected rows. */
