@@ -11,6 +11,7 @@ import { BEST_FILE, CONFIG_FILE, readRunConfig } from '../train/runFiles';
 import { exportOnnxModel } from './onnxExport';
 import { savePth, type PthLayout } from './pthExport';
 import { writeChunksAtomic } from './zipWriter';
+import type { ExportModelResult } from '../../protocol/engine/modelFiles';
 
 export type ExportFormat = 'onnx' | 'pth' | 'safetensors';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['onnx', 'pth', 'safetensors'];
@@ -30,16 +31,8 @@ export interface ExportRequest {
   layout?: PthLayout;
 }
 
-export interface ExportResult {
-  out: string;
-  format: ExportFormat;
-  variant: VariantName;
-  numClasses: number;
-  bytes: number;
-  /** .pth: the state_dict keys written */
-  keys?: string[];
-  layout?: PthLayout;
-}
+/** What an export wrote: the protocol's result type, so the engine and the host cannot drift apart. */
+export type ExportResult = ExportModelResult;
 
 export interface ExportSource {
   weights: LoadedWeights;

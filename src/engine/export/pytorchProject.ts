@@ -15,21 +15,15 @@ import { ExportInputError } from './exportModel';
 import { encodeTorchStateDict, toPytorchStateDict } from './pthExport';
 import { TRAIN_PY } from './trainScript';
 import { writeChunksAtomic } from './zipWriter';
+import type { ExportProjectResult } from '../../protocol/engine/modelFiles';
 
 export interface ProjectExportRequest {
   runDir: string;
   out: string;
 }
 
-export interface ProjectExportResult {
-  out: string;
-  files: string[];
-  trainImages: number;
-  valImages: number;
-  classNames: string[];
-  /** why start.pth is absent (scratch mode, or a run without starting weights) */
-  noStartWeights?: string;
-}
+/** The protocol's result type (why start.pth may be absent is in its noStartWeights). */
+export type ProjectExportResult = ExportProjectResult;
 
 function convWidths(spec: ModelSpec): number[] {
   return spec.layers.filter((l) => l.kind === 'conv').map((l) => (l as { filters: number }).filters);

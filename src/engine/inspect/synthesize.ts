@@ -10,6 +10,7 @@ import { pixelsToInput, pixelsToRgba } from './pixels';
 import type { RgbaImage, SynthesizeParams } from '../../protocol/engine/inspect';
 import { ortSynthesisPieces } from './ortGradients';
 import { hostParamsOf } from './gradcam';
+import { Rng } from '../train/rng';
 
 export interface SynthesisHooks {
   signal?: AbortSignal;
@@ -55,7 +56,9 @@ export async function synthesize(spec: ModelSpec, params: Params, opts: Synthesi
   const jitter = Math.max(0, Math.floor(opts.jitter ?? 8));
   const blurEvery = Math.max(0, Math.floor(opts.blurEvery ?? 4));
   const previewEvery = Math.max(0, Math.floor(opts.previewEvery ?? 8));
-  const random = mulberry32(opts.seed ?? 1);
+  // seeded (train/rng.ts's mulberry32) so that a synthesis can be repeated
+  const rng = new Rng(opts.seed ?? 1);
+  const random = () => rng.next();
 
   // Mean activation of the channel at `layer` for pixel images p ([1,S,S,3] in [0,1]).
   const channelMean = (layer: string) => (p: tf.Tensor) => {
@@ -152,16 +155,4 @@ export function blur(x: tf.Tensor4D): tf.Tensor4D {
 
 function randomInt(random: () => number, radius: number): number {
   return radius ? Math.floor(random() * (2 * radius + 1)) - radius : 0;
-}
-
-/** Small seeded PRNG so that a synthesis can be repeated. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -12,6 +12,7 @@ import { loadOrt } from './runtime';
 import { isDevicePreference, sessionOptionsFor, type DeviceId } from './devices';
 import { buildTrainStep } from './train/step';
 import { GPU_GRAPH_OPTIONS } from './train/graphBuilder';
+import { Rng } from '../train/rng';
 
 export interface LayerDiff {
   net: string;
@@ -43,16 +44,10 @@ const NETS: { name: string; spec: ModelSpec }[] = [
 ];
 const BATCH = 2;
 
-/** A fixed PRNG (mulberry32): the same weights and batch on every machine. */
+/** A fixed PRNG (train/rng.ts's mulberry32): the same weights and batch on every machine. */
 function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 export function fixedParams(spec: ModelSpec, seed = 12): Record<string, HostParam> {

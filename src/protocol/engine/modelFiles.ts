@@ -109,6 +109,7 @@ export interface ExportProjectResult {
   trainImages: number;
   valImages: number;
   classNames: string[];
+  /** why start.pth is absent (scratch mode, or a run without starting weights) */
   noStartWeights?: string;
 }
 

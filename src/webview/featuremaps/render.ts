@@ -65,16 +65,8 @@ export interface GridLayout {
   order: number[];
 }
 
-/** Typed arrays may arrive as plain ArrayBuffers or views over a larger buffer: make them Float32Array. */
-export function asFloat32(x: unknown): Float32Array {
-  if (x instanceof Float32Array) return x;
-  if (x instanceof ArrayBuffer) return new Float32Array(x);
-  if (ArrayBuffer.isView(x)) return new Float32Array(x.buffer, x.byteOffset, x.byteLength / 4);
-  if (Array.isArray(x)) return Float32Array.from(x as number[]);
-  // Structured clones of typed arrays across some channels come back as {0: v, 1: v, ...}.
-  if (x && typeof x === 'object') return Float32Array.from(Object.values(x as Record<string, number>));
-  return new Float32Array(0);
-}
+// Shared with the other pages (shared/typedArrays.ts); re-exported for the pages that import it from here.
+export { asFloat32 } from '../shared/typedArrays';
 
 /** The value range a channel is drawn with; zero stays at the bottom for ReLU'd maps. */
 export function channelRange(maps: MapsData, c: number, normalise: 'channel' | 'layer', layerRange: [number, number]): [number, number] {

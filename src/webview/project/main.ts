@@ -10,7 +10,7 @@ import type { ProjectProtocol, ProjectView, ProjectWebviewState, WebviewToHost }
 import { fitView, GridIndex, lerpCoords, pointsInPolygon, toScreen, toWorld, zoomAt, type View } from './geometry';
 import { colourBy, OTHER_COLOUR, type Colouring } from './colours';
 import { Scatter } from './scatter';
-import { asFloat32, asUint8 } from './arrays';
+import { asFloat32, asUint8 } from '../shared/typedArrays';
 
 type State = ProjectWebviewState;
 const page = bootWebview<ProjectProtocol>();
