@@ -14,7 +14,8 @@ import { parseArgs, intOption } from './args';
 import { backendOption, deviceOption, variantOption } from './common';
 import { createOnnxRuntime, type HostParam } from '../engine/onnx';
 import { table } from './format';
-import { reexecWithMallocSettings, runTrainBench } from './benchTrain';
+import { runTrainBench } from './benchTrain';
+import { reexecWithMallocSettings } from './mallocReexec';
 import { printJson } from './output';
 
 export interface BenchRow {

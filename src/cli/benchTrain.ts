@@ -3,7 +3,6 @@
 // median of K steps after one warm-up step. The last stdout line (with --json) is one JSON object.
 // Steps whose threads waited for a CPU are noted (schedstat): on a shared machine they measure the others.
 import { readdirSync, readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { makeSpec, paramShapes, VARIANTS, type VariantName } from '../engine/model/spec';
 import { onnxAvailable } from '../engine/onnx/runtime';
 import { DEVICE_IDS, type DeviceId } from '../engine/onnx/devices';
@@ -33,18 +32,7 @@ export interface TrainBenchResult {
   mallocMmapMax: string | null;
 }
 
-/**
- * glibc serves big temporaries with fresh mmaps and faults them in again each step unless
- * MALLOC_MMAP_MAX_=0; it is read at process start, so the command re-runs itself with it set.
- */
-export function reexecWithMallocSettings(argv: string[]): number | undefined {
-  if (process.env.MALLOC_MMAP_MAX_ !== undefined || process.platform !== 'linux') return undefined;
-  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...argv], {
-    stdio: 'inherit',
-    env: { ...process.env, MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD_: process.env.MALLOC_TRIM_THRESHOLD_ ?? '-1' },
-  });
-  return r.status ?? 1;
-}
+export { reexecWithMallocSettings } from './mallocReexec';
 
 export async function runTrainBench(options: ParsedArgs['options']): Promise<number> {
   const variant = String(options.variant ?? 'torchvision') as VariantName;

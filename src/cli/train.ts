@@ -5,6 +5,7 @@ import { Engine, engineOptionsFromEnv } from '../engine/engine';
 import { parseArgs, intOption } from './args';
 import { backendOption, deviceOption, variantOption } from './common';
 import { printJson } from './output';
+import { reexecWithMallocSettings } from './mallocReexec';
 import type { InitName, PresetName, TrainConfigInput, TrainEvent, TrainMode, TrainResult } from '../protocol/engine/train';
 import { scanDataset } from '../engine/train/dataset';
 import { formatDuration, resumeTraining, startTraining, type TrainHooks } from '../engine/train/trainer';
@@ -54,6 +55,9 @@ export async function runTrainCli(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  // the steps run at full speed only with glibc's big temporaries kept on the heap (mallocEnv.ts)
+  const rerun = reexecWithMallocSettings(['train', ...argv]);
+  if (rerun !== undefined) return rerun;
   const json = !!options.json;
   const resumeDir = typeof options.resume === 'string' ? resolve(options.resume) : undefined;
   if (!resumeDir && positionals.length !== 1) {

@@ -6,6 +6,7 @@ import { EngineClient, EngineError, type RequestOptions } from './client';
 import type { EngineStatus, Method, ModelStatus, ParamsOf, ResultOf, WeightsSource } from '../../protocol/engine';
 import type { VariantName } from '../../protocol/engine/model';
 import * as config from '../settings/configuration';
+import { TRAINING_MALLOC_ENV } from '../../engine/train/mallocEnv';
 
 export interface ModelRequest {
   variant: VariantName;
@@ -51,7 +52,8 @@ export class EngineHost implements vscode.Disposable {
     });
     this.trainingClient = new EngineClient({
       enginePath,
-      env,
+      // a training process keeps big temporaries on the heap (mallocEnv.ts); it exits after its run
+      env: { ...TRAINING_MALLOC_ENV, ...env },
       onLog: (level, message) => {
         const line = `[training] ${message}`;
         if (level === 'error') this.log.error(line);
