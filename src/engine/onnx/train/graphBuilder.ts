@@ -11,9 +11,9 @@ export interface TrainGraphOptions {
    */
   poolGrad?: 'indices' | 'mask';
   /**
-   * conv dW: 'im2col' (one-hot grouped Conv + one Gemm, fastest on the CPU EP for stride 1) or
-   * 'transpose' (Conv of the batch<->channel transposes; the im2col form is wrong on the WebGPU EP).
-   * Strided convolutions always use 'transpose'.
+   * conv dW: 'im2col' (one-hot grouped Conv + Gemm, in batch chunks; fastest on the CPU EP) or
+   * 'transpose' (Conv of the batch<->channel transposes, the stride as dilation: any EP; the im2col
+   * form is wrong on the WebGPU EP). 'auto' is im2col.
    */
   convDw?: 'im2col' | 'transpose' | 'auto';
   /** No Sum and no LogSoftmax (no WebGPU kernel; they fall back to the CPU silently): Add chains, explicit log-sum-exp. */
@@ -27,8 +27,8 @@ export interface TrainGraphOptions {
    */
   fuseReluPool?: boolean;
   /**
-   * conv dW 'auto': im2col while its columns tensor stays under this many bytes at `batchHint`
-   * images, the Conv-of-transposes form above (im2col at batch 128 needs GBs).
+   * im2col dW: the most bytes one chunk's columns tensor may take at `batchHint` images (at batch 128
+   * conv2's columns alone would be 600 MB); the batch is split into as many chunks as that needs.
    */
   im2colMaxBytes?: number;
   /** the batch size the graph is built for (it runs any batch size; formulations are picked for this one) */

@@ -45,7 +45,9 @@ export function layerForward(ctx: LayerContext, layer: Layer, x: string, shape: 
       const out = ctx.g.op('Relu', [x]);
       // a MaxPool right after applies ReLU's derivative on its (4x smaller) output side
       if (fusedReluPool && next?.kind === 'maxpool') return { out, shape, backward: (d) => ({ dx: d, grads: [] }) };
-      return { out, shape, backward: (d) => ({ dx: ctx.g.wherePositive(x, d), grads: [] }) };
+      // ReLU' from the output (y > 0 exactly where x > 0): the pre-activation need not be kept, so ORT
+      // fuses the conv before into its ReLU and frees the conv's raw output
+      return { out, shape, backward: (d) => ({ dx: ctx.g.wherePositive(out, d), grads: [] }) };
     }
     case 'lrn':
       return lrn(ctx, layer, x, shape);
@@ -86,7 +88,8 @@ function conv(ctx: LayerContext, l: ConvLayer, x: string, [, h, w]: number[]): L
       for (let gi = 0; gi < groups; gi++) {
         const xg = sliceC(x, gi, ci);
         const dzg = sliceC(dz, gi, co);
-        parts.push(s === 1 && useIm2col(g, ci, k, oh, ow) ? dwIm2col(g, xg, dzg, ci, co, k, p) : dwTransposed(g, xg, dzg, { h, w, oh, ow, k, s, p }));
+        // strided (conv1): the one-hot im2col Conv would cost twice the FLOPs of the Gemm it feeds
+        parts.push(s === 1 && g.opts.convDw !== 'transpose' ? dwIm2col(g, xg, dzg, { ci, co, k, p, oh, ow }) : dwTransposed(g, xg, dzg, { h, w, oh, ow, k, s, p }));
       }
       grads.push({ name: `${l.name}.weight`, grad: parts.length === 1 ? parts[0] : g.op('Concat', parts, { axis: 0 }) });
       grads.push({ name: `${l.name}.bias`, grad: g.reduceSum(dz, [0, 2, 3]) });
@@ -108,20 +111,38 @@ function conv(ctx: LayerContext, l: ConvLayer, x: string, [, h, w]: number[]): L
   };
 }
 
-function useIm2col(g: TrainGraph, ci: number, k: number, oh: number, ow: number): boolean {
-  if (g.opts.convDw !== 'auto') return g.opts.convDw === 'im2col';
-  return g.opts.batchHint * ci * k * k * oh * ow * 4 <= g.opts.im2colMaxBytes;
-}
-
-/** dW [co, ci, k, k] of a stride-1 conv as im2col (a grouped Conv with one-hot filters) + one Gemm. */
-function dwIm2col(g: TrainGraph, x: string, dz: string, ci: number, co: number, k: number, p: number): string {
+/**
+ * dW [co, ci, k, k] of a stride-1 conv as im2col (a grouped Conv with one-hot filters) + Gemm, in batch
+ * chunks whose columns stay under `im2colMaxBytes` at `batchHint` images: each chunk's Gemm adds onto
+ * the previous one's result through its C input. Batches other than `batchHint` work: a chunk past the
+ * batch is empty (ORT's Conv, Reshape and Gemm take zero rows) and the last one takes any rest.
+ */
+function dwIm2col(g: TrainGraph, x: string, dz: string, d: { ci: number; co: number; k: number; p: number; oh: number; ow: number }): string {
+  const { ci, co, k, p } = d;
   const kk = k * k;
   const eye = new Float32Array(ci * kk * kk);
   for (let c = 0; c < ci; c++) for (let j = 0; j < kk; j++) eye[(c * kk + j) * kk + j] = 1;
-  const cols = g.op('Conv', [x, g.constF(eye, [ci * kk, 1, k, k])], { group: ci, kernel_shape: [k, k], pads: [p, p, p, p] });
-  const colsT = g.reshape(g.transpose(cols, [1, 0, 2, 3]), [ci * kk, -1]);
-  const dzT = g.reshape(g.transpose(dz, [1, 0, 2, 3]), [co, -1]);
-  return g.reshape(g.op('Gemm', [dzT, colsT], { transB: 1 }), [co, ci, k, k]);
+  const oneHot = g.constF(eye, [ci * kk, 1, k, k]);
+  const perImage = ci * kk * d.oh * d.ow * 4;
+  const chunk = Math.max(1, Math.min(g.opts.batchHint, Math.floor(g.opts.im2colMaxBytes / perImage)));
+  const chunks = Math.max(1, Math.ceil(g.opts.batchHint / chunk));
+  let acc: string | undefined;
+  for (let i = 0; i < chunks; i++) {
+    let rows = (t: string) => t;
+    if (chunks > 1) {
+      const end = g.constI([i === chunks - 1 ? 2 ** 53 : (i + 1) * chunk]);
+      // ORT would run every chunk's im2col before the first Gemm (all columns alive at once): the
+      // start row is made to depend on the previous chunk's result (0 + one element of it compared,
+      // cast to int64, times 0: no NaN can leak in), so each chunk starts after the last one is summed.
+      const start = acc ? g.add(g.op('Mul', [g.op('Cast', [g.op('Greater', [g.reshape(g.op('Slice', [acc, g.constI([0, 0]), g.constI([1, 1])]), [1]), g.scalar(0)])], { to: 7 }), g.constI([0])]), g.constI([i * chunk])) : g.constI([0]);
+      rows = (t) => g.op('Slice', [t, start, end, g.constI([0])]);
+    }
+    const cols = g.op('Conv', [rows(x), oneHot], { group: ci, kernel_shape: [k, k], pads: [p, p, p, p] });
+    const colsT = g.reshape(g.transpose(cols, [1, 0, 2, 3]), [ci * kk, -1]);
+    const dzT = g.reshape(g.transpose(rows(dz), [1, 0, 2, 3]), [co, -1]);
+    acc = g.op('Gemm', acc ? [dzT, colsT, acc] : [dzT, colsT], { transB: 1 });
+  }
+  return g.reshape(acc!, [co, ci, k, k]);
 }
 
 /** dW as Conv(x^T, dz^T) (batch and channels swapped), the stride as dilation; any stride, any EP. */

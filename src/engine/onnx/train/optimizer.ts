@@ -48,6 +48,11 @@ export function addUpdates(g: TrainGraph, opt: OptimizerSpec, grads: ParamGrad[]
   const gradOf = (p: ParamGrad): string => p.grad ?? g.op('Gemm', [p.gemm!.x, p.gemm!.dz], { transA: 1 });
   const plain = new Map<string, string>();
   for (const p of grads) if (!(fuse && p.gemm)) plain.set(p.name, gradOf(p));
+  // Updates are added in forward order (grads come in backward order): ORT's default execution order is
+  // a depth-first walk from the last graph output back, so the top layer's update runs first and each
+  // layer's weight gradient right after its output gradient, not all of them after the whole backward
+  // pass with every layer's gradient still alive.
+  const order = [...grads].reverse();
   let gradNorm: string | undefined;
   if (opt.clip) {
     const sq = [...plain.values()].map((t) => g.op('ReduceSumSquare', [t], { keepdims: 0 }));
@@ -62,7 +67,7 @@ export function addUpdates(g: TrainGraph, opt: OptimizerSpec, grads: ParamGrad[]
     // c1 = 1 + mu - lr wd
     const c1 = g.sub(g.add(g.scalar(1), mu), g.mul(lr, g.scalar(opt.weightDecay)));
     const negLr = g.op('Neg', [lr]);
-    for (const p of grads) {
+    for (const p of order) {
       const { w, dims, state } = io.get(p.name)!;
       const base = g.sub(g.mul(w, c1), g.mul(state['prev.'], mu));
       const next = fuse && p.gemm ? g.op('Gemm', [p.gemm.x, g.mul(p.gemm.dz, negLr), base], { transA: 1 }) : g.sub(base, g.mul(plain.get(p.name)!, lr));
@@ -74,7 +79,7 @@ export function addUpdates(g: TrainGraph, opt: OptimizerSpec, grads: ParamGrad[]
     const b1 = opt.beta1 ?? 0.9;
     const b2 = opt.beta2 ?? 0.999;
     const eps = opt.eps ?? 1e-8;
-    for (const p of grads) {
+    for (const p of order) {
       const { w, dims, state } = io.get(p.name)!;
       let grad = plain.get(p.name)!;
       if (opt.weightDecay) grad = g.add(grad, g.mul(w, g.scalar(opt.weightDecay)));

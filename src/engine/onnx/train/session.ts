@@ -23,6 +23,9 @@ export function graphOptionsFor(device: TrainDevice): Required<TrainGraphOptions
 export async function createTrainingSession(modelBytes: Uint8Array, device: TrainDevice = 'cpu', opts: { threads?: number; profile?: string } = {}): Promise<TrainSession> {
   const ort = loadOrt();
   const options = sessionOptionsFor(device, { ...(opts.threads ? { threads: opts.threads } : {}) });
+  // ORT's memory pattern plans one block for a step's intermediates that is larger than the arena
+  // reusing freed buffers as they go: torchvision b128 peaked at 3.5 GB with it, 2.7 GB without, same speed
+  options.enableMemPattern = false;
   if (opts.profile) Object.assign(options, { enableProfiling: true, profileFilePrefix: opts.profile });
   return (await ort.InferenceSession.create(modelBytes, options)) as unknown as TrainSession;
 }

@@ -10,7 +10,7 @@
 // max|ours - torch| <= tol x max|torch final - init| per tensor, tol = 5e-4 for SGD (measured worst
 // 4.7e-5) and 2e-3 for Adam (measured worst 2.6e-4: Adam divides by sqrt(v), which magnifies the
 // noise of small gradients). The graph options for EPs other than the CPU (mask-based pool gradient,
-// Conv-of-transposes dW, no Sum/LogSoftmax) are held to the same bounds.
+// Conv-of-transposes dW, no Sum/LogSoftmax) and the im2col dW split in batch chunks are held to the same bounds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -43,6 +43,9 @@ const files = readdirSync(DIR).filter((f) => f.endsWith('.safetensors')).sort();
 const runs: [string, string, TrainGraphOptions | undefined][] = [
   ...files.map((f): [string, string, undefined] => [f, 'CPU graph', undefined]),
   ...files.filter((f) => f.includes('-whole-')).map((f): [string, string, TrainGraphOptions] => [f, 'any-EP graph', GPU_GRAPH_OPTIONS]),
+  // the im2col dW in batch chunks (as at batch 128): one image per chunk, built for 3 of the batch's 4
+  // images, so the last chunk takes the rest
+  ...files.filter((f) => f.includes('-whole-sgd')).map((f): [string, string, TrainGraphOptions] => [f, 'CPU graph, dW in 1-image chunks', { im2colMaxBytes: 1, batchHint: 3 }]),
 ];
 for (const [file, label, graph] of runs) {
   test(`ORT training step = PyTorch (${label}): ${file}`, async () => {
