@@ -7,8 +7,8 @@ one line per epoch, then a JSON summary line.
 
   LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp MALLOC_MMAP_MAX_=0 \\
     /usr/bin/python3 scripts/bench/small_data_recipe.py DATASET [--optimizer adam|sgd] [--lr X|find]
-      [--init default|he|paper] [--batch 32] [--epochs 30] [--warmup-epochs 1] [--clip 1.0]
-      [--early-stop 5] [--time-limit 600] [--seed 1]
+      [--init default|he|paper] [--batch 32] [--epochs 50] [--warmup-epochs 1] [--clip 1.0]
+      [--early-stop 10] [--time-limit 600] [--seed 1]
 
 The recipe (the defaults here, mirrored by src/engine/train/presets.ts):
   - Adam (betas 0.9/0.999, no weight decay), PyTorch's default init (kaiming-uniform a=sqrt(5));
@@ -17,10 +17,11 @@ The recipe (the defaults here, mirrored by src/engine/train/presets.ts):
     pick is a tenth of the lr where the smoothed loss first rose 25% above its minimum (clamped to
     [1e-5, 3e-4] for Adam: a 20-step sweep mostly finds where the loss blows up, and a tenth of that
     was too high for Adam on AlexNet from scratch); the weights are reset afterwards;
-  - linear warm-up (lr x step / N) over the first epoch (at least 5 steps), then constant;
+  - linear warm-up (lr x step / N) over the first epoch (at least 5 steps), then constant (no
+    plateau drops: the preset's patience is 0);
   - gradients clipped to a global L2 norm of 1.0; batch min(32, max(8, ceil(train / 4))), never more
     than the training images (several Adam steps per epoch matter more than a large batch here);
-  - early stop when the validation loss has not improved for `--early-stop` epochs; the best epoch
+  - up to 50 epochs, early stop when the validation loss has not improved for `--early-stop` (10) epochs; the best epoch
     is the one with the highest validation accuracy, ties broken by the lower validation loss.
 Data as in our trainer: the shorter side resized to 256 (Lanczos), random 224 crops + horizontal
 flips for training, the centre crop for validation, ImageNet mean/std.
@@ -193,10 +194,10 @@ def main():
     p.add_argument('--momentum', type=float, default=0.9)
     p.add_argument('--weight-decay', type=float, default=None)
     p.add_argument('--batch', type=int, default=0, help='0: min(32, max(8, ceil(train / 4))), as the small-data preset')
-    p.add_argument('--epochs', type=int, default=30)
+    p.add_argument('--epochs', type=int, default=50)
     p.add_argument('--warmup-epochs', type=float, default=1)
     p.add_argument('--clip', type=float, default=1.0)
-    p.add_argument('--early-stop', type=int, default=5)
+    p.add_argument('--early-stop', type=int, default=10)
     p.add_argument('--time-limit', type=float, default=600)
     p.add_argument('--finder-steps', type=int, default=20)
     p.add_argument('--finder-start', type=float, default=1e-6)

@@ -472,7 +472,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       } else {
         state.sinceImprovement++;
         state.sinceBest++;
-        if (state.sinceImprovement >= config.patience) {
+        if (config.patience > 0 && state.sinceImprovement >= config.patience) {
           state.lr /= 10;
           state.lrDrops++;
           state.sinceImprovement = 0;

@@ -21,6 +21,10 @@ test('no preset named: small data from scratch without weights, fine-tune with t
   assert.equal(scratch.batchSize, 8);
   assert.ok(scratch.warmupSteps! >= 5 && scratch.earlyStop > 0);
   assert.equal(scratch.weightDecay, 0);
+  // as the PyTorch recipe (scripts/bench/small_data_recipe.py): a constant lr after the warm-up; the
+  // plateau drops (lr / 10 after 4 noisy validation epochs) stopped the sample shapes run at 83%
+  assert.equal(scratch.patience, 0);
+  assert.ok(scratch.earlyStop >= 10 && scratch.epochs >= 50, `${scratch.earlyStop} ${scratch.epochs}`);
   const withWeights = resolveTrainConfig(applyPreset({ weights: W }, 200).input);
   assert.equal(withWeights.preset, 'fine-tune');
   assert.equal(withWeights.mode, 'frozen');
@@ -38,6 +42,9 @@ test('the paper preset is the 2012 recipe; what the user sets wins over any pres
   assert.deepEqual([mine.batchSize, mine.lr, mine.epochs, mine.augment.flip, mine.augment.crop], [4, 3e-4, 2, false, true]);
   assert.equal(mine.lrFind, undefined, 'a given lr turns the finder off');
   assert.throws(() => applyPreset({ preset: 'nope' as never }, 10), /unknown preset 'nope'/);
+  assert.equal(resolveTrainConfig({ patience: 0 }).patience, 0, '0 = the lr is never divided');
+  assert.throws(() => resolveTrainConfig({ patience: -1 }), /patience must be a non-negative integer/);
+  assert.throws(() => resolveTrainConfig({ patience: NaN }), /patience must be a non-negative integer/);
 });
 
 test('a batch larger than the training set gets a note; the small-data batch is about a quarter of it', () => {
