@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The "Small data from scratch" recipe (issue 13) on our trainer and on PyTorch, in one script, one
 // after the other per dataset: `alexnet train FOLDER --json` (the default preset) and
-// scripts/bench/small_data_recipe.py (the same recipe in PyTorch 1.13 with OpenBLAS). Prints a table:
+// scripts/bench/small_data_recipe.py (the same recipe in PyTorch 1.13 with OpenBLAS, on our run's
+// train/val split: --val-from). Prints a table:
 // best val accuracy and epoch, seconds to 90% / 95%, wall and CPU seconds, and the load, since the
 // machine is shared (wall = compute + waiting for a CPU). Each run gets --time-limit seconds (600: the
 // issue's 10 minutes): ours is then cancelled with Ctrl-C (SIGINT to its process group: a clean cancel,
@@ -49,10 +50,12 @@ await run('node', [join(repo, 'scripts/bench/make-datasets.mjs'), data]);
 const rows = [];
 for (const name of datasets) {
   const folder = join(data, `${name}-dataset`);
+  let ourRun;
   if (only !== 'pytorch') {
     const l0 = load();
     const r = await run('node', [join(repo, 'dist/cli.js'), 'train', folder, '--runs', runs, '--json'], {}, timeLimit);
     const res = lastJson(r.out);
+    ourRun = res.runDir;
     const epochs = readFileSync(join(res.runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'epoch');
     // from the process start, as PyTorch's secondsTo90 (which counts its image loading)
     const to = (acc) => { const e = epochs.find((x) => x.valAcc >= acc); return e ? (e.time - r.t0) / 1000 : null; };
@@ -61,7 +64,7 @@ for (const name of datasets) {
   if (only !== 'ours') {
     const l0 = load();
     // the malloc settings our trainer runs with (src/engine/train/mallocEnv.ts)
-    const r = await run('/usr/bin/python3', [join(repo, 'scripts/bench/small_data_recipe.py'), folder, '--time-limit', String(timeLimit)],
+    const r = await run('/usr/bin/python3', [join(repo, 'scripts/bench/small_data_recipe.py'), folder, '--time-limit', String(timeLimit), ...(ourRun ? ['--val-from', ourRun] : [])],
       { LD_LIBRARY_PATH: '/usr/lib/x86_64-linux-gnu/openblas-openmp', MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD_: '-1' });
     const res = lastJson(r.out);
     rows.push({ dataset: name, trainer: 'PyTorch 1.13', best: res.bestValAccuracy, epoch: res.bestEpoch, epochs: res.epochs, to90: res.secondsTo90, to95: res.secondsTo95, wall: r.wall, cpu: r.cpu, load: `${l0} -> ${load()}`, wait: res.schedWaitSeconds });

@@ -3,12 +3,13 @@
 
 Trains torchvision's AlexNet from scratch on a class-per-folder dataset (a stratified 20% of each
 class held out, as our trainer does; the split itself differs: our RNG is not Python's) and prints
-one line per epoch, then a JSON summary line.
+one line per epoch, then a JSON summary line. `--val-from RUN_DIR` takes the validation images of one
+of our runs (its metrics.jsonl) instead, so both trainers are measured on the same split.
 
   LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp MALLOC_MMAP_MAX_=0 \\
     /usr/bin/python3 scripts/bench/small_data_recipe.py DATASET [--optimizer adam|sgd] [--lr X|find]
       [--init default|he|paper] [--batch 32] [--epochs 50] [--warmup-epochs 1] [--clip 1.0]
-      [--early-stop 10] [--time-limit 600] [--seed 1]
+      [--early-stop 10] [--time-limit 600] [--seed 1] [--val-from RUN_DIR]
 
 The recipe (the defaults here, mirrored by src/engine/train/presets.ts):
   - Adam (betas 0.9/0.999, no weight decay), PyTorch's default init (kaiming-uniform a=sqrt(5));
@@ -59,6 +60,24 @@ def scan(folder, val_fraction, seed):
         n_val = min(n_val, len(files) - 1)
         val += [(f, label) for f in files[:n_val]]
         train += [(f, label) for f in files[n_val:]]
+    return names, train, val
+
+
+def split_from_run(folder, run_dir):
+    """our run's split: the validation paths of its first epoch record (every confusion cell's examples)"""
+    names = sorted(d for d in os.listdir(folder) if os.path.isdir(os.path.join(folder, d)) and not d.startswith('.'))
+    with open(os.path.join(run_dir, 'metrics.jsonl')) as f:
+        epoch = next(r for r in map(json.loads, f) if r.get('type') == 'epoch')
+    val_paths = {os.path.realpath(p) for e in epoch['examples'] for p in e['paths']}
+    train, val = [], []
+    for label, name in enumerate(names):
+        for f in sorted(os.listdir(os.path.join(folder, name))):
+            if f.startswith('.'):
+                continue
+            path = os.path.join(folder, name, f)
+            (val if os.path.realpath(path) in val_paths else train).append((path, label))
+    if len(val) != len(val_paths):
+        sys.exit(f'--val-from {run_dir}: {len(val_paths)} validation images there, {len(val)} of them found in {folder}')
     return names, train, val
 
 
@@ -205,6 +224,7 @@ def main():
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--label', default='')
+    p.add_argument('--val-from', default='', help="one of our run folders: use its validation images")
     args = p.parse_args()
     if args.weight_decay is None:
         args.weight_decay = 0.0 if args.optimizer == 'adam' else 5e-4
@@ -212,7 +232,7 @@ def main():
     import torch
     torch.set_num_threads(args.threads)
     t0 = time.time()
-    names, train_items, val_items = scan(args.dataset, 0.2, args.seed)
+    names, train_items, val_items = split_from_run(args.dataset, args.val_from) if args.val_from else scan(args.dataset, 0.2, args.seed)
     S = 224
     train = load_all(train_items, 256)
     val = load_all(val_items, 256)
