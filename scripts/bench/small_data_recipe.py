@@ -3,8 +3,8 @@
 
 Trains torchvision's AlexNet from scratch on a class-per-folder dataset (a stratified 20% of each
 class held out, as our trainer does; the split itself differs: our RNG is not Python's) and prints
-one line per epoch, then a JSON summary line. `--val-from RUN_DIR` takes the validation images of one
-of our runs (its metrics.jsonl) instead, so both trainers are measured on the same split.
+one line per epoch, then a JSON summary line. `--val-from RUN_DIR` takes the train/val split of one
+of our runs (scripts/bench/ourSplit.ts re-draws it) instead, so both trainers are measured on the same split.
 
   LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp MALLOC_MMAP_MAX_=0 \\
     /usr/bin/python3 scripts/bench/small_data_recipe.py DATASET [--optimizer adam|sgd] [--lr X|find]
@@ -64,21 +64,18 @@ def scan(folder, val_fraction, seed):
 
 
 def split_from_run(folder, run_dir):
-    """our run's split: the validation paths of its first epoch record (every confusion cell's examples)"""
-    names = sorted(d for d in os.listdir(folder) if os.path.isdir(os.path.join(folder, d)) and not d.startswith('.'))
-    with open(os.path.join(run_dir, 'metrics.jsonl')) as f:
-        epoch = next(r for r in map(json.loads, f) if r.get('type') == 'epoch')
-    val_paths = {os.path.realpath(p) for e in epoch['examples'] for p in e['paths']}
-    train, val = [], []
-    for label, name in enumerate(names):
-        for f in sorted(os.listdir(os.path.join(folder, name))):
-            if f.startswith('.'):
-                continue
-            path = os.path.join(folder, name, f)
-            (val if os.path.realpath(path) in val_paths else train).append((path, label))
-    if len(val) != len(val_paths):
-        sys.exit(f'--val-from {run_dir}: {len(val_paths)} validation images there, {len(val)} of them found in {folder}')
-    return names, train, val
+    """our run's split: scripts/bench/ourSplit.ts re-draws it with the seed and fraction in its config.json
+    (the run's metrics keep only a few example paths per confusion cell)"""
+    import subprocess
+    repo = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
+    with open(os.path.join(run_dir, 'config.json')) as f:
+        run = json.load(f)
+    out = subprocess.run([os.path.join(repo, 'node_modules/.bin/tsx'), os.path.join(repo, 'scripts/bench/ourSplit.ts'), folder,
+                          str(run['config']['seed']), str(run['config']['valFraction'])], check=True, capture_output=True, text=True).stdout
+    split = json.loads(out)
+    if (len(split['train']), len(split['val'])) != (run['trainCount'], run['valCount']):
+        sys.exit(f"--val-from {run_dir}: the run had {run['trainCount']}/{run['valCount']} images, the folder now splits {len(split['train'])}/{len(split['val'])}")
+    return split['classNames'], [tuple(x) for x in split['train']], [tuple(x) for x in split['val']]
 
 
 def load_all(items, resize_to):
