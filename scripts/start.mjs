@@ -68,7 +68,7 @@ if (shared) {
   }
 }
 const dataset = join(workspace, 'shapes-dataset');
-if (!existsSync(dataset)) await drawShapesDataset(dataset, { perClass: 12 });
+if (!existsSync(dataset)) await drawShapesDataset(dataset);
 writeFileSync(join(workspace, 'README.md'), `# AlexNet Explorer sample workspace
 
 - \`photos/\`: right-click a photo in the Explorer > **AlexNet: Classify Image**. \`cat.jpg\`,

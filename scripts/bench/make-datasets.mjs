@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Draws the two small folders the "Small data from scratch" recipe is measured on (issue 13):
-//   <out>/shapes-dataset/   the sample dataset `npm start` draws (circle/square/triangle, 12 each)
+//   <out>/shapes-dataset/   the sample dataset `npm start` draws (circle/square/triangle, 40 each)
 //   <out>/patterns-dataset/ 4 clearly separable classes of textures (75 each, 300 images):
 //                           horizontal stripes, vertical stripes, checkerboard, dots; random
 //                           colours, periods and phases, so nothing is a copy of another image.
 // Deterministic for a given seed. Usage: node scripts/bench/make-datasets.mjs [OUT] [--per-class N]
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { drawImage, drawShapesDataset } from '../../test/e2e/fixtures.mjs';
+import { drawImage, drawShapesDataset, SAMPLE_SHAPES_PER_CLASS } from '../../test/e2e/fixtures.mjs';
 
 const args = process.argv.slice(2);
 const out = resolve(args.find((a) => !a.startsWith('--')) ?? '.bench-data');
@@ -52,7 +52,7 @@ export async function drawPatternsDataset(dir, { perClass = 75, size = 128, seed
 if (import.meta.url === `file://${process.argv[1]}`) {
   const shapes = join(out, 'shapes-dataset');
   const patterns = join(out, 'patterns-dataset');
-  if (!existsSync(shapes)) await drawShapesDataset(shapes, { perClass: 12 });
+  if (!existsSync(shapes)) await drawShapesDataset(shapes);
   if (!existsSync(patterns)) await drawPatternsDataset(patterns, { perClass });
-  console.log(`${shapes} (3 x 12)\n${patterns} (4 x ${perClass})`);
+  console.log(`${shapes} (3 x ${SAMPLE_SHAPES_PER_CLASS})\n${patterns} (4 x ${perClass})`);
 }

@@ -3,12 +3,13 @@
 
 Trains torchvision's AlexNet from scratch on a class-per-folder dataset (a stratified 20% of each
 class held out, as our trainer does; the split itself differs: our RNG is not Python's) and prints
-one line per epoch, then a JSON summary line.
+one line per epoch, then a JSON summary line. `--val-from RUN_DIR` takes the train/val split of one
+of our runs (scripts/bench/ourSplit.ts re-draws it) instead, so both trainers are measured on the same split.
 
   LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp MALLOC_MMAP_MAX_=0 \\
     /usr/bin/python3 scripts/bench/small_data_recipe.py DATASET [--optimizer adam|sgd] [--lr X|find]
-      [--init default|he|paper] [--batch 32] [--epochs 30] [--warmup-epochs 1] [--clip 1.0]
-      [--early-stop 5] [--time-limit 600] [--seed 1]
+      [--init default|he|paper] [--batch 32] [--epochs 50] [--warmup-epochs 1] [--clip 1.0]
+      [--early-stop 10] [--time-limit 600] [--seed 1] [--val-from RUN_DIR]
 
 The recipe (the defaults here, mirrored by src/engine/train/presets.ts):
   - Adam (betas 0.9/0.999, no weight decay), PyTorch's default init (kaiming-uniform a=sqrt(5));
@@ -17,10 +18,11 @@ The recipe (the defaults here, mirrored by src/engine/train/presets.ts):
     pick is a tenth of the lr where the smoothed loss first rose 25% above its minimum (clamped to
     [1e-5, 3e-4] for Adam: a 20-step sweep mostly finds where the loss blows up, and a tenth of that
     was too high for Adam on AlexNet from scratch); the weights are reset afterwards;
-  - linear warm-up (lr x step / N) over the first epoch (at least 5 steps), then constant;
+  - linear warm-up (lr x step / N) over the first epoch (at least 5 steps), then constant (no
+    plateau drops: the preset's patience is 0);
   - gradients clipped to a global L2 norm of 1.0; batch min(32, max(8, ceil(train / 4))), never more
     than the training images (several Adam steps per epoch matter more than a large batch here);
-  - early stop when the validation loss has not improved for `--early-stop` epochs; the best epoch
+  - up to 50 epochs, early stop when the validation loss has not improved for `--early-stop` (10) epochs; the best epoch
     is the one with the highest validation accuracy, ties broken by the lower validation loss.
 Data as in our trainer: the shorter side resized to 256 (Lanczos), random 224 crops + horizontal
 flips for training, the centre crop for validation, ImageNet mean/std.
@@ -59,6 +61,21 @@ def scan(folder, val_fraction, seed):
         val += [(f, label) for f in files[:n_val]]
         train += [(f, label) for f in files[n_val:]]
     return names, train, val
+
+
+def split_from_run(folder, run_dir):
+    """our run's split: scripts/bench/ourSplit.ts re-draws it with the seed and fraction in its config.json
+    (the run's metrics keep only a few example paths per confusion cell)"""
+    import subprocess
+    repo = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
+    with open(os.path.join(run_dir, 'config.json')) as f:
+        run = json.load(f)
+    out = subprocess.run([os.path.join(repo, 'node_modules/.bin/tsx'), os.path.join(repo, 'scripts/bench/ourSplit.ts'), folder,
+                          str(run['config']['seed']), str(run['config']['valFraction'])], check=True, capture_output=True, text=True).stdout
+    split = json.loads(out)
+    if (len(split['train']), len(split['val'])) != (run['trainCount'], run['valCount']):
+        sys.exit(f"--val-from {run_dir}: the run had {run['trainCount']}/{run['valCount']} images, the folder now splits {len(split['train'])}/{len(split['val'])}")
+    return split['classNames'], [tuple(x) for x in split['train']], [tuple(x) for x in split['val']]
 
 
 def load_all(items, resize_to):
@@ -193,10 +210,10 @@ def main():
     p.add_argument('--momentum', type=float, default=0.9)
     p.add_argument('--weight-decay', type=float, default=None)
     p.add_argument('--batch', type=int, default=0, help='0: min(32, max(8, ceil(train / 4))), as the small-data preset')
-    p.add_argument('--epochs', type=int, default=30)
+    p.add_argument('--epochs', type=int, default=50)
     p.add_argument('--warmup-epochs', type=float, default=1)
     p.add_argument('--clip', type=float, default=1.0)
-    p.add_argument('--early-stop', type=int, default=5)
+    p.add_argument('--early-stop', type=int, default=10)
     p.add_argument('--time-limit', type=float, default=600)
     p.add_argument('--finder-steps', type=int, default=20)
     p.add_argument('--finder-start', type=float, default=1e-6)
@@ -204,6 +221,7 @@ def main():
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--label', default='')
+    p.add_argument('--val-from', default='', help="one of our run folders: use its validation images")
     args = p.parse_args()
     if args.weight_decay is None:
         args.weight_decay = 0.0 if args.optimizer == 'adam' else 5e-4
@@ -211,7 +229,7 @@ def main():
     import torch
     torch.set_num_threads(args.threads)
     t0 = time.time()
-    names, train_items, val_items = scan(args.dataset, 0.2, args.seed)
+    names, train_items, val_items = split_from_run(args.dataset, args.val_from) if args.val_from else scan(args.dataset, 0.2, args.seed)
     S = 224
     train = load_all(train_items, 256)
     val = load_all(val_items, 256)

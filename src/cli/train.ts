@@ -26,7 +26,8 @@ options:
   --batch-size N                      (the preset's: small-data 8..32, paper 128, fine-tune 32)
   --lr X                              initial learning rate (small-data: found by the lr finder unless given)
   --init paper|pytorch|he             scratch-mode initialisation (small-data: pytorch, paper: paper)
-  --patience N                        epochs without a better val loss before lr /= 10 (default 3)
+  --patience N                        epochs without a better val loss before lr /= 10 (paper 3;
+                                      0 = never: small-data keeps the lr constant after the warm-up)
   --early-stop N                      stop after N epochs without a better val loss (default off)
   --val-fraction F                    held out per class when there is no val/ (default 0.2)
   --seed N                            (default 42)
@@ -102,8 +103,8 @@ export async function runTrainCli(argv: string[]): Promise<number> {
         const pct = (x: number | null) => (x === null ? '  -  ' : `${(100 * x).toFixed(1)}%`);
         const val = e.valLoss === null ? 'no val' : `val loss ${e.valLoss.toFixed(4)} acc ${pct(e.valAcc)}`;
         console.log(
-          `epoch ${String(e.epoch).padStart(3)}/${e.totalEpochs}  train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAcc)}  ${val}  lr ${e.lr}` +
-            `${e.nextLr !== e.lr ? ` -> ${e.nextLr}` : ''}  ${e.seconds.toFixed(1)}s${e.best ? '  *best' : ''}` +
+          `epoch ${String(e.epoch).padStart(3)}/${e.totalEpochs}  train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAcc)}  ${val}  lr ${+e.lr.toPrecision(3)}` +
+            `${e.nextLr !== e.lr ? ` -> ${+e.nextLr.toPrecision(3)}` : ''}  ${e.seconds.toFixed(1)}s${e.best ? '  *best' : ''}` +
             (e.skipped.length ? `  (${e.skipped.length} image(s) skipped)` : ''),
         );
       }
@@ -124,7 +125,7 @@ export async function runTrainCli(argv: string[]): Promise<number> {
         ...(typeof options.weights === 'string' ? { weights: { kind: 'file' as const, path: resolve(options.weights) } } : {}),
         ...(options.epochs !== undefined ? { epochs: intOption(options, 'epochs', 10) } : {}),
         ...(options['batch-size'] !== undefined ? { batchSize: intOption(options, 'batch-size', 128) } : {}),
-        ...(options.patience !== undefined ? { patience: intOption(options, 'patience', 3) } : {}),
+        ...(options.patience !== undefined ? { patience: Number(options.patience) } : {}),
         ...(options['early-stop'] !== undefined ? { earlyStop: Number(options['early-stop']) } : {}),
         ...(numberOption(options, 'lr') !== undefined ? { lr: numberOption(options, 'lr') } : {}),
         ...(numberOption(options, 'val-fraction') !== undefined ? { valFraction: numberOption(options, 'val-fraction') } : {}),

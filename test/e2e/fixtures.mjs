@@ -51,8 +51,13 @@ const palette = {
 /**
  * A small class-per-folder dataset: <dir>/<shape>/<n>.png, each picture one coloured shape
  * at a random place/size on a random light background. Deterministic for a given seed.
+ * The sample (`npm start`) has SAMPLE_SHAPES_PER_CLASS per class: 8 held out per class make a
+ * 24-image validation set, where 95% is measurable (23/24); 12 per class held out 6 images, on
+ * which an 80%-accurate model scores 6/6 in a quarter of its epochs.
  */
-export async function drawShapesDataset(dir, { perClass = 12, size = 96, seed = 7 } = {}) {
+export const SAMPLE_SHAPES_PER_CLASS = 40;
+
+export async function drawShapesDataset(dir, { perClass = SAMPLE_SHAPES_PER_CLASS, size = 96, seed = 7 } = {}) {
   let state = seed >>> 0;
   const rand = () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32);
   const colours = Object.values(palette);

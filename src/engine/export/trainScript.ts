@@ -382,7 +382,7 @@ def main():
             else:
                 state['sinceImprovement'] += 1
                 state['sinceBest'] += 1
-                if state['sinceImprovement'] >= cfg['patience']:
+                if cfg['patience'] > 0 and state['sinceImprovement'] >= cfg['patience']:
                     state['lr'] /= 10
                     state['lrDrops'] += 1
                     state['sinceImprovement'] = 0

@@ -52,7 +52,7 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
   if (!(cfg.lr > 0)) bad('lr must be positive');
   if (!(cfg.momentum >= 0 && cfg.momentum < 1)) bad('momentum must be in [0, 1)');
   if (!(cfg.weightDecay >= 0)) bad('weightDecay must be >= 0');
-  if (!(Number.isInteger(cfg.patience) && cfg.patience > 0)) bad('patience must be a positive integer');
+  if (!(Number.isInteger(cfg.patience) && cfg.patience >= 0)) bad('patience must be a non-negative integer (0 = the lr is never divided)');
   if (!(Number.isInteger(cfg.earlyStop) && cfg.earlyStop >= 0)) bad('earlyStop must be a non-negative integer (0 = off)');
   if (!(cfg.valFraction >= 0 && cfg.valFraction < 1)) bad('valFraction must be in [0, 1)');
   if (!Number.isInteger(cfg.seed)) bad('seed must be an integer');

@@ -15,7 +15,7 @@ export const PRESETS: Record<PresetName, PresetInfo> = {
   'small-data': {
     name: 'small-data',
     label: 'Small data from scratch',
-    description: 'Adam, PyTorch default init, lr from a learning-rate finder, 1-epoch warm-up, gradient clipping 1.0, batch ~1/4 of the images (8..32), early stop on validation loss',
+    description: 'Adam, PyTorch default init, lr from a learning-rate finder, 1-epoch warm-up then a constant lr, gradient clipping 1.0, batch ~1/4 of the images (8..32), up to 50 epochs, early stop after 10 without a better validation loss',
   },
   paper: {
     name: 'paper',
@@ -34,6 +34,16 @@ export function defaultPreset(input: TrainConfigInput): PresetName {
   if (input.mode === 'scratch') return 'small-data';
   return input.weights ? 'fine-tune' : 'small-data';
 }
+
+/**
+ * Small data keeps Adam's lr constant after the warm-up (patience 0) and stops after this many epochs
+ * without a better validation loss. On a few validation images that loss swings by 2x from epoch to
+ * epoch while the model still learns: the earlier plateau rule (lr / 10 after 4 such epochs, stop
+ * after 8) cut the sample shapes run to lr 3e-6 by epoch 20 at 83%, where PyTorch with a constant lr
+ * went on to 100%.
+ */
+export const SMALL_DATA_EARLY_STOP = 10;
+export const SMALL_DATA_EPOCHS = 50;
 
 /** Largest batch of the small-data recipe. */
 export const SMALL_DATA_MAX_BATCH = 32;
@@ -75,7 +85,7 @@ export function applyPreset(input: TrainConfigInput, trainCount: number): Preset
       const stepsPerEpoch = Math.ceil(trainCount / (input.batchSize ?? batch));
       base = {
         mode: 'scratch', init: 'pytorch', optimizer: 'adam', weightDecay: 0, batchSize: batch, lrFind: input.lr === undefined,
-        lr: 1e-4, clipGradNorm: 1, warmupSteps: Math.max(5, stepsPerEpoch), patience: 4, earlyStop: 8, epochs: 30,
+        lr: 1e-4, clipGradNorm: 1, warmupSteps: Math.max(5, stepsPerEpoch), patience: 0, earlyStop: SMALL_DATA_EARLY_STOP, epochs: SMALL_DATA_EPOCHS,
         augment: { crop: true, flip: true, pca: false },
       };
       break;

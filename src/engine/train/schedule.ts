@@ -18,6 +18,29 @@ export function isBetterEpoch(cand: EpochScore, best: EpochScore | null): boolea
   return best.valLoss === null || !Number.isFinite(best.valLoss) || cand.valLoss < best.valLoss - 1e-7;
 }
 
+/** What the plateau rule and early stop keep between epochs (part of the checkpoint state). */
+export interface PlateauState {
+  lr: number;
+  /** lowest monitored loss so far */
+  bestMonitor: number | null;
+  /** epochs since the monitored loss improved or lr was last cut */
+  sinceImprovement: number;
+  /** epochs since the monitored loss improved (early stop counts these) */
+  sinceBest: number;
+  lrDrops: number;
+}
+
+/**
+ * One epoch of the plateau rule: a better monitored loss resets the counters; otherwise, after
+ * `patience` such epochs, lr / 10. Patience 0: the lr is never divided (the small-data recipe's constant lr).
+ */
+export function plateauStep(s: PlateauState, monitor: number, patience: number): PlateauState {
+  if (s.bestMonitor === null || monitor < s.bestMonitor - 1e-7) return { ...s, bestMonitor: monitor, sinceImprovement: 0, sinceBest: 0 };
+  const next = { ...s, sinceImprovement: s.sinceImprovement + 1, sinceBest: s.sinceBest + 1 };
+  if (patience > 0 && next.sinceImprovement >= patience) return { ...next, lr: next.lr / 10, lrDrops: next.lrDrops + 1, sinceImprovement: 0 };
+  return next;
+}
+
 /** The learning rates of a finder sweep: exponential from `start` to `end` over `steps`. */
 export function finderLrs(start: number, end: number, steps: number): number[] {
   const mult = (end / start) ** (1 / Math.max(1, steps - 1));

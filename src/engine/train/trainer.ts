@@ -29,7 +29,7 @@ import { slicedVariableGrads, sliceSizeFor } from './microBatch';
 import { MomentumSgd } from './sgd';
 import { float32View } from '../backend/tensorView';
 import { applyPreset } from './presets';
-import { finderRange, isBetterEpoch } from './schedule';
+import { finderRange, isBetterEpoch, plateauStep } from './schedule';
 import { findLr } from './lrFinder';
 import { createOrtTrainStep, ortTrainingAvailable, type OrtOptimizerState, type OrtTrainStep } from './ortTrainStep';
 
@@ -465,19 +465,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       const trainLoss = seen ? lossSum / seen : NaN;
       const monitor = val.loss ?? trainLoss;
       const lrUsed = state.lr;
-      if (state.bestMonitor === null || monitor < state.bestMonitor - 1e-7) {
-        state.bestMonitor = monitor;
-        state.sinceImprovement = 0;
-        state.sinceBest = 0;
-      } else {
-        state.sinceImprovement++;
-        state.sinceBest++;
-        if (state.sinceImprovement >= config.patience) {
-          state.lr /= 10;
-          state.lrDrops++;
-          state.sinceImprovement = 0;
-        }
-      }
+      Object.assign(state, plateauStep(state, monitor, config.patience));
       const isBest = isBetterEpoch({ valAcc: val.acc, valLoss: monitor },
         state.bestEpoch === undefined ? null : { valAcc: state.bestValAcc, valLoss: state.bestValLoss ?? null });
       if (isBest) {

@@ -76,7 +76,7 @@ export const FIELDS: Record<NumericField, FieldSpec> = {
   lr: { label: 'Learning rate', detail: 'initial; divided by 10 when the validation loss stops improving (the paper: 0.01 from scratch; 0.001 for layers on pretrained features)', integer: false, min: Number.MIN_VALUE, format: String },
   momentum: { label: 'Momentum', detail: 'the paper: 0.9', integer: false, min: 0, below: 1, format: String },
   weightDecay: { label: 'Weight decay', detail: 'the paper: 0.0005', integer: false, min: 0, format: String },
-  patience: { label: 'Patience', detail: 'epochs without a better validation loss before the learning rate is divided by 10', integer: true, min: 1, format: String },
+  patience: { label: 'Patience', detail: 'epochs without a better validation loss before the learning rate is divided by 10 (0 = never)', integer: true, min: 0, format: (v) => (v === 0 ? 'off' : `${v} epochs`) },
   earlyStop: { label: 'Early stop', detail: 'stop after this many epochs without a better validation loss (0 = never)', integer: true, min: 0, format: (v) => (v === 0 ? 'off' : `after ${v} epochs`) },
   valFraction: { label: 'Validation fraction', detail: 'held out per class when the folder has no val/ subfolder', integer: false, min: 0, below: 1, format: (v) => `${+(v * 100).toFixed(2)}%` },
 };
@@ -87,7 +87,7 @@ export function parseField(field: NumericField, text: string): { value: number }
   const t = text.trim();
   let value = field === 'valFraction' && t.endsWith('%') ? Number(t.slice(0, -1)) / 100 : Number(t);
   if (field === 'valFraction' && !t.endsWith('%') && value >= 1 && value < 100) value /= 100; // "20" means 20%
-  if (field === 'earlyStop' && /^(off|no|never)$/i.test(t)) value = 0;
+  if ((field === 'earlyStop' || field === 'patience') && /^(off|no|never)$/i.test(t)) value = 0;
   if (!t || !Number.isFinite(value)) return { error: `${spec.label}: type a number` };
   if (spec.integer && !Number.isInteger(value)) return { error: `${spec.label} must be a whole number` };
   if (value < spec.min || (field === 'lr' && value <= 0)) return { error: `${spec.label} must be ${field === 'lr' ? 'above 0' : `at least ${spec.min}`}` };

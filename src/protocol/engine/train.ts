@@ -42,7 +42,7 @@ export interface TrainConfig {
   lr: number;
   momentum: number;
   weightDecay: number;
-  /** divide lr by 10 after this many epochs without a new best validation loss */
+  /** divide lr by 10 after this many epochs without a new best validation loss; 0 = never (constant lr) */
   patience: number;
   /** stop after this many epochs without a new best validation loss; 0 = never */
   earlyStop: number;

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { applyPreset, smallDataBatch } from '../../../../src/engine/train/presets';
 import { resolveTrainConfig } from '../../../../src/engine/train/config';
-import { finderDiverged, finderLrs, finderRange, isBetterEpoch, pickFinderLr, smoothLosses } from '../../../../src/engine/train/schedule';
+import { finderDiverged, finderLrs, finderRange, isBetterEpoch, pickFinderLr, plateauStep, smoothLosses, type PlateauState } from '../../../../src/engine/train/schedule';
 import { findLr } from '../../../../src/engine/train/lrFinder';
 import { fanIn, pytorchDefaultInit } from '../../../../src/engine/train/init';
 import { makeSpec, paramShapes } from '../../../../src/engine/model/spec';
@@ -21,6 +21,10 @@ test('no preset named: small data from scratch without weights, fine-tune with t
   assert.equal(scratch.batchSize, 8);
   assert.ok(scratch.warmupSteps! >= 5 && scratch.earlyStop > 0);
   assert.equal(scratch.weightDecay, 0);
+  // as the PyTorch recipe (scripts/bench/small_data_recipe.py): a constant lr after the warm-up; the
+  // plateau drops (lr / 10 after 4 noisy validation epochs) stopped the sample shapes run at 83%
+  assert.equal(scratch.patience, 0);
+  assert.ok(scratch.earlyStop >= 10 && scratch.epochs >= 50, `${scratch.earlyStop} ${scratch.epochs}`);
   const withWeights = resolveTrainConfig(applyPreset({ weights: W }, 200).input);
   assert.equal(withWeights.preset, 'fine-tune');
   assert.equal(withWeights.mode, 'frozen');
@@ -38,6 +42,9 @@ test('the paper preset is the 2012 recipe; what the user sets wins over any pres
   assert.deepEqual([mine.batchSize, mine.lr, mine.epochs, mine.augment.flip, mine.augment.crop], [4, 3e-4, 2, false, true]);
   assert.equal(mine.lrFind, undefined, 'a given lr turns the finder off');
   assert.throws(() => applyPreset({ preset: 'nope' as never }, 10), /unknown preset 'nope'/);
+  assert.equal(resolveTrainConfig({ patience: 0 }).patience, 0, '0 = the lr is never divided');
+  assert.throws(() => resolveTrainConfig({ patience: -1 }), /patience must be a non-negative integer/);
+  assert.throws(() => resolveTrainConfig({ patience: NaN }), /patience must be a non-negative integer/);
 });
 
 test('a batch larger than the training set gets a note; the small-data batch is about a quarter of it', () => {
@@ -58,6 +65,24 @@ test('best epoch: higher validation accuracy, ties broken by lower validation lo
   assert.equal(isBetterEpoch({ valAcc: 0.5, valLoss: NaN }, { valAcc: 0.5, valLoss: 1 }), false);
   // without validation the monitored (training) loss decides
   assert.equal(isBetterEpoch({ valAcc: null, valLoss: 0.5 }, { valAcc: null, valLoss: 0.7 }), true);
+});
+
+test('plateau rule: lr / 10 after `patience` epochs without a better loss; patience 0 never divides it', () => {
+  const losses = [1, 0.8, 0.9, 0.85, 0.95, 0.7, 0.9, 0.9, 0.9];
+  const run = (patience: number) => {
+    let s: PlateauState = { lr: 1e-3, bestMonitor: null, sinceImprovement: 0, sinceBest: 0, lrDrops: 0 };
+    const lrs: number[] = [];
+    for (const l of losses) lrs.push((s = plateauStep(s, l, patience)).lr);
+    return { lrs, s };
+  };
+  const two = run(2);
+  assert.deepEqual(two.lrs.map((x) => +x.toPrecision(3)), [1e-3, 1e-3, 1e-3, 1e-4, 1e-4, 1e-4, 1e-4, 1e-5, 1e-5]);
+  assert.equal(two.s.lrDrops, 2);
+  const never = run(0);
+  assert.ok(never.lrs.every((x) => x === 1e-3), String(never.lrs));
+  assert.equal(never.s.lrDrops, 0);
+  assert.equal(never.s.sinceBest, 3, 'early stop still counts the epochs since the best loss');
+  assert.equal(never.s.bestMonitor, 0.7);
 });
 
 test('lr finder: an exponential sweep, stopped when the loss blows up, a tenth of where it rose', async () => {

@@ -76,6 +76,8 @@ test('typed values are parsed and checked like the engine checks them', () => {
   assert.deepEqual(parseField('valFraction', '0.3'), { value: 0.3 });
   assert.ok('error' in parseField('valFraction', '100%'));
   assert.deepEqual(parseField('earlyStop', 'off'), { value: 0 });
+  assert.deepEqual(parseField('patience', 'off'), { value: 0 }, 'patience 0: the lr is never divided');
+  assert.ok('error' in parseField('patience', '-1'));
   assert.ok('error' in parseField('earlyStop', ''));
 });
 
