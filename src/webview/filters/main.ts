@@ -69,20 +69,25 @@ function renderShell(): void {
     h(
       'div',
       { class: 'maps-layout' },
-      h('div', { class: 'filters-wrap grid-wrap' }, h('canvas', { id: 'filters', class: 'pixelated', 'aria-label': 'Filters; click one for details' })),
+      h(
+        'div',
+        { class: 'filters-wrap grid-wrap' },
+        h('div', { class: 'tile-stack' }, h('canvas', { id: 'filters', class: 'pixelated', tabindex: '0', role: 'img', 'aria-label': 'Filters' }), h('div', { id: 'tile-highlight', class: 'tile-highlight', hidden: true })),
+        h('details', { id: 'filter-numbers', class: 'numbers' }, h('summary', null, 'The filters as numbers'), h('div', { id: 'filter-numbers-table' })),
+      ),
       h(
         'aside',
         { class: 'detail', id: 'filter-detail' },
-        h('h2', { id: 'detail-title' }, 'Click a filter'),
-        h('canvas', { id: 'filter-large', class: 'pixelated' }),
-        h('p', { id: 'detail-meta', class: 'meta' }),
+        h('h2', { id: 'detail-title' }, 'Click a filter, or Tab to the filters and use the arrow keys'),
+        h('canvas', { id: 'filter-large', class: 'pixelated', hidden: true }),
+        h('p', { id: 'detail-meta', class: 'meta', 'aria-live': 'polite' }),
         h(
           'div',
-          { class: 'synth' },
+          { class: 'synth', id: 'synth-section', hidden: true },
           h('div', { class: 'toolbar' }, h('vscode-button', { id: 'synthesize', icon: 'sparkle', disabled: true, on: { click: () => startSynthesis() } }, 'What excites this channel?'), h('vscode-button', { id: 'cancel-synthesis', icon: 'debug-stop', secondary: true, disabled: true, on: { click: () => send({ type: 'cancelSynthesis' }) } }, 'Cancel')),
           h('vscode-progress-bar', { id: 'synth-progress', hidden: true }),
           h('p', { id: 'synth-status', class: 'meta' }),
-          h('canvas', { id: 'synth-image', width: '224', height: '224' }),
+          h('canvas', { id: 'synth-image', width: '224', height: '224', hidden: true, role: 'img', 'aria-label': 'Synthesised image' }),
         ),
       ),
     ),
@@ -98,6 +103,63 @@ function renderShell(): void {
     const f = row * geometry.cols + col;
     if (col < geometry.cols && f < block.count) selectFilter(block.start + f);
   });
+  canvas.addEventListener('keydown', onGridKey);
+}
+
+/** Keys on the focused grid: arrows step the selection (Up/Down by a row), Home/End, Enter/Space select. */
+function onGridKey(e: KeyboardEvent): void {
+  if (!geometry || !block) return;
+  const last = block.count - 1;
+  const at = state.selected !== undefined && state.selected >= block.start && state.selected <= block.start + last ? state.selected - block.start : -1;
+  const step: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: geometry.cols, ArrowUp: -geometry.cols, Home: -block.count, End: block.count, PageDown: geometry.cols * 4, PageUp: -geometry.cols * 4 };
+  if (e.key in step) {
+    e.preventDefault();
+    selectFilter(block.start + Math.max(0, Math.min(last, at < 0 ? 0 : at + step[e.key])));
+  } else if ((e.key === 'Enter' || e.key === ' ') && at < 0) {
+    e.preventDefault();
+    selectFilter(block.start);
+  }
+}
+
+/** Outlines the selected tile (a box over the canvas, so the tiles are not drawn again). */
+function highlight(): void {
+  const box = document.getElementById('tile-highlight');
+  const canvas = document.getElementById('filters') as HTMLCanvasElement | null;
+  if (!box || !canvas) return;
+  const f = state.selected;
+  if (!geometry || !block || f === undefined || f < block.start || f >= block.start + block.count) {
+    box.hidden = true;
+    return;
+  }
+  const i = f - block.start;
+  const size = filterSize(block);
+  // canvas pixels to CSS pixels (the canvas may be shown smaller than it is drawn)
+  const k = canvas.clientWidth / canvas.width || 1;
+  box.hidden = false;
+  box.style.left = `${(i % geometry.cols) * geometry.pitchX * k - 2}px`;
+  box.style.top = `${Math.floor(i / geometry.cols) * geometry.pitchY * k - 2}px`;
+  box.style.width = `${size.w * geometry.scale * k + 4}px`;
+  box.style.height = `${size.h * geometry.scale * k + 4}px`;
+  box.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+}
+
+/** Each filter's range, norm and bias: the grid's text alternative. */
+function numbersTable(b: FilterBlock): HTMLElement {
+  const size = b.kernel * b.kernel * b.inPerGroup;
+  const rows: HTMLElement[] = [];
+  for (let f = 0; f < b.count; f++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    let sq = 0;
+    for (let i = f * size; i < (f + 1) * size; i++) {
+      const v = b.weights[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      sq += v * v;
+    }
+    rows.push(h('tr', null, h('th', { scope: 'row' }, String(b.start + f)), h('td', null, lo.toFixed(4)), h('td', null, hi.toFixed(4)), h('td', null, Math.sqrt(sq).toFixed(4)), h('td', null, b.bias[f].toFixed(4))));
+  }
+  return h('table', { class: 'layers' }, h('thead', null, h('tr', null, ...['filter', 'min', 'max', 'L2 norm', 'bias'].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', null, ...rows));
 }
 
 /** The value range a filter (or the layer) is scaled with: symmetric around 0 for greyscale. */
@@ -172,7 +234,7 @@ function draw(): void {
   const b = block;
   const t0 = performance.now();
   const size = filterSize(b);
-  const avail = Math.max(300, (canvas.parentElement?.clientWidth ?? 800) - 8);
+  const avail = Math.max(300, (canvas.closest('.grid-wrap')?.clientWidth ?? 800) - 8);
   const cols = b.inPerGroup === 3 ? (b.count % 12 === 0 ? 12 : 8) : Math.max(1, Math.floor(Math.sqrt(b.count * (size.h / size.w))));
   const gap = b.inPerGroup === 3 ? 2 : 3;
   const scale = state.zoom || Math.max(1, Math.floor((avail - cols * gap) / cols / size.w));
@@ -189,6 +251,9 @@ function draw(): void {
   geometry = { cols, pitchX, pitchY, scale };
   canvas.dataset.layer = b.layer;
   canvas.dataset.count = String(b.count);
+  canvas.setAttribute('aria-label', `${b.count} filters of ${b.layer} in ${cols} columns. Arrow keys choose a filter; its weights are described beside the grid and in the table below.`);
+  replaceChildren(document.getElementById('filter-numbers-table')!, numbersTable(b));
+  highlight();
   const ms = performance.now() - t0;
   app.dataset.renderMs = ms.toFixed(1);
   setStatus('done', `${b.layer}: ${b.filters} filters of ${b.kernel}×${b.kernel}×${b.inPerGroup}${b.groups > 1 ? ` (${b.groups} groups)` : ''} · drawn in ${ms.toFixed(1)} ms`);
@@ -198,17 +263,22 @@ function selectFilter(f: number): void {
   state = { ...state, selected: f };
   saveState();
   drawDetail();
+  highlight();
 }
 
 function drawDetail(): void {
   const b = block;
   const f = state.selected;
   const button = document.getElementById('synthesize') as HTMLElement | null;
-  if (!b || f === undefined || f < b.start || f >= b.start + b.count) {
+  const canvas = document.getElementById('filter-large') as HTMLCanvasElement;
+  const selected = !!b && f !== undefined && f >= b.start && f < b.start + b.count;
+  // Nothing to show before a selection: no empty boxes.
+  canvas.hidden = !selected;
+  document.getElementById('synth-section')!.hidden = !selected;
+  if (!b || f === undefined || !selected) {
     button?.setAttribute('disabled', '');
     return;
   }
-  const canvas = document.getElementById('filter-large') as HTMLCanvasElement;
   const size = filterSize(b);
   const scale = Math.max(2, Math.floor(300 / size.w));
   canvas.width = size.w * scale;
@@ -220,6 +290,8 @@ function drawDetail(): void {
   canvas.dataset.filter = String(f);
   document.getElementById('detail-title')!.textContent = `${b.layer} filter ${f}`;
   const [lo, hi] = filterRange(b, f - b.start);
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', `${b.layer} filter ${f}, enlarged`);
   document.getElementById('detail-meta')!.textContent = `${b.kernel}×${b.kernel}×${b.inPerGroup} · weights ${lo.toFixed(3)} … ${hi.toFixed(3)} · bias ${b.bias[f - b.start].toFixed(3)}`;
   button?.removeAttribute('disabled');
 }
@@ -232,6 +304,7 @@ function startSynthesis(): void {
   document.getElementById('cancel-synthesis')?.removeAttribute('disabled');
   document.getElementById('synthesize')?.setAttribute('disabled', '');
   const img = document.getElementById('synth-image') as HTMLCanvasElement;
+  img.hidden = false;
   img.dataset.state = 'running';
   document.getElementById('synth-status')!.textContent = `Synthesising an image for ${block.layer} channel ${state.selected}…`;
   send({ type: 'synthesize', layer: block.layer, channel: state.selected, steps: 48 });

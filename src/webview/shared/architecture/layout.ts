@@ -168,20 +168,32 @@ export function layoutDiagram(model: ArchitectureModel, maxWidth: number, measur
   const gapW = blocks.map((b) => Math.ceil(Math.max(ARROW_MIN, ...b.before.map((s) => measure(s, 'step') + 6))));
   gapW[0] = 0;
 
-  // Greedy rows: a block goes on the current row while the row still fits.
-  const rowsOf: number[][] = [[]];
-  let used = MARGIN * 2;
-  blocks.forEach((_, i) => {
-    const row = rowsOf[rowsOf.length - 1];
-    const need = gapW[i] + colW[i];
-    if (row.length && used + need > maxWidth) {
-      rowsOf.push([i]);
-      used = MARGIN * 2 + need;
-    } else {
-      row.push(i);
-      used += need;
-    }
-  });
+  // Greedy rows at the panel's width give the number of rows; then the narrowest width that
+  // still needs no more rows balances them (no short last row under a long first one).
+  const rowsOf = (limit: number): number[][] => {
+    const rows: number[][] = [[]];
+    let used = MARGIN * 2;
+    blocks.forEach((_, i) => {
+      const need = gapW[i] + colW[i];
+      if (rows[rows.length - 1].length && used + need > limit) {
+        rows.push([i]);
+        used = MARGIN * 2 + need;
+      } else {
+        rows[rows.length - 1].push(i);
+        used += need;
+      }
+    });
+    return rows;
+  };
+  const count = rowsOf(maxWidth).length;
+  let lo = 0;
+  let hi = maxWidth;
+  while (hi - lo > 1) {
+    const midW = (lo + hi) >> 1;
+    if (rowsOf(midW).length <= count) hi = midW;
+    else lo = midW;
+  }
+  const rows = rowsOf(hi);
 
   const placed: PlacedBlock[] = [];
   const arrows: Arrow[] = [];
@@ -189,7 +201,7 @@ export function layoutDiagram(model: ArchitectureModel, maxWidth: number, measur
   let top = 6;
   let width = 0;
   const rowBox: { mid: number; bottom: number; boxRight: number; labelsRight: number }[] = [];
-  for (const row of rowsOf) {
+  for (const row of rows) {
     const maxBox = Math.max(...row.map((i) => boxes[i].h + boxes[i].d));
     // The steps above an arrow must clear the row's top.
     const boxTop = top + Math.max(0, stepsAbove * LINE - maxBox / 2 + 4);
@@ -243,7 +255,7 @@ export function layoutDiagram(model: ArchitectureModel, maxWidth: number, measur
     const rightX = a.labelsRight + 5;
     arrows.push({ points: [[a.boxRight + 3, a.mid], [rightX, a.mid], [rightX, lane], [4, lane], [4, b.mid], [MARGIN, b.mid]], labels: [], head: false });
   }
-  return { width: Math.ceil(width), height: Math.ceil(top - ROW_GAP + 6), rows: rowsOf.length, blocks: placed, arrows };
+  return { width: Math.ceil(width), height: Math.ceil(top - ROW_GAP + 6), rows: rows.length, blocks: placed, arrows };
 }
 
 /** A stand-in for canvas measureText: a generous average glyph width per style (for tests and before fonts load). */

@@ -69,3 +69,15 @@ test('block thickness follows the channel count; height follows the spatial size
   assert.ok(by('conv4').w < by('conv3').w && by('conv4').w === by('conv5').w, 'conv4 and conv5 (256) are thinner than conv3 (384)');
   assert.ok(by('input').h > by('conv1').h && by('conv1').h > by('conv3').h);
 });
+
+test('wrapped rows are balanced: no short last row under a long first one', () => {
+  const m = model('torchvision');
+  for (const w of [500, 800, 1100, 1250]) {
+    const l = layoutDiagram(m, w, estimateWidth);
+    const perRow = new Map<number, number>();
+    for (const b of l.blocks) perRow.set(b.column.y, (perRow.get(b.column.y) ?? 0) + 1);
+    const counts = [...perRow.values()];
+    assert.ok(l.rows > 1, `${w} px wraps`);
+    assert.ok(Math.max(...counts) - Math.min(...counts) <= 2, `${w} px: blocks per row ${counts.join(', ')}`);
+  }
+});
