@@ -1,6 +1,6 @@
 // The filters view. conv1: each filter as an RGB tile (the paper's figure 3). Deeper layers: each
 // filter as a block of greyscale tiles, one per input channel. Scaled per filter or over the
-// whole layer, zoomable; a click selects a filter, and "What excites this channel?" asks the
+// whole layer, zoomable; a click or the arrow keys select a filter (outlined), and "What excites this channel?" asks the
 // engine for an image synthesised by gradient ascent (progress, previews, cancel).
 // Ids used by the e2e tests: #status[data-state], #filters (canvas; data-layer, data-count),
 // #global-scale, #zoom-select, #layer-select, #filter-detail, #synthesize, #cancel-synthesis,
@@ -16,6 +16,7 @@ import { bootWebview } from '../shared/boot';
 import type { FilterBlock, RgbaImage } from '../../protocol/engine';
 import type { ConvLayerInfo, FiltersState, WebviewToHost, FiltersProtocol } from '../../protocol/webview/filters';
 import { asFloat32, rgbaCanvas } from '../featuremaps/render';
+import { gridKeyStep } from '../featuremaps/scales';
 
 const page = bootWebview<FiltersProtocol>();
 const { api, app } = page;
@@ -109,16 +110,12 @@ function renderShell(): void {
 /** Keys on the focused grid: arrows step the selection (Up/Down by a row), Home/End, Enter/Space select. */
 function onGridKey(e: KeyboardEvent): void {
   if (!geometry || !block) return;
-  const last = block.count - 1;
-  const at = state.selected !== undefined && state.selected >= block.start && state.selected <= block.start + last ? state.selected - block.start : -1;
-  const step: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: geometry.cols, ArrowUp: -geometry.cols, Home: -block.count, End: block.count, PageDown: geometry.cols * 4, PageUp: -geometry.cols * 4 };
-  if (e.key in step) {
-    e.preventDefault();
-    selectFilter(block.start + Math.max(0, Math.min(last, at < 0 ? 0 : at + step[e.key])));
-  } else if ((e.key === 'Enter' || e.key === ' ') && at < 0) {
-    e.preventDefault();
-    selectFilter(block.start);
-  }
+  const sel = state.selected;
+  const at = sel !== undefined && sel >= block.start && sel < block.start + block.count ? sel - block.start : -1;
+  const next = e.key === 'Enter' || e.key === ' ' ? (at < 0 ? 0 : undefined) : gridKeyStep(e.key, at, block.count, geometry.cols);
+  if (next === undefined) return;
+  e.preventDefault();
+  selectFilter(block.start + next);
 }
 
 /** Outlines the selected tile (a box over the canvas, so the tiles are not drawn again). */

@@ -109,7 +109,8 @@ export function operationOf(r: LayerRow, numClasses: number): string {
 export function describeBlock(b: Block, model: ArchitectureModel): string {
   const r = b.row;
   if (!r) return `input: ${b.shape.join(' × ')} RGB image`;
-  const parts = [`${b.name}: ${r.kind}`, operationOf(r, model.numClasses), `output ${b.shape.join(' × ')}`];
+  const op = operationOf(r, model.numClasses);
+  const parts = [`${b.name}: ${r.kind}`, op === r.kind ? '' : op, `output ${b.shape.join(' × ')}`];
   if (r.params) parts.push(`${r.params.toLocaleString('en-US')} parameters (${pct(r.params, model.totalParams)})`);
   if (r.flops) parts.push(`${compact(r.flops)} FLOPs (${pct(r.flops, model.totalFlops)})`);
   if (b.before.length) parts.push(`after ${b.before.join(', ')}`);
