@@ -40,7 +40,8 @@ function button(label: string, action: ModelFileAction, icon: string, secondary 
 }
 
 function histogram(t: TensorStats): HTMLCanvasElement {
-  const c = h('canvas', { class: 'hist', width: '96', height: '18', title: `${fmt(t.min)} … ${fmt(t.max)}` });
+  // the row's min, max, mean and std say it in words; the picture is for the eye
+  const c = h('canvas', { class: 'hist', width: '96', height: '18', title: `${fmt(t.min)} … ${fmt(t.max)}`, 'aria-hidden': 'true' });
   const g = c.getContext('2d');
   if (!g) return c;
   const peak = Math.max(...t.histogram, 1);
@@ -94,7 +95,7 @@ function conv1Tiles(a: AlexNetBinding): HTMLElement {
   const cols = Math.min(16, n);
   const rows = Math.ceil(n / cols);
   const pad = 1;
-  const c = h('canvas', { id: 'conv1', class: 'pixelated', width: String(cols * (kw + pad)), height: String(rows * (kh + pad)) });
+  const c = h('canvas', { id: 'conv1', class: 'pixelated', width: String(cols * (kw + pad)), height: String(rows * (kh + pad)), role: 'img', 'aria-label': `conv1's ${n} filters as RGB tiles, ${cols} per row, each scaled to its own range` });
   const scale = Math.max(2, Math.floor(512 / (cols * (kw + pad))));
   c.style.width = `${cols * (kw + pad) * scale}px`;
   const g = c.getContext('2d');

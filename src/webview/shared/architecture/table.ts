@@ -50,7 +50,7 @@ export function layerTable(model: ArchitectureModel, opts: TableOptions = {}): H
       'table',
       { class: 'layers', id: 'layer-table' },
       h('caption', { class: 'meta' }, `Every layer of AlexNet ${model.variant}: output shape, kernel/stride, padding and groups, parameters and FLOPs with their share of the total`),
-      h('thead', null, h('tr', null, ...headers.map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', null, h('tr', null, ...headers.map((t, i) => h('th', { scope: 'col', class: i === 1 || i === 3 || i === 8 ? 'kind' : '' }, t)))),
       h('tbody', null, ...rows),
       h('tfoot', null, h('tr', null, h('th', { scope: 'row' }, 'total'), h('td'), h('td'), h('td'), h('td', { class: 'total-params' }, totalParams.toLocaleString('en-US')), h('td', null, '100%'), h('td', null, compact(totalFlops)), h('td', null, '100%'), opts.extra ? h('td') : null)),
     ),
