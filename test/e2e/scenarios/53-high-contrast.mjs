@@ -1,11 +1,12 @@
-// High Contrast, dark and light: the architecture view and conv1's filters keep every element
-// visible. Every piece of text (HTML and SVG) must reach a 4.5:1 contrast with what is behind it,
+// High Contrast, dark and light: the architecture view, conv1's filters and the activation
+// explorer side panel (Grad-CAM, legends, the channel grid) keep every element visible. Every piece of text (HTML and SVG) must reach a 4.5:1 contrast with what is behind it,
 // block outlines and arrows 3:1, and the selected filter's outline and the focused grid's ring
 // must be drawn in a colour that stands out (not transparent).
-import { runFromPalette } from '../workbench.mjs';
-import { waitDone, webviewWith } from '../inspectViews.mjs';
+import { answerFileDialog, explorerRow, runFromPalette } from '../workbench.mjs';
+import { openActivity, waitDone, webviewWith } from '../inspectViews.mjs';
+import { placePhoto } from '../fixtures.mjs';
 
-export const title = 'High Contrast themes: architecture and filters stay visible';
+export const title = 'High Contrast themes: architecture, filters and the side panel stay visible';
 
 /** In the page: elements whose colour does not stand out from their background. */
 function contrastProblems() {
@@ -74,6 +75,7 @@ export async function run(ctx) {
   const notes = [];
   for (const theme of ['Default High Contrast', 'Default High Contrast Light']) {
     const workspace = ctx.workspaceDir(theme.replace(/ /g, '-'));
+    const photo = await placePhoto(workspace, 'photo.jpg');
     const { page } = await ctx.openVSCode({ workspace, settings: { 'workbench.colorTheme': theme }, env: { ALEXNET_EXPLORER_WEIGHTS: 'random' } });
     await runFromPalette(page, 'AlexNet: Show Architecture');
     const arch = await webviewWith(page, 'svg#diagram', { timeoutMs: 120_000 });
@@ -89,7 +91,19 @@ export async function run(ctx) {
     await page.keyboard.press('ArrowDown');
     const filtersChecked = await check(filters, `${theme}, filters`);
     await ctx.shot(`${theme.replace(/ /g, '-').toLowerCase()}-filters`);
-    notes.push(`${theme}: ${archChecked} text elements in the architecture view and ${filtersChecked} in the filters view at >= 4.5:1, outlines, selection and focus ring >= 3:1`);
+    // The side panel on a photo: Grad-CAM and its legend, a channel selected in the grid by keyboard.
+    await explorerRow(page, 'photo.jpg');
+    await openActivity(page, 'AlexNet');
+    const empty = await webviewWith(page, '#pick-image');
+    await empty.locator('#pick-image').click();
+    await answerFileDialog(page, photo.path);
+    const side = await webviewWith(page, '#cam-view', { timeoutMs: 180_000 });
+    await waitDone(side, { until: async () => !!(await side.locator('#cam-legend-scale').count()) && !!(await side.locator('#app').getAttribute('data-channels')) });
+    await side.locator('#grid').focus();
+    await page.keyboard.press('ArrowRight');
+    const sideChecked = await check(side, `${theme}, side panel`);
+    await ctx.shot(`${theme.replace(/ /g, '-').toLowerCase()}-side-panel`);
+    notes.push(`${theme}: ${archChecked} text elements in the architecture view, ${filtersChecked} in the filters view and ${sideChecked} in the side panel at >= 4.5:1; outlines, selection and focus ring >= 3:1`);
     await ctx.server.stop();
   }
   return notes;
