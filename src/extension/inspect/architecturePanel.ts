@@ -14,7 +14,7 @@ export class ArchitecturePanel extends SingletonPanel<ArchitectureProtocol> {
 
   private constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly inspect: InspectEngine) {
     super(panel, extensionUri, ArchitecturePanel.open);
-    this.setPage({ script: 'architecture', title: 'AlexNet architecture', styles: ['inspect.css'] });
+    this.setPage({ script: 'architecture', title: 'AlexNet architecture', styles: ['inspect.css', 'architecture.css'] });
     this.disposables.push(
       // A model change (variant, trained weights) redraws the diagram.
       inspect.onDidChange(() => {

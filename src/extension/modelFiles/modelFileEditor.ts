@@ -34,7 +34,7 @@ export class ModelFileEditorProvider implements vscode.CustomReadonlyEditorProvi
 
   resolveCustomEditor(document: ModelFileDocument, panel: vscode.WebviewPanel): void {
     panel.webview.options = { enableScripts: true, localResourceRoots: extensionResourceRoots(this.extensionUri) };
-    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, { script: 'modelFile', title: basename(document.uri.fsPath), styles: ['modelFile.css'] });
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, { script: 'modelFile', title: basename(document.uri.fsPath), styles: ['modelFile.css', 'architecture.css'] });
     const post = (m: HostToWebview) => void panel.webview.postMessage(m);
     const abort = new AbortController();
     const subs = [

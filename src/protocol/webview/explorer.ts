@@ -11,6 +11,8 @@ export interface ExplorerState {
   /** the class Grad-CAM explains (default: the top one) */
   classIndex?: number;
   sortByMean: boolean;
+  /** the maps' opacity over the image (channel view and Grad-CAM), 0..1 */
+  opacity?: number;
 }
 
 export type HostToWebview =

@@ -30,6 +30,8 @@ export interface FeatureMapsState {
   normalise: 'channel' | 'layer';
   zoom: number;
   selected?: number;
+  /** the large view's map over the image, 0 (image only) .. 1 (map only) */
+  opacity?: number;
 }
 
 /** The panel's and the page's messages and the page's saved state (SingletonPanel, bootWebview). */

@@ -1,8 +1,10 @@
 // The activation explorer side panel: the image with Grad-CAM for the chosen class, the top-5,
-// a layer stepper, a channel stepper with the channel over the image, every channel of the layer
-// as a small grid, and the channels that respond most to this image.
+// a layer stepper, a channel stepper with the channel over the image (one opacity slider for
+// both overlays, a colour legend under each), every channel of the layer as a grid that fills
+// the panel's width (the tile under the pointer is named), and the strongest channels.
 // Ids used by the e2e tests: #status[data-state], #cam-view, #layer-select, #prev-layer,
-// #next-layer, #grid, #channel-view[data-channel], ol.predictions li[data-index], ul.channels li,
+// #next-layer, #grid, #grid-highlight, #hover-label, #overlay-opacity, #cam-legend, #channel-legend,
+// #channel-view[data-channel], ol.predictions li[data-index], ul.channels li,
 // #app[data-layer][data-channels][data-render-ms].
 import '../shared/litNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -12,7 +14,10 @@ import { h, replaceChildren } from '../shared/dom';
 import { bootWebview } from '../shared/boot';
 import type { FeatureMaps, GradCamResult, InspectImageResult } from '../../protocol/engine';
 import type { ExplorerState, WebviewToHost, ExplorerProtocol } from '../../protocol/webview/explorer';
-import { asFloat32, channelAt, drawMapsGrid, drawOverlay, mapCanvas, type GridLayout } from '../featuremaps/render';
+import { asFloat32, drawMapsGrid, drawOverlay, mapCanvas, type GridLayout } from '../featuremaps/render';
+import { colourLegend } from '../featuremaps/legend';
+import { fitGrid } from '../featuremaps/scales';
+import { bindGrid, type GridControls } from '../featuremaps/gridControls';
 
 const page = bootWebview<ExplorerProtocol>();
 const { api, app } = page;
@@ -25,6 +30,15 @@ let name = '';
 let maps: FeatureMaps | undefined;
 let cam: GradCamResult | undefined;
 let layout: GridLayout | undefined;
+let controls: GridControls | undefined;
+
+/** Enter or Space on a list item chooses it, as a click does. */
+const onActivate = (fn: () => void) => (e: KeyboardEvent) => {
+  if (e.key === 'Enter' || e.key === ' ') {
+    e.preventDefault();
+    fn();
+  }
+};
 
 function saveState(): void {
   api.setState(state);
@@ -52,8 +66,10 @@ function renderShell(): void {
     h('p', { id: 'status', class: 'status', role: 'status' }),
     h('div', { class: 'row' }, h('strong', { id: 'image-name', title: state.path ?? '' }, name), h('vscode-button', { id: 'pick-image', icon: 'file-media', secondary: true, title: 'Choose another image', on: { click: () => send({ type: 'pickImage' }) } })),
     info.untrained ? h('div', { class: 'banner', role: 'note' }, h('strong', null, 'Untrained: '), 'random weights, the activations mean nothing.') : null,
-    h('canvas', { id: 'cam-view', class: 'view', width: '320', height: '320', 'aria-label': 'The image with the Grad-CAM of the selected class' }),
-    h('p', { id: 'cam-caption', class: 'meta' }),
+    h('canvas', { id: 'cam-view', class: 'view', width: '320', height: '320', role: 'img', 'aria-label': 'The image with the Grad-CAM of the selected class' }),
+    opacitySlider(),
+    h('div', { id: 'cam-legend' }),
+    h('p', { id: 'cam-caption', class: 'meta', 'aria-live': 'polite' }),
     h('h2', null, 'Top 5'),
     h(
       'ol',
@@ -63,7 +79,7 @@ function renderShell(): void {
         fill.style.width = `${Math.max(0, Math.min(1, p.probability)) * 100}%`;
         return h(
           'li',
-          { dataset: { index: String(p.index) }, tabindex: '0', class: p.index === state.classIndex ? 'selected' : '', on: { click: () => chooseClass(p.index), keydown: (e) => e.key === 'Enter' && chooseClass(p.index) } },
+          { dataset: { index: String(p.index) }, tabindex: '0', class: p.index === state.classIndex ? 'selected' : '', on: { click: () => chooseClass(p.index), keydown: onActivate(() => chooseClass(p.index)) } },
           h('span', { class: 'label' }, p.label),
           h('span', { class: 'probability' }, `${(p.probability * 100).toFixed(1)}%`),
           h('div', { class: 'bar' }, fill),
@@ -82,22 +98,44 @@ function renderShell(): void {
       'div',
       { class: 'row' },
       h('vscode-button', { id: 'prev-channel', icon: 'chevron-left', secondary: true, title: 'Previous channel', on: { click: () => stepChannel(-1) } }),
-      h('span', { id: 'channel-label' }, 'channel —'),
+      h('span', { id: 'channel-label', 'aria-live': 'polite' }, 'channel —'),
       h('vscode-button', { id: 'next-channel', icon: 'chevron-right', secondary: true, title: 'Next channel', on: { click: () => stepChannel(1) } }),
       h('vscode-button', { id: 'open-panel', icon: 'link-external', secondary: true, title: 'Open every channel of this layer in an editor tab', on: { click: () => state.layer && send({ type: 'openPanel', layer: state.layer }) } }, 'Open'),
     ),
-    h('canvas', { id: 'channel-view', class: 'view', width: '320', height: '320', 'aria-label': 'The selected channel over the image' }),
-    h('div', { class: 'grid-wrap' }, h('canvas', { id: 'grid', class: 'pixelated', 'aria-label': 'Every channel of the layer, strongest first; click one to select it' })),
+    h('canvas', { id: 'channel-view', class: 'view', width: '320', height: '320', role: 'img', 'aria-label': 'The selected channel over the image' }),
+    h('div', { id: 'channel-legend' }),
+    h('div', { class: 'grid-wrap' }, h('div', { class: 'tile-stack' }, h('canvas', { id: 'grid', class: 'pixelated' }), h('div', { id: 'grid-highlight', class: 'tile-highlight', hidden: true }))),
+    h('p', { id: 'hover-label', class: 'meta hover-label', 'aria-hidden': 'true' }, 'Point at a tile to see its channel.'),
     h('p', { id: 'render-time', class: 'meta' }),
     h('h2', null, 'Strongest channels for this image'),
     h('ul', { class: 'channels', id: 'top-channels' }),
   );
-  const grid = document.getElementById('grid') as HTMLCanvasElement;
-  grid.addEventListener('click', (e) => {
-    const c = layout && channelAt(grid, layout, e);
-    if (c !== undefined) chooseChannel(c);
+  controls = bindGrid(document.getElementById('grid') as HTMLCanvasElement, document.getElementById('grid-highlight')!, document.getElementById('hover-label')!, {
+    layout: () => layout,
+    selected: () => state.channel,
+    select: chooseChannel,
+    describe: (c) => (maps ? `${maps.layer} #${c}: mean ${fmt(maps.channelMean[c])}, max ${fmt(maps.channelMax[c])}` : `#${c}`),
+    stepLayer,
+    label: () => (maps ? `Every channel of ${maps.layer}, strongest first` : 'Every channel of the layer'),
   });
   drawCam();
+}
+
+/** One opacity for both overlays (Grad-CAM and the channel): 0 shows the image alone. */
+function opacitySlider(): HTMLElement {
+  const value = Math.round((state.opacity ?? 0.55) * 100);
+  const input = h('input', { id: 'overlay-opacity', type: 'range', min: '0', max: '100', step: '5', value: String(value), 'aria-label': 'Map opacity over the image, percent' }) as HTMLInputElement;
+  const out = h('span', { class: 'meta' }, `${value}%`);
+  input.addEventListener('input', () => {
+    state = { ...state, opacity: Number(input.value) / 100 };
+    out.textContent = `${input.value}%`;
+    api.setState(state);
+    drawCam();
+    drawChannel();
+  });
+  // the host keeps the state across reloads; once per drag is enough
+  input.addEventListener('change', saveState);
+  return h('label', { class: 'opacity-row' }, 'Maps over image', input, out);
 }
 
 function chooseLayer(layer: string): void {
@@ -145,13 +183,18 @@ function drawCam(): void {
   const canvas = document.getElementById('cam-view') as HTMLCanvasElement | null;
   if (!canvas || !info) return;
   const caption = document.getElementById('cam-caption')!;
+  const legend = document.getElementById('cam-legend');
   if (!cam) {
     drawOverlay(canvas, info.input, undefined, 320);
     caption.textContent = '';
+    legend?.replaceChildren();
     return;
   }
-  drawOverlay(canvas, info.input, mapCanvas(asFloat32(cam.heatmap), cam.height, cam.width, [0, 1], 255), 320, 0.5);
+  drawOverlay(canvas, info.input, mapCanvas(asFloat32(cam.heatmap), cam.height, cam.width, [0, 1], 255), 320, state.opacity ?? 0.55);
   canvas.dataset.classIndex = String(cam.classIndex);
+  // Grad-CAM is scaled to its own peak: 1 is the strongest evidence for the class in this image
+  legend?.replaceChildren(colourLegend(0, 1, `Grad-CAM evidence for “${cam.label}”, share of its peak`, 'cam-legend-scale'));
+  canvas.setAttribute('aria-label', `The image with the Grad-CAM of ${cam.label} (${(cam.probability * 100).toFixed(1)}%) from ${cam.layer}`);
   caption.textContent =
     cam.rawMax > 0
       ? `Grad-CAM (${cam.layer}) for “${cam.label}” (${(cam.probability * 100).toFixed(1)}%)`
@@ -163,13 +206,15 @@ function drawGrid(): void {
   if (!grid || !maps) return;
   const m = maps;
   const t0 = performance.now();
-  const width = Math.max(120, grid.parentElement?.clientWidth ?? 300);
+  const width = Math.max(120, grid.closest('.grid-wrap')?.clientWidth ?? 300);
   const spatial = m.height > 1 || m.width > 1;
-  const columns = spatial ? Math.max(4, Math.min(16, Math.floor(width / Math.max(m.width, 24)))) : 32;
+  // Tiles of about 40 px across the whole width (8 px for the 1×1 "maps" of the dense layers).
+  const fit = spatial ? fitGrid(width, m.channels, 1) : fitGrid(width, m.channels, 1, 8, 4);
   layout = drawMapsGrid(grid, m, {
     order: state.sortByMean ? byMean(m) : Array.from({ length: m.channels }, (_, i) => i),
-    columns,
-    scale: spatial ? Math.max(1, Math.floor(width / columns / m.width)) : 8,
+    columns: fit.columns,
+    scale: 1,
+    tile: fit.tile,
     normalise: 'channel',
     gap: 1,
   });
@@ -179,7 +224,8 @@ function drawGrid(): void {
   app.dataset.channels = String(m.channels);
   const timing = document.getElementById('render-time')!;
   timing.dataset.ms = ms.toFixed(1);
-  timing.textContent = `${m.channels} maps of ${m.height}×${m.width}, drawn in ${ms.toFixed(1)} ms${m.runtime ? ` · ${m.runtime}` : ''}`;
+  timing.textContent = `${m.channels} maps of ${m.height}×${m.width}, strongest first, each on its own scale · drawn in ${ms.toFixed(1)} ms${m.runtime ? ` · ${m.runtime}` : ''}`;
+  controls?.refresh();
   send({ type: 'rendered', layer: m.layer, channels: m.channels, ms });
 }
 
@@ -188,15 +234,21 @@ function drawChannel(): void {
   const label = document.getElementById('channel-label');
   if (!canvas || !label || !info) return;
   const c = state.channel;
+  const legend = document.getElementById('channel-legend');
+  controls?.refresh();
   if (!maps || c === undefined || c >= maps.channels) {
     drawOverlay(canvas, info.input, undefined, 320);
     label.textContent = maps ? `${maps.channels} channels` : 'channel —';
     delete canvas.dataset.channel;
+    legend?.replaceChildren();
     return;
   }
   const m = maps;
   const plane = m.height * m.width;
-  drawOverlay(canvas, info.input, mapCanvas(m.data.subarray(c * plane, (c + 1) * plane), m.height, m.width, [Math.min(0, m.channelMin[c]), m.channelMax[c]], 255), 320, 0.6);
+  const range: [number, number] = [Math.min(0, m.channelMin[c]), m.channelMax[c]];
+  drawOverlay(canvas, info.input, mapCanvas(m.data.subarray(c * plane, (c + 1) * plane), m.height, m.width, range, 255), 320, state.opacity ?? 0.55);
+  legend?.replaceChildren(colourLegend(range[0], range[1], `${m.layer} #${c} activation`, 'channel-legend-scale'));
+  canvas.setAttribute('aria-label', `${m.layer} channel ${c} over the image: max ${fmt(m.channelMax[c])}, mean ${fmt(m.channelMean[c])}`);
   canvas.dataset.channel = String(c);
   label.textContent = `${m.layer} #${c} of ${m.channels} · max ${fmt(m.channelMax[c])}`;
 }
@@ -212,7 +264,7 @@ function drawTopChannels(): void {
       .map((c) =>
         h(
           'li',
-          { dataset: { channel: String(c) }, class: c === state.channel ? 'selected' : '', tabindex: '0', on: { click: () => chooseChannel(c), keydown: (e) => e.key === 'Enter' && chooseChannel(c) } },
+          { dataset: { channel: String(c) }, class: c === state.channel ? 'selected' : '', tabindex: '0', on: { click: () => chooseChannel(c), keydown: onActivate(() => chooseChannel(c)) } },
           h('span', null, `#${c}`),
           h('span', { class: 'meta' }, `mean ${fmt(m.channelMean[c])} · max ${fmt(m.channelMax[c])}`),
         ),

@@ -1,8 +1,10 @@
 // The feature-maps view: every channel of one layer as a heat-map grid (one canvas, one
-// ImageData), optionally sorted by mean activation, each captioned with its index and max; a
-// click shows the channel large over the input image.
+// ImageData), optionally sorted by mean activation, each captioned with its index and what it is
+// sorted by; a click or the arrow keys show the channel large over the input image, with an
+// opacity slider and a colour legend.
 // Ids used by the e2e tests: #status ('busy' | 'done' | 'error'), #grid (canvas), #render-time
-// (text; data-ms), #layer-select, #detail (canvas), #app[data-render-ms][data-layer][data-channels].
+// (text; data-ms), #layer-select, #detail (canvas), #overlay-opacity, #detail-legend, #grid-legend,
+// #grid-highlight, #hover-label, #app[data-render-ms][data-layer][data-channels].
 import '../shared/litNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
@@ -12,7 +14,9 @@ import { h, replaceChildren } from '../shared/dom';
 import { bootWebview } from '../shared/boot';
 import type { FeatureMaps } from '../../protocol/engine';
 import type { FeatureMapsImage, FeatureMapsState, WebviewToHost, FeatureMapsProtocol } from '../../protocol/webview/featuremaps';
-import { asFloat32, channelAt, drawMapsGrid, drawOverlay, layerRange, mapCanvas, type GridLayout } from './render';
+import { asFloat32, drawMapsGrid, drawOverlay, layerRange, mapCanvas, type GridLayout } from './render';
+import { colourLegend } from './legend';
+import { bindGrid, channelTable, type GridControls } from './gridControls';
 
 const page = bootWebview<FeatureMapsProtocol>();
 const { api, app } = page;
@@ -22,6 +26,7 @@ let state: FeatureMapsState = { sortByMean: true, normalise: 'channel', zoom: 0,
 let image: FeatureMapsImage | undefined;
 let maps: FeatureMaps | undefined;
 let layout: GridLayout | undefined;
+let controls: GridControls | undefined;
 
 const saveState = () => api.setState(state);
 
@@ -66,6 +71,7 @@ function chooseLayer(layer: string): void {
   // the large view and its caption belong to the old layer's channel: clear them now
   const detail = document.getElementById('detail') as HTMLCanvasElement | null;
   if (detail && image) drawOverlay(detail, image.info.input, undefined, 320);
+  document.getElementById('detail-legend')?.replaceChildren();
   if (detail) delete detail.dataset.channel;
   const caption = document.getElementById('detail-caption');
   if (caption) caption.textContent = `${layer}: computing…`;
@@ -131,20 +137,53 @@ function renderShell(): void {
     h(
       'div',
       { class: 'maps-layout' },
-      h('div', { class: 'grid-wrap' }, h('canvas', { id: 'grid', class: 'pixelated', 'aria-label': 'Activation maps of every channel; click one to enlarge it' }), h('p', { id: 'render-time', class: 'meta' })),
-      h('aside', { class: 'detail' }, h('canvas', { id: 'detail', width: '320', height: '320', 'aria-label': 'Selected channel over the input image' }), h('p', { id: 'detail-caption', class: 'meta' }, 'Click a channel to see it large over the image.')),
+      h(
+        'div',
+        { class: 'grid-wrap' },
+        h('div', { class: 'tile-stack' }, h('canvas', { id: 'grid', class: 'pixelated' }), h('div', { id: 'grid-highlight', class: 'tile-highlight', hidden: true })),
+        h('p', { id: 'hover-label', class: 'meta hover-label', 'aria-hidden': 'true' }),
+        h('div', { id: 'grid-legend' }),
+        h('p', { id: 'render-time', class: 'meta' }),
+        h('div', { id: 'grid-numbers' }),
+      ),
+      h(
+        'aside',
+        { class: 'detail' },
+        h('canvas', { id: 'detail', width: '320', height: '320', role: 'img', 'aria-label': 'The input image' }),
+        opacitySlider(),
+        h('div', { id: 'detail-legend' }),
+        h('p', { id: 'detail-caption', class: 'meta', 'aria-live': 'polite' }, 'Click a channel (or Tab to the grid and use the arrow keys) to see it over the image.'),
+      ),
     ),
   );
   const grid = document.getElementById('grid') as HTMLCanvasElement;
-  grid.addEventListener('click', (e) => {
-    if (!layout) return;
-    const c = channelAt(grid, layout, e);
-    if (c === undefined) return;
-    state = { ...state, selected: c };
+  controls = bindGrid(grid, document.getElementById('grid-highlight')!, document.getElementById('hover-label')!, {
+    layout: () => layout,
+    selected: () => state.selected,
+    select: (c) => {
+      state = { ...state, selected: c };
+      saveState();
+      drawDetail();
+    },
+    describe: (c) => (maps ? `#${c}: mean ${fmt(maps.channelMean[c])}, max ${fmt(maps.channelMax[c])}` : `#${c}`),
+    stepLayer,
+    label: () => (maps ? `${maps.channels} activation maps of ${maps.layer}` : 'Activation maps'),
+  });
+  window.addEventListener('resize', () => drawGrid(), { once: true });
+}
+
+/** The large view's map opacity over the image: 0 shows the image alone, 100 the map alone. */
+function opacitySlider(): HTMLElement {
+  const value = Math.round((state.opacity ?? 0.6) * 100);
+  const input = h('input', { id: 'overlay-opacity', type: 'range', min: '0', max: '100', step: '5', value: String(value), 'aria-label': 'Map opacity over the image, percent' }) as HTMLInputElement;
+  const out = h('span', { class: 'meta' }, `${value}%`);
+  input.addEventListener('input', () => {
+    state = { ...state, opacity: Number(input.value) / 100 };
+    out.textContent = `${input.value}%`;
     saveState();
     drawDetail();
   });
-  window.addEventListener('resize', () => drawGrid(), { once: true });
+  return h('label', { class: 'opacity-row' }, 'Map over image', input, out);
 }
 
 function channelOrder(m: FeatureMaps): number[] {
@@ -183,6 +222,12 @@ function drawGrid(): void {
   app.dataset.renderMs = ms.toFixed(1);
   app.dataset.channels = String(m.channels);
   app.dataset.layer = m.layer;
+  controls?.refresh();
+  const [lo, hi] = layerRange(m);
+  document.getElementById('grid-legend')!.replaceChildren(
+    state.normalise === 'layer' ? colourLegend(lo, hi, `${m.layer} activation (one scale for the layer)`, 'grid-legend-scale') : colourLegend(0, 1, 'share of each map’s own maximum (each map on its own scale)', 'grid-legend-scale'),
+  );
+  document.getElementById('grid-numbers')!.replaceChildren(channelTable(m, layout.order, fmt));
   const timing = document.getElementById('render-time')!;
   timing.dataset.ms = ms.toFixed(1);
   const order = state.sortByMean ? 'sorted by mean activation, labelled #channel mean' : 'in channel order, labelled #channel max';
@@ -206,9 +251,13 @@ function drawDetail(): void {
   const canvas = document.getElementById('detail') as HTMLCanvasElement | null;
   if (!canvas || !image) return;
   const caption = document.getElementById('detail-caption')!;
+  const legend = document.getElementById('detail-legend');
   const c = state.selected;
+  controls?.refresh();
   if (!maps || c === undefined || c >= maps.channels) {
     drawOverlay(canvas, image.info.input, undefined, 320);
+    legend?.replaceChildren();
+    canvas.setAttribute('aria-label', `The input image ${image.name}`);
     // no stale "conv1 channel 11" under another layer
     caption.textContent = maps ? `${maps.layer}: click a map to see it over the image` : '';
     delete canvas.dataset.channel;
@@ -217,8 +266,11 @@ function drawDetail(): void {
   const m = maps;
   const plane = m.height * m.width;
   const range: [number, number] = state.normalise === 'layer' ? layerRange(m) : [Math.min(0, m.channelMin[c]), m.channelMax[c]];
-  drawOverlay(canvas, image.info.input, mapCanvas(m.data.subarray(c * plane, (c + 1) * plane), m.height, m.width, range, 255), 320, 0.6);
+  const opacity = state.opacity ?? 0.6;
+  drawOverlay(canvas, image.info.input, mapCanvas(m.data.subarray(c * plane, (c + 1) * plane), m.height, m.width, range, 255), 320, opacity);
+  legend?.replaceChildren(colourLegend(range[0], range[1], `${m.layer} #${c} activation${state.normalise === 'layer' ? ' (layer scale)' : ''}`, 'detail-legend-scale'));
   caption.textContent = `${m.layer} channel ${c} · max ${fmt(m.channelMax[c])} · mean ${fmt(m.channelMean[c])}`;
+  canvas.setAttribute('aria-label', `${m.layer} channel ${c} at ${Math.round(opacity * 100)}% over the image ${image.name}: max ${fmt(m.channelMax[c])}, mean ${fmt(m.channelMean[c])}`);
   canvas.dataset.channel = String(c);
 }
 

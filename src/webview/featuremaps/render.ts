@@ -43,6 +43,8 @@ export interface GridOptions {
   columns: number;
   /** pixels per map pixel (integer) */
   scale: number;
+  /** instead of scale: the tile's width in px (maps scaled by nearest neighbour to fill it) */
+  tile?: number;
   /** 'channel': each map from its own min..max; 'layer': one range for all */
   normalise: 'channel' | 'layer';
   /** gap between tiles, pixels */
@@ -89,8 +91,8 @@ export function drawMapsGrid(canvas: HTMLCanvasElement, maps: MapsData, opts: Gr
   const gap = opts.gap ?? 2;
   const { height: mh, width: mw } = maps;
   const scale = Math.max(1, Math.floor(opts.scale));
-  const tileW = mw * scale;
-  const tileH = mh * scale;
+  const tileW = opts.tile ? Math.max(1, Math.floor(opts.tile)) : mw * scale;
+  const tileH = opts.tile ? Math.max(1, Math.round((tileW * mh) / mw)) : mh * scale;
   const columns = Math.max(1, Math.min(opts.columns, opts.order.length));
   const rows = Math.ceil(opts.order.length / columns);
   const captionH = opts.caption ? opts.captionHeight ?? 0 : 0;
@@ -106,7 +108,9 @@ export function drawMapsGrid(canvas: HTMLCanvasElement, maps: MapsData, opts: Gr
   const range = layerRange(maps);
   const plane = mh * mw;
   const colOf = new Int32Array(tileW); // map column of each tile pixel column
-  for (let x = 0; x < tileW; x++) colOf[x] = Math.floor(x / scale);
+  for (let x = 0; x < tileW; x++) colOf[x] = Math.min(mw - 1, Math.floor((x * mw) / tileW));
+  const rowOf = new Int32Array(tileH);
+  for (let y = 0; y < tileH; y++) rowOf[y] = Math.min(mh - 1, Math.floor((y * mh) / tileH));
   opts.order.forEach((c, i) => {
     const [lo, hi] = channelRange(maps, c, opts.normalise, range);
     const k = hi > lo ? 255 / (hi - lo) : 0;
@@ -114,7 +118,7 @@ export function drawMapsGrid(canvas: HTMLCanvasElement, maps: MapsData, opts: Gr
     const oy = Math.floor(i / columns) * pitchY;
     const base = c * plane;
     for (let y = 0; y < tileH; y++) {
-      const src = base + Math.floor(y / scale) * mw;
+      const src = base + rowOf[y] * mw;
       let dst = (oy + y) * width + ox;
       for (let x = 0; x < tileW; x++) {
         const v = (maps.data[src + colOf[x]] - lo) * k;
@@ -145,6 +149,31 @@ export function channelAt(canvas: HTMLCanvasElement, layout: GridLayout, e: Mous
   const row = Math.floor(y / (layout.tileHeight + layout.captionHeight + layout.gap));
   if (col < 0 || col >= layout.columns) return undefined;
   return layout.order[row * layout.columns + col];
+}
+
+/** Where tile `index` (a position in the grid's order) lies in the canvas, in canvas pixels. */
+export function tileBox(layout: GridLayout, index: number): { x: number; y: number; w: number; h: number } {
+  return {
+    x: (index % layout.columns) * (layout.tileWidth + layout.gap),
+    y: Math.floor(index / layout.columns) * (layout.tileHeight + layout.captionHeight + layout.gap),
+    w: layout.tileWidth,
+    h: layout.tileHeight,
+  };
+}
+
+/** Outlines a tile with the box `highlight` (absolutely placed over `canvas`); hides it for undefined. */
+export function placeHighlight(highlight: HTMLElement, canvas: HTMLCanvasElement, layout: GridLayout | undefined, index: number | undefined): void {
+  if (!layout || index === undefined || index < 0) {
+    highlight.hidden = true;
+    return;
+  }
+  const b = tileBox(layout, index);
+  const k = canvas.clientWidth / canvas.width || 1; // canvas pixels to CSS pixels
+  highlight.hidden = false;
+  highlight.style.left = `${b.x * k - 2}px`;
+  highlight.style.top = `${b.y * k - 2}px`;
+  highlight.style.width = `${b.w * k + 4}px`;
+  highlight.style.height = `${b.h * k + 4}px`;
 }
 
 /** One h*w map as a colour canvas of its own size (for drawImage scaling and overlays). */

@@ -1,6 +1,6 @@
 // The filters view. conv1: each filter as an RGB tile (the paper's figure 3). Deeper layers: each
 // filter as a block of greyscale tiles, one per input channel. Scaled per filter or over the
-// whole layer, zoomable; a click selects a filter, and "What excites this channel?" asks the
+// whole layer, zoomable; a click or the arrow keys select a filter (outlined), and "What excites this channel?" asks the
 // engine for an image synthesised by gradient ascent (progress, previews, cancel).
 // Ids used by the e2e tests: #status[data-state], #filters (canvas; data-layer, data-count),
 // #global-scale, #zoom-select, #layer-select, #filter-detail, #synthesize, #cancel-synthesis,
@@ -16,6 +16,8 @@ import { bootWebview } from '../shared/boot';
 import type { FilterBlock, RgbaImage } from '../../protocol/engine';
 import type { ConvLayerInfo, FiltersState, WebviewToHost, FiltersProtocol } from '../../protocol/webview/filters';
 import { asFloat32, rgbaCanvas } from '../featuremaps/render';
+import { gridKeyStep } from '../featuremaps/scales';
+import { drawFilter, filterRange, filterSize, numbersTable } from './tiles';
 
 const page = bootWebview<FiltersProtocol>();
 const { api, app } = page;
@@ -69,20 +71,25 @@ function renderShell(): void {
     h(
       'div',
       { class: 'maps-layout' },
-      h('div', { class: 'filters-wrap grid-wrap' }, h('canvas', { id: 'filters', class: 'pixelated', 'aria-label': 'Filters; click one for details' })),
+      h(
+        'div',
+        { class: 'filters-wrap grid-wrap' },
+        h('div', { class: 'tile-stack' }, h('canvas', { id: 'filters', class: 'pixelated', tabindex: '0', role: 'img', 'aria-label': 'Filters' }), h('div', { id: 'tile-highlight', class: 'tile-highlight', hidden: true })),
+        h('details', { id: 'filter-numbers', class: 'numbers' }, h('summary', null, 'The filters as numbers'), h('div', { id: 'filter-numbers-table' })),
+      ),
       h(
         'aside',
         { class: 'detail', id: 'filter-detail' },
-        h('h2', { id: 'detail-title' }, 'Click a filter'),
-        h('canvas', { id: 'filter-large', class: 'pixelated' }),
-        h('p', { id: 'detail-meta', class: 'meta' }),
+        h('h2', { id: 'detail-title' }, 'Click a filter, or Tab to the filters and use the arrow keys'),
+        h('canvas', { id: 'filter-large', class: 'pixelated', hidden: true }),
+        h('p', { id: 'detail-meta', class: 'meta', 'aria-live': 'polite' }),
         h(
           'div',
-          { class: 'synth' },
+          { class: 'synth', id: 'synth-section', hidden: true },
           h('div', { class: 'toolbar' }, h('vscode-button', { id: 'synthesize', icon: 'sparkle', disabled: true, on: { click: () => startSynthesis() } }, 'What excites this channel?'), h('vscode-button', { id: 'cancel-synthesis', icon: 'debug-stop', secondary: true, disabled: true, on: { click: () => send({ type: 'cancelSynthesis' }) } }, 'Cancel')),
           h('vscode-progress-bar', { id: 'synth-progress', hidden: true }),
           h('p', { id: 'synth-status', class: 'meta' }),
-          h('canvas', { id: 'synth-image', width: '224', height: '224' }),
+          h('canvas', { id: 'synth-image', width: '224', height: '224', hidden: true, role: 'img', 'aria-label': 'Synthesised image' }),
         ),
       ),
     ),
@@ -98,72 +105,40 @@ function renderShell(): void {
     const f = row * geometry.cols + col;
     if (col < geometry.cols && f < block.count) selectFilter(block.start + f);
   });
+  canvas.addEventListener('keydown', onGridKey);
 }
 
-/** The value range a filter (or the layer) is scaled with: symmetric around 0 for greyscale. */
-function filterRange(b: FilterBlock, f: number): [number, number] {
-  if (state.globalScale) return [b.min, b.max];
-  const size = b.kernel * b.kernel * b.inPerGroup;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = f * size; i < (f + 1) * size; i++) {
-    const v = b.weights[i];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return [lo, hi];
+/** Keys on the focused grid: arrows step the selection (Up/Down by a row), Home/End, Enter/Space select. */
+function onGridKey(e: KeyboardEvent): void {
+  if (!geometry || !block) return;
+  const sel = state.selected;
+  const at = sel !== undefined && sel >= block.start && sel < block.start + block.count ? sel - block.start : -1;
+  const next = e.key === 'Enter' || e.key === ' ' ? (at < 0 ? 0 : undefined) : gridKeyStep(e.key, at, block.count, geometry.cols);
+  if (next === undefined) return;
+  e.preventDefault();
+  selectFilter(block.start + next);
 }
 
-/** Input channels of a filter laid out as a near-square grid of k×k tiles. */
-function channelGrid(b: FilterBlock): { cols: number; rows: number } {
-  const cols = Math.ceil(Math.sqrt(b.inPerGroup));
-  return { cols, rows: Math.ceil(b.inPerGroup / cols) };
-}
-
-/** Draws filter f of the block at (ox, oy), each weight a scale×scale square. */
-function drawFilter(px: Uint32Array, stride: number, b: FilterBlock, f: number, ox: number, oy: number, scale: number): void {
-  const k = b.kernel;
-  const inC = b.inPerGroup;
-  const [lo, hi] = filterRange(b, f);
-  const base = f * k * k * inC;
-  const put = (x: number, y: number, r: number, g: number, bl: number) => {
-    const c = (255 << 24) | (bl << 16) | (g << 8) | r;
-    for (let dy = 0; dy < scale; dy++) {
-      const row = (oy + y * scale + dy) * stride + ox + x * scale;
-      for (let dx = 0; dx < scale; dx++) px[row + dx] = c;
-    }
-  };
-  if (inC === 3) {
-    // An RGB tile; Caffe weights see BGR, so swap them back to show true colours.
-    const bgr = b.channelOrder === 'bgr';
-    const span = hi - lo || 1;
-    for (let y = 0; y < k; y++)
-      for (let x = 0; x < k; x++) {
-        const i = base + (y * k + x) * 3;
-        const v = [0, 1, 2].map((c) => Math.round(((b.weights[i + c] - lo) / span) * 255));
-        if (bgr) put(x, y, v[2], v[1], v[0]);
-        else put(x, y, v[0], v[1], v[2]);
-      }
+/** Outlines the selected tile (a box over the canvas, so the tiles are not drawn again). */
+function highlight(): void {
+  const box = document.getElementById('tile-highlight');
+  const canvas = document.getElementById('filters') as HTMLCanvasElement | null;
+  if (!box || !canvas) return;
+  const f = state.selected;
+  if (!geometry || !block || f === undefined || f < block.start || f >= block.start + block.count) {
+    box.hidden = true;
     return;
   }
-  // Greyscale tiles, 0 at mid-grey.
-  const m = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
-  const { cols } = channelGrid(b);
-  for (let c = 0; c < inC; c++) {
-    const tx = (c % cols) * (k + 1);
-    const ty = Math.floor(c / cols) * (k + 1);
-    for (let y = 0; y < k; y++)
-      for (let x = 0; x < k; x++) {
-        const v = Math.round(127.5 + (127.5 * b.weights[base + (y * k + x) * inC + c]) / m);
-        put(tx + x, ty + y, v, v, v);
-      }
-  }
-}
-
-function filterSize(b: FilterBlock): { w: number; h: number } {
-  if (b.inPerGroup === 3) return { w: b.kernel, h: b.kernel };
-  const { cols, rows } = channelGrid(b);
-  return { w: cols * (b.kernel + 1) - 1, h: rows * (b.kernel + 1) - 1 };
+  const i = f - block.start;
+  const size = filterSize(block);
+  // canvas pixels to CSS pixels (the canvas may be shown smaller than it is drawn)
+  const k = canvas.clientWidth / canvas.width || 1;
+  box.hidden = false;
+  box.style.left = `${(i % geometry.cols) * geometry.pitchX * k - 2}px`;
+  box.style.top = `${Math.floor(i / geometry.cols) * geometry.pitchY * k - 2}px`;
+  box.style.width = `${size.w * geometry.scale * k + 4}px`;
+  box.style.height = `${size.h * geometry.scale * k + 4}px`;
+  box.scrollIntoView({ block: 'nearest', inline: 'nearest' });
 }
 
 function draw(): void {
@@ -172,7 +147,7 @@ function draw(): void {
   const b = block;
   const t0 = performance.now();
   const size = filterSize(b);
-  const avail = Math.max(300, (canvas.parentElement?.clientWidth ?? 800) - 8);
+  const avail = Math.max(300, (canvas.closest('.grid-wrap')?.clientWidth ?? 800) - 8);
   const cols = b.inPerGroup === 3 ? (b.count % 12 === 0 ? 12 : 8) : Math.max(1, Math.floor(Math.sqrt(b.count * (size.h / size.w))));
   const gap = b.inPerGroup === 3 ? 2 : 3;
   const scale = state.zoom || Math.max(1, Math.floor((avail - cols * gap) / cols / size.w));
@@ -184,11 +159,14 @@ function draw(): void {
   const ctx = canvas.getContext('2d')!;
   const image = ctx.createImageData(canvas.width, canvas.height);
   const px = new Uint32Array(image.data.buffer);
-  for (let f = 0; f < b.count; f++) drawFilter(px, canvas.width, b, f, (f % cols) * pitchX, Math.floor(f / cols) * pitchY, scale);
+  for (let f = 0; f < b.count; f++) drawFilter(px, canvas.width, b, f, (f % cols) * pitchX, Math.floor(f / cols) * pitchY, scale, state.globalScale);
   ctx.putImageData(image, 0, 0);
   geometry = { cols, pitchX, pitchY, scale };
   canvas.dataset.layer = b.layer;
   canvas.dataset.count = String(b.count);
+  canvas.setAttribute('aria-label', `${b.count} filters of ${b.layer} in ${cols} columns. Arrow keys choose a filter; its weights are described beside the grid and in the table below.`);
+  replaceChildren(document.getElementById('filter-numbers-table')!, numbersTable(b));
+  highlight();
   const ms = performance.now() - t0;
   app.dataset.renderMs = ms.toFixed(1);
   setStatus('done', `${b.layer}: ${b.filters} filters of ${b.kernel}×${b.kernel}×${b.inPerGroup}${b.groups > 1 ? ` (${b.groups} groups)` : ''} · drawn in ${ms.toFixed(1)} ms`);
@@ -198,28 +176,35 @@ function selectFilter(f: number): void {
   state = { ...state, selected: f };
   saveState();
   drawDetail();
+  highlight();
 }
 
 function drawDetail(): void {
   const b = block;
   const f = state.selected;
   const button = document.getElementById('synthesize') as HTMLElement | null;
-  if (!b || f === undefined || f < b.start || f >= b.start + b.count) {
+  const canvas = document.getElementById('filter-large') as HTMLCanvasElement;
+  const selected = !!b && f !== undefined && f >= b.start && f < b.start + b.count;
+  // Nothing to show before a selection: no empty boxes.
+  canvas.hidden = !selected;
+  document.getElementById('synth-section')!.hidden = !selected;
+  if (!b || f === undefined || !selected) {
     button?.setAttribute('disabled', '');
     return;
   }
-  const canvas = document.getElementById('filter-large') as HTMLCanvasElement;
   const size = filterSize(b);
   const scale = Math.max(2, Math.floor(300 / size.w));
   canvas.width = size.w * scale;
   canvas.height = size.h * scale;
   const ctx = canvas.getContext('2d')!;
   const image = ctx.createImageData(canvas.width, canvas.height);
-  drawFilter(new Uint32Array(image.data.buffer), canvas.width, b, f - b.start, 0, 0, scale);
+  drawFilter(new Uint32Array(image.data.buffer), canvas.width, b, f - b.start, 0, 0, scale, state.globalScale);
   ctx.putImageData(image, 0, 0);
   canvas.dataset.filter = String(f);
   document.getElementById('detail-title')!.textContent = `${b.layer} filter ${f}`;
-  const [lo, hi] = filterRange(b, f - b.start);
+  const [lo, hi] = filterRange(b, f - b.start, state.globalScale);
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', `${b.layer} filter ${f}, enlarged`);
   document.getElementById('detail-meta')!.textContent = `${b.kernel}×${b.kernel}×${b.inPerGroup} · weights ${lo.toFixed(3)} … ${hi.toFixed(3)} · bias ${b.bias[f - b.start].toFixed(3)}`;
   button?.removeAttribute('disabled');
 }
@@ -232,6 +217,7 @@ function startSynthesis(): void {
   document.getElementById('cancel-synthesis')?.removeAttribute('disabled');
   document.getElementById('synthesize')?.setAttribute('disabled', '');
   const img = document.getElementById('synth-image') as HTMLCanvasElement;
+  img.hidden = false;
   img.dataset.state = 'running';
   document.getElementById('synth-status')!.textContent = `Synthesising an image for ${block.layer} channel ${state.selected}…`;
   send({ type: 'synthesize', layer: block.layer, channel: state.selected, steps: 48 });

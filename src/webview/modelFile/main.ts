@@ -1,11 +1,14 @@
 // The weights-file viewer: the file's verdict (AlexNet variant, or why not), the architecture
-// bound to its weights, conv1's filters, every tensor with its statistics and histogram, and the
+// diagram and layer table bound to its weights (shared with the architecture view), conv1's filters, every tensor with its statistics and histogram, and the
 // per-layer comparison with another file. Ids for the e2e tests: #status[data-state], #verdict,
-// table.tensors, table.layers, canvas#conv1, table.comparison.
+// table.tensors, svg#diagram g.block[data-layer], table.layers, canvas#conv1, table.comparison.
 import '../shared/litNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { h, replaceChildren } from '../shared/dom';
 import { bootWebview } from '../shared/boot';
+import { architectureDiagram } from '../shared/architecture/diagram';
+import { layerTable } from '../shared/architecture/table';
+import { compact, type ArchitectureModel } from '../shared/architecture/layout';
 import type { AlexNetBinding, LayerDifference, ModelFileReport, TensorStats } from '../../protocol/engine/modelFiles';
 import type { ModelFileAction, ModelFileProtocol } from '../../protocol/webview/modelFile';
 
@@ -28,7 +31,6 @@ const fmt = (v: number): string => {
   const a = Math.abs(v);
   return a >= 1e4 || a < 1e-3 ? v.toExponential(2) : v.toPrecision(4);
 };
-const compact = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)}G` : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}K` : String(n));
 const shape = (s: number[]) => `[${s.join(', ')}]`;
 
 function button(label: string, action: ModelFileAction, icon: string, secondary = false): HTMLElement {
@@ -38,7 +40,8 @@ function button(label: string, action: ModelFileAction, icon: string, secondary 
 }
 
 function histogram(t: TensorStats): HTMLCanvasElement {
-  const c = h('canvas', { class: 'hist', width: '96', height: '18', title: `${fmt(t.min)} … ${fmt(t.max)}` });
+  // the row's min, max, mean and std say it in words; the picture is for the eye
+  const c = h('canvas', { class: 'hist', width: '96', height: '18', title: `${fmt(t.min)} … ${fmt(t.max)}`, 'aria-hidden': 'true' });
   const g = c.getContext('2d');
   if (!g) return c;
   const peak = Math.max(...t.histogram, 1);
@@ -74,27 +77,14 @@ function tensorTable(report: ModelFileReport): HTMLElement {
       h('tbody', null, ...rows)));
 }
 
-function layerTable(a: AlexNetBinding): HTMLElement {
-  const rows = a.layers.map((l) => {
-    const share = a.totalFlops ? l.flops / a.totalFlops : 0;
-    const shareBar = h('div', { class: 'bar' });
-    shareBar.style.width = `${Math.round(share * 120)}px`;
-    return h('tr', { dataset: { layer: l.name } },
-      h('td', { class: 'name' }, l.name),
-      h('td', null, l.kind),
-      h('td', null, l.outputShape.join('×')),
-      h('td', null, l.kernel ? `${l.kernel}/${l.stride}${l.pad !== undefined ? `/p${l.pad}` : ''}${l.groups && l.groups > 1 ? ` g${l.groups}` : ''}` : ''),
-      h('td', { class: 'num' }, l.params ? l.params.toLocaleString('en-US') : ''),
-      h('td', { class: 'num' }, l.flops ? compact(l.flops) : ''),
-      h('td', null, l.flops ? shareBar : ''),
-      h('td', { class: 'muted' }, a.sources[`${l.name}.weight`] ?? ''),
-    );
-  });
-  return h('div', { class: 'scroll' },
+/** The architecture diagram and layer table bound to these weights: each layer names the file's key for it. */
+function architecture(a: AlexNetBinding): HTMLElement {
+  const model: ArchitectureModel = { variant: a.variant, inputSize: a.inputSize, layers: a.layers, totalParams: a.totalParams, totalFlops: a.totalFlops, numClasses: a.numClasses };
+  const key = (layer: string) => a.sources[`${layer}.weight`] ?? '';
+  return h('section', { class: 'architecture' },
     h('h2', null, `Architecture bound to these weights: ${a.totalParams.toLocaleString('en-US')} parameters, ${compact(a.totalFlops)}FLOPs per image`),
-    h('table', { class: 'layers' },
-      h('thead', null, h('tr', null, ...['layer', 'kind', 'output', 'k/s/p', 'params', 'FLOPs', 'share', 'file key'].map((c) => h('th', null, c)))),
-      h('tbody', null, ...rows)));
+    architectureDiagram(model, { hint: (b) => (key(b.name) ? `file key ${key(b.name)}` : 'no weights'), describedBy: 'layer-table' }),
+    layerTable(model, { extra: { header: 'file key', cell: key } }));
 }
 
 /** conv1 as RGB tiles (the paper's figure 3), each filter scaled to its own range. */
@@ -105,7 +95,7 @@ function conv1Tiles(a: AlexNetBinding): HTMLElement {
   const cols = Math.min(16, n);
   const rows = Math.ceil(n / cols);
   const pad = 1;
-  const c = h('canvas', { id: 'conv1', class: 'pixelated', width: String(cols * (kw + pad)), height: String(rows * (kh + pad)) });
+  const c = h('canvas', { id: 'conv1', class: 'pixelated', width: String(cols * (kw + pad)), height: String(rows * (kh + pad)), role: 'img', 'aria-label': `conv1's ${n} filters as RGB tiles, ${cols} per row, each scaled to its own range` });
   const scale = Math.max(2, Math.floor(512 / (cols * (kw + pad))));
   c.style.width = `${cols * (kw + pad) * scale}px`;
   const g = c.getContext('2d');
@@ -162,7 +152,7 @@ function render(report: ModelFileReport, fileName: string): void {
     meta.length ? h('details', null, h('summary', null, `Metadata (${meta.length})`),
       h('table', null, h('tbody', null, ...meta.map(([k, v]) => h('tr', null, h('td', { class: 'name' }, k), h('td', null, v.length > 300 ? `${v.slice(0, 300)}…` : v)))))) : null,
     a ? conv1Tiles(a) : null,
-    a ? layerTable(a) : null,
+    a ? architecture(a) : null,
     tensorTable(report));
   setStatus('done', a ? `AlexNet (${a.variant}) weights` : 'Not an AlexNet: tensors only');
 }

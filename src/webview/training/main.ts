@@ -12,6 +12,7 @@ import { bootWebview } from '../shared/boot';
 import { augmentLabel, type EpochView, type LiveProgress, type RunView, type TrainingWebviewState, type WebviewToHost, type TrainingProtocol } from '../../protocol/webview/training';
 import { TrainingCharts } from './charts';
 import { CellTooltip, confusionTable, percent, perClassTable } from './confusion';
+import { epochTableShell, fillEpochTable } from './epochTable';
 
 const page = bootWebview<TrainingProtocol>();
 const { api, app } = page;
@@ -136,6 +137,7 @@ function renderCurves(): HTMLElement {
         h('div', { class: 'canvas-box' }, h('canvas', { id: 'lr-chart', role: 'img', 'aria-label': 'learning rate per step' })),
       ),
     ),
+    epochTableShell(),
   );
 }
 
@@ -248,6 +250,7 @@ function render(view: RunView): void {
     document.getElementById('lr-chart') as HTMLCanvasElement,
   );
   charts.setAll(view.steps, view.epochs);
+  fillEpochTable(view.epochs);
   updateStepCount();
 }
 
@@ -282,6 +285,7 @@ page.onMessage((msg) => {
       view.epochs.push(msg.epoch);
       view.hasBest = msg.hasBest;
       charts?.addEpoch(msg.epoch);
+      fillEpochTable(view.epochs);
       refreshHeader(view);
       renderValidationInto(view); // the latest epoch, or a longer epoch list
       saveState(true);

@@ -169,6 +169,9 @@ export async function run(ctx) {
     const box = await view.locator(`canvas${id}`).boundingBox().catch(() => null);
     if (!box || box.width < 50 || box.height < 50) problems.push(`canvas${id} is missing or tiny`);
   }
+  // the charts' text alternative: one row per epoch
+  const epochRows = await view.locator('#curves-numbers table.epochs tbody tr').count();
+  if (epochRows !== 2) problems.push(`the curves' number table has ${epochRows} rows, expected 2 epochs`);
   const cells = view.locator('#confusion td.cm-cell');
   const nCells = await cells.count();
   if (nCells !== 9) problems.push(`#confusion has ${nCells} td.cm-cell, expected 3×3`);

@@ -40,7 +40,18 @@ export async function run(ctx) {
   const channel = await explorer.locator('#channel-view').getAttribute('data-channel');
   if (channel === null) throw new Error('clicking the strongest channel did not select it');
   await explorer.locator('#grid').scrollIntoViewIfNeeded();
+  // issue 16: the side panel's grid fills its width, names the tile under the pointer, outlines
+  // the selected one; both overlays carry a colour legend
+  const gridBox = await explorer.locator('#grid').boundingBox();
+  const wrapWidth = await explorer.locator('.grid-wrap').evaluate((e) => e.clientWidth);
+  if (gridBox.width < wrapWidth * 0.9 || gridBox.width > wrapWidth + 1) throw new Error(`the grid is ${gridBox.width} px wide in a ${wrapWidth} px panel`);
+  await explorer.locator('#grid').hover({ position: { x: 5, y: 5 } });
+  const hover = (await explorer.locator('#hover-label').textContent()).trim();
+  if (!/^conv3 #\d+: mean/.test(hover)) throw new Error(`hovering the first tile should name it: "${hover}"`);
+  if (await explorer.locator('#grid-highlight').isHidden()) throw new Error('the selected channel is not outlined in the grid');
+  for (const id of ['#cam-legend-scale', '#channel-legend-scale']) if (!(await explorer.locator(id).getAttribute('aria-label'))?.startsWith('Colour scale')) throw new Error(`${id} is missing`);
   await ctx.shot('explorer-conv3');
+  notes.push(`side panel: grid ${Math.round(gridBox.width)} of ${wrapWidth} px, hover "${hover}", legends: "${await explorer.locator('#cam-legend-scale').getAttribute('aria-label')}"`);
   notes.push(`conv3: 384 maps (13x13) in ${await explorer.locator('#app').getAttribute('data-render-ms')} ms; strongest channel #${channel} selected`);
 
   // The same image in the editor-area panel, back at conv1 (96 maps of 55x55).
@@ -58,6 +69,13 @@ export async function run(ctx) {
   const frameMs = Number(await panel.locator('#app').getAttribute('data-frame-ms'));
   const channels = await panel.locator('#app').getAttribute('data-channels');
   await panel.locator('#grid').click({ position: { x: 20, y: 20 } });
+  // the large view lays the map over the image; the slider sets how much of the image shows
+  await panel.locator('#overlay-opacity').fill('30');
+  const overlay = await panel.locator('#detail').getAttribute('aria-label');
+  if (!/at 30% over the image/.test(overlay)) throw new Error(`the opacity slider did not reach the large view: "${overlay}"`);
+  const legend = await panel.locator('#detail-legend-scale').getAttribute('aria-label');
+  if (!legend?.startsWith('Colour scale of conv1')) throw new Error(`the large view has no colour legend: "${legend}"`);
+  notes.push(`large view: "${overlay}"; legend "${legend}"`);
   await ctx.shot('feature-maps-conv1');
   // issue 16: the status line says what the tiles are sorted by and its frame time once; the
   // caption follows the layer (no "conv1 channel N" after stepping on)

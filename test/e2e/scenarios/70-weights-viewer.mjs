@@ -1,7 +1,7 @@
 // The weights viewer (custom editor): a click on a .pth in the Explorer opens it; the verdict says
 // torchvision, every tensor has a row with its histogram, conv1's filters are drawn; Compare with...
 // against a copy gives zero differences on every layer. A safetensors that is not an AlexNet still
-// gets its tensor table and a reason.
+// gets its tensor table and a reason. The architecture diagram is drawn, each block naming its key.
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +40,12 @@ export async function run(ctx) {
   const rows = await viewer.locator('table.tensors tbody tr').count();
   const layers = await viewer.locator('table.layers tbody tr').count();
   const conv1 = await viewer.locator('canvas#conv1').count();
-  notes.push(`verdict ${variant}, ${rows} tensors, ${layers} layers, conv1 canvas ${conv1}`);
+  // issue 15: the architecture diagram bound to these weights, each block naming its file key
+  const blocks = await viewer.locator('svg#diagram g.block').count();
+  const fc6 = await viewer.locator('svg#diagram g.block[data-layer="fc6"]').getAttribute('aria-label');
+  if (blocks !== 14) throw new Error(`the diagram should draw torchvision's 14 blocks, it has ${blocks}`);
+  if (!fc6?.includes('file key classifier.1.weight')) throw new Error(`fc6's block should name its key in the file: "${fc6}"`);
+  notes.push(`verdict ${variant}, ${rows} tensors, ${layers} layers, conv1 canvas ${conv1}, diagram of ${blocks} blocks (fc6: "${fc6}")`);
   if (variant !== 'torchvision') throw new Error(`expected the torchvision verdict, got ${variant}`);
   if (rows !== 16) throw new Error(`expected 16 tensor rows, got ${rows}`);
   if (conv1 !== 1) throw new Error('conv1 filters not drawn');
