@@ -11,6 +11,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { h, replaceChildren } from '../shared/dom';
+import { opacitySlider as sharedOpacitySlider } from '../shared/opacitySlider';
 import { bootWebview } from '../shared/boot';
 import type { FeatureMaps, GradCamResult, InspectImageResult } from '../../protocol/engine';
 import type { ExplorerState, WebviewToHost, ExplorerProtocol } from '../../protocol/webview/explorer';
@@ -123,19 +124,11 @@ function renderShell(): void {
 
 /** One opacity for both overlays (Grad-CAM and the channel): 0 shows the image alone. */
 function opacitySlider(): HTMLElement {
-  const value = Math.round((state.opacity ?? 0.55) * 100);
-  const input = h('input', { id: 'overlay-opacity', type: 'range', min: '0', max: '100', step: '5', value: String(value), 'aria-label': 'Map opacity over the image, percent' }) as HTMLInputElement;
-  const out = h('span', { class: 'meta' }, `${value}%`);
-  input.addEventListener('input', () => {
-    state = { ...state, opacity: Number(input.value) / 100 };
-    out.textContent = `${input.value}%`;
-    api.setState(state);
+  return sharedOpacitySlider(state.opacity ?? 0.55, 'Maps over image', (o) => {
+    state = { ...state, opacity: o };
     drawCam();
     drawChannel();
-  });
-  // the host keeps the state across reloads; once per drag is enough
-  input.addEventListener('change', saveState);
-  return h('label', { class: 'opacity-row' }, 'Maps over image', input, out);
+  }, saveState);
 }
 
 function chooseLayer(layer: string): void {

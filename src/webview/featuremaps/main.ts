@@ -11,6 +11,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { h, replaceChildren } from '../shared/dom';
+import { opacitySlider as sharedOpacitySlider } from '../shared/opacitySlider';
 import { bootWebview } from '../shared/boot';
 import type { FeatureMaps } from '../../protocol/engine';
 import type { FeatureMapsImage, FeatureMapsState, WebviewToHost, FeatureMapsProtocol } from '../../protocol/webview/featuremaps';
@@ -174,16 +175,11 @@ function renderShell(): void {
 
 /** The large view's map opacity over the image: 0 shows the image alone, 100 the map alone. */
 function opacitySlider(): HTMLElement {
-  const value = Math.round((state.opacity ?? 0.6) * 100);
-  const input = h('input', { id: 'overlay-opacity', type: 'range', min: '0', max: '100', step: '5', value: String(value), 'aria-label': 'Map opacity over the image, percent' }) as HTMLInputElement;
-  const out = h('span', { class: 'meta' }, `${value}%`);
-  input.addEventListener('input', () => {
-    state = { ...state, opacity: Number(input.value) / 100 };
-    out.textContent = `${input.value}%`;
+  return sharedOpacitySlider(state.opacity ?? 0.6, 'Map over image', (o) => {
+    state = { ...state, opacity: o };
     saveState();
     drawDetail();
   });
-  return h('label', { class: 'opacity-row' }, 'Map over image', input, out);
 }
 
 function channelOrder(m: FeatureMaps): number[] {
