@@ -5,8 +5,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { makeSpec, paramShapes, VARIANTS, type VariantName } from '../engine/model/spec';
 import { onnxAvailable } from '../engine/onnx/runtime';
-import { DEVICE_IDS, type DeviceId } from '../engine/onnx/devices';
-import { TrainRunner } from '../engine/onnx/train/runner';
+import { DEVICE_PREFERENCES, type DeviceId, type DevicePreference } from '../engine/onnx/devices';
+import { chooseDevice } from '../engine/onnx/deviceChoice';
+import { createRunnerOnDevice, deviceRecordOf } from '../engine/train/trainDevice';
 import type { OptimizerKind } from '../engine/onnx/train/optimizer';
 import { Rng } from '../engine/train/rng';
 import type { HostTensor } from '../engine/weights/hostTensor';
@@ -25,7 +26,13 @@ export interface TrainBenchResult {
   stepMs: number[];
   /** share of thread time spent waiting for a CPU during the timed steps */
   schedWait: number;
-  device: string;
+  /** where the steps ran */
+  device: DeviceId;
+  deviceLabel: string;
+  /** what --device asked for */
+  devicePreference: DevicePreference;
+  /** why better devices (or the one asked for) were not used, one line each */
+  notUsed?: string[];
   runtime: string;
   peakRssMB: number;
   createMs: number;
@@ -39,8 +46,8 @@ export async function runTrainBench(options: ParsedArgs['options']): Promise<num
   if (!VARIANTS.includes(variant)) throw new Error(`unknown variant '${variant}' (${VARIANTS.join(', ')})`);
   const batch = intOption(options, 'batch-size', 16);
   const steps = intOption(options, 'steps', 5);
-  const device = String(options.device ?? 'cpu') as DeviceId;
-  if (!DEVICE_IDS.includes(device)) throw new Error(`--device ${device}: one of ${DEVICE_IDS.join(', ')}`);
+  const preference = String(options.device ?? 'cpu') as DevicePreference;
+  if (!DEVICE_PREFERENCES.includes(preference)) throw new Error(`--device ${preference}: one of ${DEVICE_PREFERENCES.join(', ')}`);
   const mode = (options.mode ?? 'whole') as 'whole' | 'frozen';
   if (mode !== 'whole' && mode !== 'frozen') throw new Error(`--mode ${mode}: whole or frozen`);
   const optimizer = (options.optimizer ?? 'sgd') as OptimizerKind;
@@ -57,10 +64,12 @@ export async function runTrainBench(options: ParsedArgs['options']): Promise<num
     if (p.name.endsWith('.weight')) for (let i = 0; i < n; i++) data[i] = (rng.next() - 0.5) * 0.02;
     params[p.name] = { shape: p.shape, data };
   }
+  // a GPU device's self-test first (as the engine does before training on it)
+  const chosen = deviceRecordOf(await chooseDevice(preference));
   const t0 = performance.now();
-  const runner = await TrainRunner.create(
+  const { runner, device } = await createRunnerOnDevice(
     {
-      spec, frozen: mode === 'frozen', device, optimizer: { kind: optimizer, weightDecay: 5e-4, momentum: 0.9 },
+      spec, frozen: mode === 'frozen', optimizer: { kind: optimizer, weightDecay: 5e-4, momentum: 0.9 },
       ...(options.profile ? { profile: String(options.profile) } : {}),
       // experiments: another formulation of the same step (graphBuilder.ts TrainGraphOptions)
       graph: {
@@ -70,6 +79,9 @@ export async function runTrainBench(options: ParsedArgs['options']): Promise<num
       },
     },
     params,
+    undefined,
+    chosen,
+    (m) => console.error(m),
   );
   const createMs = performance.now() - t0;
   for (const k of Object.keys(params)) delete params[k]; // the runner holds its own copies
@@ -100,7 +112,10 @@ export async function runTrainBench(options: ParsedArgs['options']): Promise<num
     imagesPerSecond: round((1000 * batch) / ms),
     stepMs: times.map((t) => round(t)),
     schedWait: total > 0 ? round((b.waitNs - a.waitNs) / total, 3) : 0,
-    device,
+    device: device.id,
+    deviceLabel: device.label,
+    devicePreference: preference,
+    ...(device.notUsed || device.reason ? { notUsed: [...(device.notUsed ?? []), ...(device.reason ? [device.reason] : [])] } : {}),
     runtime: `onnxruntime-node ${ort.version}`,
     peakRssMB: Math.round(vmHwmMb()),
     createMs: Math.round(createMs),
@@ -108,7 +123,8 @@ export async function runTrainBench(options: ParsedArgs['options']): Promise<num
   };
   if (options.json) printJson(result, true);
   else {
-    console.log(`${variant} ${mode} ${optimizer}, batch ${batch}, ${result.runtime} (${device}): ${result.msPerStep} ms/step, ${result.imagesPerSecond} images/s`);
+    console.log(`${variant} ${mode} ${optimizer}, batch ${batch}, ${result.runtime} (${device.label}): ${result.msPerStep} ms/step, ${result.imagesPerSecond} images/s`);
+    for (const n of result.notUsed ?? []) console.log(`  ${n}`);
     console.log(`  steps ${result.stepMs.join(', ')} ms; CPU wait ${(result.schedWait * 100).toFixed(1)}%; peak RSS ${result.peakRssMB} MB; session ${result.createMs} ms`);
   }
   return 0;

@@ -9,6 +9,7 @@ import { reexecWithMallocSettings } from './mallocReexec';
 import type { InitName, PresetName, TrainConfigInput, TrainEvent, TrainMode, TrainResult } from '../protocol/engine/train';
 import { scanDataset } from '../engine/train/dataset';
 import { formatDuration, resumeTraining, startTraining, type TrainHooks } from '../engine/train/trainer';
+import { describeTrainDevice } from '../engine/train/trainDevice';
 
 const HELP = `usage: alexnet train <folder> [options]
        alexnet train --resume RUN_DIR [--epochs N] [--json]
@@ -37,7 +38,8 @@ options:
   --device D                          where ONNX Runtime computes: auto, cpu, webgpu, cuda, directml
   --backend B                         the tfjs backend: auto, wasm, cpu, ...
   --json                              one JSON event per line; the last line is the result: bestEpoch,
-                                      bestValAccuracy (0..1), bestValLoss, epochs, runDir, seconds, ...`;
+                                      bestValAccuracy (0..1), bestValLoss, epochs, runDir, seconds,
+                                      device ({ id, label, preference, reason?, notUsed? }), ...`;
 
 function numberOption(o: Record<string, string | true>, name: string): number | undefined {
   const v = o[name];
@@ -82,6 +84,8 @@ export async function runTrainCli(argv: string[]): Promise<number> {
 
   let lastStepLine = 0;
   const hooks: TrainHooks = {
+    // a GPU device is self-tested before the first step runs on it
+    device: await engine.deviceReady(),
     signal: controller.signal,
     log: (m) => console.error(`note: ${m}`),
     emit: (e: TrainEvent) => {
@@ -94,6 +98,7 @@ export async function runTrainCli(argv: string[]): Promise<number> {
         console.log(`run: ${e.runDir}`);
         console.log(`preset ${c.config.preset ?? 'none'}: ${c.config.optimizer ?? 'sgd'}, lr ${c.lrFinder ? `${c.config.lr.toExponential(2)} (lr finder)` : c.config.lr}` +
           `${c.config.init ? `, init ${c.config.init}` : ''}${c.config.clipGradNorm ? `, clip ${c.config.clipGradNorm}` : ''}${c.config.warmupSteps ? `, warm-up ${c.config.warmupSteps} steps` : ''}`);
+        if (c.device) console.log(`steps on: ${describeTrainDevice(c.device)}`);
         console.log(`${c.config.variant}, mode ${c.config.mode}, ${c.classNames.length} classes, ${c.trainCount} train / ${c.valCount} val images, batch ${c.config.batchSize}, ${c.stepsPerEpoch} steps/epoch` + (e.resumed ? `, resuming at epoch ${e.startEpoch}` : ''));
       } else if (e.kind === 'trainStep' && process.stderr.isTTY && Date.now() - lastStepLine > 500) {
         lastStepLine = Date.now();

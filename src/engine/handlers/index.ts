@@ -3,11 +3,11 @@
 import type { Handlers } from './context';
 import type { Engine } from '../engine';
 import { createCoreHandlers } from './core';
-import { trainHandlers } from './train';
+import { createTrainHandlers } from './train';
 import { createInspectHandlers } from './inspect';
 import { modelFileHandlers } from './modelFiles';
 import { createProjectHandlers } from './project';
 
 export function createHandlers(engine: Engine): Handlers {
-  return { ...createCoreHandlers(engine), ...trainHandlers, ...createInspectHandlers(engine), ...modelFileHandlers, ...createProjectHandlers(engine) };
+  return { ...createCoreHandlers(engine), ...createTrainHandlers(engine), ...createInspectHandlers(engine), ...modelFileHandlers, ...createProjectHandlers(engine) };
 }

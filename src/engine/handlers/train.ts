@@ -1,13 +1,22 @@
 // Training request handlers (owned by the training feature): thin adapters from the protocol
 // to train/*, turning cancellation into `cancelled: true` results and input problems into codes.
+// The steps run on the engine's device: its choice (a GPU's self-test) is awaited before training starts.
 import type { Handler, RequestContext } from './context';
+import type { Engine } from '../engine';
+import { DEVICE_LABELS } from '../onnx/devices';
 import { EngineFailure } from './context';
 import type { TrainEvent, TrainRequests } from '../../protocol/engine/train';
 import { scanDataset } from '../train/dataset';
 import { resumeTraining, startTraining, type TrainHooks } from '../train/trainer';
 
-function hooksFor(ctx: RequestContext<'train' | 'resumeTraining'>): TrainHooks {
+async function hooksFor(engine: Engine, ctx: RequestContext<'train' | 'resumeTraining'>): Promise<TrainHooks> {
+  if (!engine.deviceReport) {
+    const asked = engine.devicePreference;
+    if (asked !== 'auto' && asked !== 'cpu') ctx.progress(0, undefined, `Testing ${DEVICE_LABELS[asked]} before training`);
+  }
+  const device = await engine.deviceReady();
   return {
+    device,
     signal: ctx.signal,
     emit: (event: TrainEvent) => ctx.emit(event),
     progress: (done, total, message) => ctx.progress(done, total, message),
@@ -28,8 +37,8 @@ async function withCodes<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export const trainHandlers: { [M in keyof TrainRequests]: Handler<M> } = {
+export const createTrainHandlers = (engine: Engine): { [M in keyof TrainRequests]: Handler<M> } => ({
   scanDataset: (p) => withCodes(async () => (await scanDataset(p.folder, { valFraction: p.valFraction, seed: p.seed })).summary),
-  train: (p, ctx) => withCodes(() => startTraining(p.folder, p.runsRoot, p.config, hooksFor(ctx))),
-  resumeTraining: (p, ctx) => withCodes(() => resumeTraining(p.runDir, hooksFor(ctx), { epochs: p.epochs })),
-};
+  train: (p, ctx) => withCodes(async () => startTraining(p.folder, p.runsRoot, p.config, await hooksFor(engine, ctx))),
+  resumeTraining: (p, ctx) => withCodes(async () => resumeTraining(p.runDir, await hooksFor(engine, ctx), { epochs: p.epochs })),
+});

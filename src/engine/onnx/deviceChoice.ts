@@ -59,6 +59,6 @@ export async function chooseDevice(preference: DevicePreference, opts: ChooseOpt
 }
 
 /** One line per skipped device, for logs and the status bar tooltip. */
-export function describeSkipped(r: DeviceReport): string[] {
+export function describeSkipped(r: Pick<DeviceReport, 'skipped'>): string[] {
   return r.skipped.map((s) => `${DEVICE_LABELS[s.id]} not used: ${s.reason}`);
 }

@@ -3,12 +3,16 @@
 // come from the run's seeded RNG, so runs stay reproducible and resumable bit for bit.
 // Checkpoint tensors: SGD `prev/<p>` (the weights before the last step: the heavy-ball state), Adam
 // `adam.m/<p>`, `adam.v/<p>`; a checkpoint written by the tfjs path (`momentum/<p>` = W - W_prev) is read too.
+// The steps run on the device the engine chose (trainDevice.ts); when its session fails mid-run, the
+// runner moves to the CPU EP with the weights and optimiser state of the last finished step.
 import type { ModelSpec } from '../model/spec';
 import type { HostTensor } from '../weights/hostTensor';
-import type { TrainConfig } from '../../protocol/engine/train';
+import type { TrainConfig, TrainDeviceRecord } from '../../protocol/engine/train';
+import { DEVICE_LABELS } from '../onnx/devices';
 import { onnxAvailable } from '../onnx/runtime';
-import { TrainRunner, type RunnerState } from '../onnx/train/runner';
+import { TrainRunner, type RunnerOptions, type RunnerState } from '../onnx/train/runner';
 import { hashSeed, Rng } from './rng';
+import { createRunnerOnDevice, deviceRecordOf, firstLine, onCpuBecause, type RunnerFactory } from './trainDevice';
 
 export interface OrtOptimizerState {
   steps: number;
@@ -24,6 +28,8 @@ export interface OrtBatch {
 
 export interface OrtTrainStep {
   readonly label: string;
+  /** where the steps run now (the CPU after a GPU session failed, saying why) */
+  readonly device: TrainDeviceRecord;
   step(b: OrtBatch, lr: number, dropoutSeed: number): Promise<{ loss: number; correct: number; gradNorm?: number }>;
   /** per-example cross-entropy and argmax predictions, no dropout */
   evaluate(b: OrtBatch): Promise<{ losses: Float32Array; preds: Int32Array }>;
@@ -51,6 +57,14 @@ export async function createOrtTrainStep(opts: {
   /** checkpoint tensors and the optimiser state recorded with them */
   checkpoint?: { tensors: Record<string, HostTensor>; optimizer?: OrtOptimizerState; lr: number };
   version?: string;
+  /** the engine's device choice (default: the CPU) */
+  device?: TrainDeviceRecord;
+  /** why the steps left a device (its session failed) */
+  log?: (message: string) => void;
+  /** the steps moved to the CPU mid-run (the record changed) */
+  onDeviceChange?: (device: TrainDeviceRecord) => void;
+  /** stand-in for tests: how runners are made */
+  createRunner?: RunnerFactory;
 }): Promise<OrtTrainStep> {
   const { config, spec, trained } = opts;
   const frozen = config.mode === 'frozen';
@@ -67,18 +81,35 @@ export async function createOrtTrainStep(opts: {
     }
     state = { tensors, steps: opts.checkpoint.optimizer?.steps ?? 0, lastLr: opts.checkpoint.optimizer?.lastLr ?? opts.checkpoint.lr };
   }
-  const runner = await TrainRunner.create(
-    {
-      spec, frozen,
-      graph: { batchHint: config.batchSize },
-      optimizer: {
-        kind, weightDecay: config.weightDecay, momentum: config.momentum,
-        beta1: config.adamBetas?.[0], beta2: config.adamBetas?.[1], eps: config.adamEps, clipNorm: config.clipGradNorm ?? 0,
-      },
+  const runnerOptions: Omit<RunnerOptions, 'device'> = {
+    spec, frozen,
+    graph: { batchHint: config.batchSize },
+    optimizer: {
+      kind, weightDecay: config.weightDecay, momentum: config.momentum,
+      beta1: config.adamBetas?.[0], beta2: config.adamBetas?.[1], eps: config.adamEps, clipNorm: config.clipGradNorm ?? 0,
     },
-    trained,
-    state,
-  );
+  };
+  const create: RunnerFactory = opts.createRunner ?? ((o, p, st) => TrainRunner.create(o, p, st));
+  const made = await createRunnerOnDevice(runnerOptions, trained, state, opts.device ?? deviceRecordOf(), opts.log, create);
+  let runner = made.runner;
+  let device = made.device;
+  /** A GPU session that fails mid-run: the same weights and optimiser state on the CPU, then `work` again. */
+  const orCpu = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (e) {
+      if (device.id === 'cpu') throw e;
+      const reason = `the ${DEVICE_LABELS[device.id]} training session failed ${what}: ${firstLine(e)}`;
+      opts.log?.(`${reason}; training goes on on the CPU from the last finished step`);
+      // the runner's buffers rotate only after a step succeeded: they hold the last finished one
+      const next = await create({ ...runnerOptions, device: 'cpu' }, copyTensors(runner.params()), runner.state());
+      await runner.dispose().catch(() => undefined);
+      runner = next;
+      device = onCpuBecause(device, reason);
+      opts.onDeviceChange?.(device);
+      return work();
+    }
+  };
   const K = spec.numClasses;
   const masksFor = (n: number, dropoutSeed: number): Record<string, Float32Array> => {
     const out: Record<string, Float32Array> = {};
@@ -97,15 +128,21 @@ export async function createOrtTrainStep(opts: {
     return x;
   };
   return {
-    label: `onnxruntime-node ${opts.version ?? ''} (CPU)`.replace('  ', ' '),
+    get label() {
+      return `onnxruntime-node ${opts.version ?? ''} (${device.label})`.replace('  ', ' ');
+    },
+    get device() {
+      return device;
+    },
     async step(b, lr, dropoutSeed) {
       const n = b.indices.length;
-      const r = await runner.step({ input: inputOf(b), n, labels: b.labels, masks: masksFor(n, dropoutSeed), lr });
+      const masks = masksFor(n, dropoutSeed);
+      const r = await orCpu('in a step', () => runner.step({ input: inputOf(b), n, labels: b.labels, masks, lr }));
       return { loss: r.loss, correct: r.correct, ...(r.gradNorm !== undefined ? { gradNorm: r.gradNorm } : {}) };
     },
     async evaluate(b) {
       const n = b.indices.length;
-      const logits = await runner.logits(inputOf(b), n);
+      const logits = await orCpu('evaluating', () => runner.logits(inputOf(b), n));
       const losses = new Float32Array(n);
       const preds = new Int32Array(n);
       for (let i = 0; i < n; i++) {
@@ -128,4 +165,8 @@ export async function createOrtTrainStep(opts: {
     optimizerState: () => ({ steps: runner.stepsDone, lastLr: runner.lastLearningRate }),
     dispose: () => runner.dispose(),
   };
+}
+
+function copyTensors(t: Record<string, HostTensor>): Record<string, HostTensor> {
+  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, { shape: [...v.shape], data: Float32Array.from(v.data) }]));
 }

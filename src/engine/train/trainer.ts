@@ -32,6 +32,8 @@ import { applyPreset } from './presets';
 import { finderRange, isBetterEpoch, plateauStep } from './schedule';
 import { findLr } from './lrFinder';
 import { createOrtTrainStep, ortTrainingAvailable, type OrtOptimizerState, type OrtTrainStep } from './ortTrainStep';
+import { deviceRecordOf } from './trainDevice';
+import type { DeviceReport } from '../../protocol/engine/device';
 
 export interface TrainHooks {
   signal?: AbortSignal;
@@ -46,6 +48,8 @@ export interface TrainHooks {
   };
   /** where the steps run: 'auto' (ONNX Runtime whenever onnxruntime-node loads, else tfjs), or forced */
   stepRuntime?: 'auto' | 'onnx' | 'tfjs';
+  /** the engine's device choice (Engine.deviceReady: self-tested); absent: the CPU */
+  device?: Pick<DeviceReport, 'preference' | 'chosen' | 'label' | 'skipped'>;
 }
 
 /** Everything a checkpoint needs besides the tensors (stored as JSON in its metadata). */
@@ -189,7 +193,16 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     ort = await createOrtTrainStep({
       config, spec, trained, version: ortWanted.version,
       ...(checkpoint ? { checkpoint: { tensors: checkpoint.tensors, optimizer: checkpoint.state.optimizer, lr: checkpoint.state.lr } } : {}),
+      device: deviceRecordOf(hooks.device),
+      log: (m) => hooks.log?.(m),
+      // a GPU session failed mid-run: config.json says where the steps went and why
+      onDeviceChange: (device) => {
+        configFile.device = device;
+        writeJsonAtomic(join(runDir, CONFIG_FILE), configFile);
+      },
     });
+    configFile.device = ort.device;
+    writeJsonAtomic(join(runDir, CONFIG_FILE), configFile);
     for (const n of trainableNames) {
       vars[n].dispose();
       delete vars[n];
@@ -199,6 +212,11 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
   } else {
     if ((config.optimizer ?? 'sgd') !== 'sgd' || config.clipGradNorm) {
       throw new TrainInputError(`Adam and gradient clipping need ONNX Runtime, which cannot run here (${ortWanted.reason})`);
+    }
+    if (configFile.device) {
+      // resumed where ONNX Runtime does not load: the earlier device no longer describes the steps
+      delete configFile.device;
+      writeJsonAtomic(join(runDir, CONFIG_FILE), configFile);
     }
     const savedVelocity: Record<string, Float32Array> = {};
     if (checkpoint) {
@@ -235,6 +253,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     cancelled,
     earlyStopped: state.earlyStopped,
     ...(existsSync(join(runDir, BEST_FILE)) ? { bestPath: join(runDir, BEST_FILE) } : {}),
+    ...(ort ? { device: ort.device } : {}),
   });
 
   let featureCache: FeatureCache | undefined;
@@ -353,7 +372,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       if (!ort) {
         hooks.log?.(`the learning-rate finder needs ONNX Runtime (${ortWanted.reason}): training at lr ${config.lr}`);
       } else {
-        const probe = await createOrtTrainStep({ config, spec, trained: copyTensors(ort.params()), version: ortWanted.version });
+        const probe = await createOrtTrainStep({ config, spec, trained: copyTensors(ort.params()), version: ortWanted.version, device: ort.device, log: (m) => hooks.log?.(m) });
         try {
           const order = rngFor(config.seed, RNG.shuffle, 0).shuffle(dataset.train.map((_, i) => i));
           const found = await findLr({

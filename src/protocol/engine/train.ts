@@ -5,6 +5,7 @@
 // a cancelled/crashed one. The host reads run folders back itself (engine/train/runFiles.ts).
 import type { VariantName } from './model';
 import type { LogEvent, ProgressEvent } from './events';
+import type { DeviceId, DevicePreference } from './device';
 
 export type TrainMode =
   /** conv layers frozen, only fc6..fc8 learn (on pool5 features); the default when weights are given */
@@ -194,6 +195,21 @@ export interface RunConfigFile {
   notes?: string[];
   /** the learning-rate finder's sweep and pick, when it ran (config.lr is then the pick) */
   lrFinder?: LrFinderResult;
+  /** where ONNX Runtime ran the steps (the last start or resume; absent when tfjs ran them) */
+  device?: TrainDeviceRecord;
+}
+
+/** What a run's steps ran on, as config.json, the training view and the CLI report it. */
+export interface TrainDeviceRecord {
+  id: DeviceId;
+  /** e.g. "WebGPU (llvmpipe (LLVM 15.0.6, 256 bits), software)" or "CPU" */
+  label: string;
+  /** what was asked for (alexnet.device, --device) */
+  preference: DevicePreference;
+  /** why the steps are not on the device the engine chose (its training session failed); absent when they are */
+  reason?: string;
+  /** better devices passed over, one line each ("CUDA not used: ...") */
+  notUsed?: string[];
 }
 
 export interface LrFinderResult {
@@ -221,6 +237,8 @@ export interface TrainResult {
   bestValLoss?: number | null;
   /** wall time of this call (a resume counts its own time) */
   seconds?: number;
+  /** where ONNX Runtime ran the steps (absent when tfjs ran them) */
+  device?: TrainDeviceRecord;
 }
 
 export interface RunState {

@@ -206,6 +206,16 @@ function renderValidationInto(view: RunView): void {
 
 const INIT_LABELS = { paper: "the paper's N(0, 0.01), biases 1", pytorch: "PyTorch's default (kaiming-uniform)", he: 'He normal' } as const;
 
+/** Where ONNX Runtime ran the steps (config.json's device record; absent: tfjs ran them). */
+function deviceRows(d: RunView['config']['device']): [string, string][] {
+  if (!d) return [];
+  const asked = d.preference === d.id ? '' : ` (asked for: ${d.preference})`;
+  return [
+    ['Device', `${d.label}${asked}${d.reason ? `: ${d.reason}` : ''}`],
+    ...(d.notUsed ?? []).map((n) => ['Not used', n] as [string, string]),
+  ];
+}
+
 function renderConfig(view: RunView): HTMLElement {
   const cfg = view.config.config;
   const rows: [string, string][] = [
@@ -230,6 +240,7 @@ function renderConfig(view: RunView): HTMLElement {
     ['Early stop', cfg.earlyStop ? `after ${cfg.earlyStop} epochs` : 'off'],
     ['Augmentation', augmentLabel(cfg.augment, cfg.mode)],
     ['Seed', String(cfg.seed)],
+    ...deviceRows(view.config.device),
     ['Run folder', view.runDir],
   ];
   return h(

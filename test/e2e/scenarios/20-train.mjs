@@ -169,6 +169,10 @@ export async function run(ctx) {
     const box = await view.locator(`canvas${id}`).boundingBox().catch(() => null);
     if (!box || box.width < 50 || box.height < 50) problems.push(`canvas${id} is missing or tiny`);
   }
+  // where the steps ran: config.json's device record, shown in the configuration (e2e runs with auto: the CPU here)
+  if (runConfig.device?.id !== 'cpu' || runConfig.device?.preference !== 'auto') problems.push(`config.json device is ${JSON.stringify(runConfig.device)}, expected { id: 'cpu', preference: 'auto', ... }`);
+  const configText = await view.locator('#run-config').innerText().catch(() => '');
+  if (!/Device\s+CPU \(asked for: auto\)/.test(configText)) problems.push(`the configuration has no Device row 'CPU (asked for: auto)': ${configText.slice(0, 400)}`);
   // the charts' text alternative: one row per epoch
   const epochRows = await view.locator('#curves-numbers table.epochs tbody tr').count();
   if (epochRows !== 2) problems.push(`the curves' number table has ${epochRows} rows, expected 2 epochs`);

@@ -87,6 +87,11 @@ test('train --json: every stdout line is one JSON event, the last the result', {
   });
   assert.equal(events[0].kind, 'scan');
   assert.equal(events[events.length - 1].kind, 'result');
+  // auto here: no CUDA, no GPU device node for WebGPU, so the CPU, saying why the others were passed over
+  const { device } = events[events.length - 1] as { kind: string; device?: { id: string; preference: string; notUsed?: string[] } };
+  assert.equal(device?.id, 'cpu', JSON.stringify(device));
+  assert.equal(device?.preference, 'auto');
+  assert.ok(device?.notUsed?.some((l) => /^CUDA not used: /.test(l)), JSON.stringify(device));
 });
 
 test('bench --train --json: the last stdout line is one JSON object with the benchmark fields', { timeout: 300_000 }, () => {
@@ -96,9 +101,18 @@ test('bench --train --json: the last stdout line is one JSON object with the ben
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
   for (const k of ['imagesPerSecond', 'msPerStep', 'peakRssMB']) assert.ok(typeof out[k] === 'number' && (out[k] as number) > 0, `${k}: ${out[k]}`);
   assert.equal(out.device, 'cpu');
+  assert.equal(out.devicePreference, 'cpu');
+  assert.equal(out.deviceLabel, 'CPU');
   assert.match(String(out.runtime), /^onnxruntime-node 1\.30\.\d+$/);
   assert.equal(out.mallocMmapMax, '0', 'the command re-runs itself with MALLOC_MMAP_MAX_=0');
   const bad = cli(['bench', '--train', '--device', 'tpu', '--json']);
   assert.notEqual(bad.status, 0);
-  assert.match(bad.stderr, /--device tpu: one of cpu, webgpu, cuda, directml/);
+  assert.match(bad.stderr, /--device tpu: one of auto, cpu, webgpu, cuda, directml/);
+  // cuda asked for where it is not installed: the steps run on the CPU and the JSON says why
+  const cuda = cli(['bench', '--train', '--variant', 'torchvision', '--batch-size', '2', '--steps', '1', '--mode', 'frozen', '--device', 'cuda', '--json']);
+  assert.equal(cuda.status, 0, cuda.stderr);
+  const c = JSON.parse(cuda.stdout.trim().split('\n').pop()!) as { device: string; devicePreference: string; notUsed?: string[] };
+  assert.equal(c.device, 'cpu');
+  assert.equal(c.devicePreference, 'cuda');
+  assert.ok(c.notUsed?.some((l) => /^CUDA not used: /.test(l)), JSON.stringify(c));
 });
