@@ -7,15 +7,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { createInterface } from 'node:readline';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { forward, paperInit, type Params } from '../../src/engine/model/alexnet';
 import { makeSpec, type ModelSpec, type VariantName } from '../../src/engine/model/spec';
 import { createOnnxRuntime, loadOrt, type OnnxRuntime, type LrnMode } from '../../src/engine/onnx';
 import { timed, vmHwmMb } from './schedstat';
 import { slicedVariableGrads, sliceSizeFor } from '../../src/engine/train/microBatch';
-
-const root = join(__dirname, '..', '..');
 
 interface Setup {
   backend: 'wasm' | 'cpu' | 'tfjs-node' | 'onnx' | 'ort-file' | 'ort-train';
@@ -78,25 +74,10 @@ async function initTfjs(s: Setup): Promise<string> {
     await tf.setBackend('tensorflow');
     return 'tfjs-node';
   }
-  // Prefer the engine's own backend selection (it also registers the engine's extra wasm kernels).
-  const selectPath = join(root, 'src/engine/backend/select.ts');
-  if (existsSync(selectPath)) {
-    const sel = (await import(selectPath)) as { initBackend(pref: string, o: { threads: number }): Promise<{ label?: string; name?: string }> };
-    const report = await sel.initBackend('wasm', { threads: s.threads });
-    return `tfjs wasm ${s.threads}T (${report.label ?? report.name ?? 'engine select'})`;
-  }
-  await import('@tensorflow/tfjs-backend-wasm');
-  const { prepareWasmThreads } = await import('../../src/engine/backend/wasmThreads');
-  const restore = prepareWasmThreads(s.threads);
-  try {
-    await tf.setBackend('wasm');
-    await tf.ready();
-  } finally {
-    restore();
-  }
-  const { registerConv2DBackpropFilterFallback } = await import('./wasmTrainFallback');
-  registerConv2DBackpropFilterFallback();
-  return `tfjs wasm ${s.threads}T (bench's own init: backend/select.ts absent)`;
+  // the engine's own backend selection (it also registers the engine's extra wasm kernels)
+  const sel = await import('../../src/engine/backend/select');
+  const report = await sel.initBackend('wasm', { threads: s.threads });
+  return `tfjs wasm ${s.threads}T (${report.label})`;
 }
 
 async function handle(req: Record<string, unknown>): Promise<unknown> {
