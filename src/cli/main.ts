@@ -16,7 +16,7 @@ commands:
   classify <images...> [--weights F | --random] [--variant paper|caffe|torchvision] [--topk K] [--json] [--backend B] [--device D] [--no-exif]
   info [--variant V] [--backend B] [--json]
   bench [--variant V] [--backend B] [--device D] [--weights F] [--runs N] [--json]
-  bench --train [--variant V] [--batch-size N] [--steps K] [--device cpu] [--mode whole|frozen] [--optimizer sgd|adam] [--json]
+  bench --train [--variant V] [--batch-size N] [--steps K] [--device D, default cpu] [--mode whole|frozen] [--optimizer sgd|adam] [--json]
   train <folder> [options]         (alexnet train --help)
   doctor [--json] [--device D]     GPU setup check: ONNX Runtime and its devices (self-tested), CUDA/cuDNN, tfjs-node(-gpu)
   export <weights | run> --format onnx|pth|safetensors --out FILE [--variant V]
