@@ -23,6 +23,8 @@ import { SELF_TEST_TOLERANCE } from '../../../../src/engine/onnx/selfTest';
 import type { HostTensor } from '../../../../src/engine/weights/hostTensor';
 import type { RunConfigFile, TrainConfigInput, TrainDeviceRecord } from '../../../../src/protocol/engine/train';
 import { makeClassFolders } from '../../../fixtures/train/makeDataset';
+import { Engine } from '../../../../src/engine/engine';
+import { createHandlers } from '../../../../src/engine/handlers';
 
 const NO_VULKAN = 'no working WebGPU adapter: install Mesa 25 lavapipe with `scripts/system-packages.sh webgpu` (CI does)';
 const SMALL = { convChannels: [4, 8, 8, 8, 8] as [number, number, number, number, number], fcUnits: [16, 16] as [number, number] };
@@ -131,6 +133,19 @@ test('a device session that fails mid-run: the CPU takes over from the last fini
     await flaky.dispose();
     await cpu.dispose();
   }
+});
+
+test('the train request waits for the engine\'s device choice and trains there: CUDA asked for where it is not installed, the CPU and why', async () => {
+  const engine = new Engine({ device: 'cuda' });
+  const messages: string[] = [];
+  const ctx = { signal: new AbortController().signal, emit: () => undefined, progress: (_d: number, _t?: number, m?: string) => void (m && messages.push(m)) };
+  const input: TrainConfigInput = { variant: 'torchvision', mode: 'scratch', preset: 'paper', optimizer: 'sgd', epochs: 1, batchSize: 4, lr: 0.01, seed: 3, valFraction: 0.25, ...SMALL, augment: { crop: true, flip: true, pca: false } };
+  const r = await createHandlers(engine).train({ folder: root, runsRoot: join(root, '.runs-handler'), config: input }, ctx);
+  assert.equal(engine.deviceReport?.chosen, 'cpu');
+  assert.equal(r.device?.id, 'cpu');
+  assert.equal(r.device?.preference, 'cuda');
+  assert.ok(r.device?.notUsed?.some((l) => /^CUDA not used: ORT's CUDA provider is not installed/.test(l)), JSON.stringify(r.device));
+  assert.ok(messages.includes('Testing CUDA before training'), messages.join('\n'));
 });
 
 test('the trainer records the device in config.json and the result: the engine\'s choice, or the CPU and why', async () => {
