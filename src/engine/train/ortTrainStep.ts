@@ -9,6 +9,7 @@ import type { TrainConfig } from '../../protocol/engine/train';
 import { onnxAvailable } from '../onnx/runtime';
 import { TrainRunner, type RunnerState } from '../onnx/train/runner';
 import { hashSeed, Rng } from './rng';
+import { featureCutFor } from './model';
 
 export interface OrtOptimizerState {
   steps: number;
@@ -53,7 +54,8 @@ export async function createOrtTrainStep(opts: {
   version?: string;
 }): Promise<OrtTrainStep> {
   const { config, spec, trained } = opts;
-  const frozen = config.mode === 'frozen';
+  const cut = featureCutFor(config.mode);
+  const frozen = !!cut;
   const kind = config.optimizer ?? 'sgd';
   let state: RunnerState | undefined;
   if (opts.checkpoint) {
@@ -70,6 +72,7 @@ export async function createOrtTrainStep(opts: {
   const runner = await TrainRunner.create(
     {
       spec, frozen,
+      ...(cut ? { features: { layer: cut.layer, dropout: cut.dropout } } : {}),
       graph: { batchHint: config.batchSize },
       optimizer: {
         kind, weightDecay: config.weightDecay, momentum: config.momentum,
@@ -93,7 +96,7 @@ export async function createOrtTrainStep(opts: {
   };
   const inputOf = (b: OrtBatch): Float32Array => {
     const x = frozen ? b.features : b.x;
-    if (!x) throw new Error(frozen ? 'frozen training needs cached features' : 'the batch has no images');
+    if (!x) throw new Error(frozen ? `${config.mode} training needs cached features` : 'the batch has no images');
     return x;
   };
   return {
