@@ -5,7 +5,7 @@
 // channel-reduced torchvision network at the real spatial size.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, copyFileSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -84,13 +84,14 @@ test('a linear probe learns (above chance), only fc8 changes, and best.safetenso
   const extracted: string[] = [];
   const res = await startTraining(root, join(root, '.runs'), probe({ epochs: 12, earlyStop: 0 }), {
     log: (m) => logs.push(m),
-    features: { onExtract: (keys) => extracted.push(...keys.map((k) => `${k.set}:${k.index}:${k.variant}`)) },
+    features: { diskRoot: join(root, '.features'), onExtract: (keys) => extracted.push(...keys.map((k) => `${k.set}:${k.index}:${k.variant}`)) },
   });
   probeRun = res.runDir;
   assert.ok(logs.some((m) => /training steps run on onnxruntime-node/.test(m)), logs.join('\n'));
   // fc7 features of each image's centre crop, computed once for all 12 epochs
   assert.equal(new Set(extracted).size, extracted.length, 'a feature was computed twice');
   assert.ok(extracted.every((k) => k.endsWith(':0')));
+  assert.equal(extracted.length, 30, 'every image once');
   assert.equal(res.cancelled, false);
   assert.ok(res.bestValAcc! > 0.6, `best val acc ${res.bestValAcc} should beat chance (1/3) clearly`);
   const { epochs, config } = openRun(res.runDir);
@@ -119,6 +120,20 @@ test('a linear probe learns (above chance), only fc8 changes, and best.safetenso
   const src = await readExportSource(res.runDir);
   assert.equal(src.weights.spec.numClasses, 3);
   assert.deepEqual(Array.from(src.weights.params['fc8.bias'].data), Array.from(best.params['fc8.bias'].data));
+});
+
+test('a second probe on the same images reads their fc7 features from disk; a changed image is computed again', async () => {
+  const extracted: string[] = [];
+  const features = { diskRoot: join(root, '.features'), onExtract: (keys: { set: string; index: number }[]) => extracted.push(...keys.map((k) => `${k.set}:${k.index}`)) };
+  const again = await startTraining(root, join(root, '.runs'), probe({ epochs: 12, earlyStop: 0, lr: 2e-3, seed: 12 }), { features });
+  assert.deepEqual(extracted, [], 'nothing recomputed');
+  assert.ok(again.bestValAcc! > 0.6, `best val acc ${again.bestValAcc}`);
+  // a touched file has another mtime: its entry no longer matches
+  const touched = join(root, 'red', 'img-03.jpg');
+  const t = new Date(Date.now() + 5000);
+  utimesSync(touched, t, t);
+  await startTraining(root, join(root, '.runs'), probe({ epochs: 1 }), { features });
+  assert.equal(extracted.length, 1, `only the touched image: ${extracted.join(', ')}`);
 });
 
 test('a frozen run keeps fc6..fc8 only; cancel and resume rebuild the frozen layers from the base file', async () => {
@@ -160,7 +175,7 @@ test('a partial model whose base file is gone or changed is refused with a messa
     copyFileSync(keep, weightsPath);
     const buf = readFileSync(weightsPath);
     buf[buf.length - 1] ^= 0xff;
-    await import('node:fs').then((fs) => fs.writeFileSync(weightsPath, buf));
+    writeFileSync(weightsPath, buf);
     await assert.rejects(loadWeightsFile(bestPath, 'auto'), /which has changed since \(SHA-256 now/);
   } finally {
     copyFileSync(keep, weightsPath);
