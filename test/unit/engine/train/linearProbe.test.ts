@@ -9,7 +9,8 @@ import { appendFileSync, copyFileSync, readFileSync, renameSync, rmSync, statSyn
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { makeSpec, paramShapes } from '../../../../src/engine/model/spec';
+import { makeSpec, paramShapes, VARIANTS } from '../../../../src/engine/model/spec';
+import { buildTrainStep } from '../../../../src/engine/onnx/train/step';
 import { readSafetensors, saveSafetensors } from '../../../../src/engine/weights/safetensors';
 import { loadWeightsFile } from '../../../../src/engine/weights/loadWeights';
 import { sha256File } from '../../../../src/engine/weights/baseWeights';
@@ -75,6 +76,20 @@ test('the linear-probe preset: probe mode, Adam, constant lr, no augmentation; i
   assert.ok(cfg.batchSize <= 24);
   assert.throws(() => applyPreset({ preset: 'linear-probe' }, 24), /linear probe .* give a weights file/);
   assert.throws(() => resolveTrainConfig({ mode: 'probe' }), /probe mode .* give a weights file/);
+});
+
+test('the probe graph: fed relu7 vectors, only fc8 in it, no dropout masks (every variant); frozen keeps fc6..fc8 and dropout', () => {
+  for (const variant of VARIANTS) {
+    const spec = makeSpec(variant, { numClasses: 3, convChannels: [4, 8, 8, 8, 8], fcUnits: [16, 12] });
+    const probeStep = buildTrainStep({ spec, frozen: true, features: { layer: 'relu7', dropout: false }, optimizer: { kind: 'adam', weightDecay: 0 } });
+    assert.deepEqual(probeStep.params.map((p) => p.name), ['fc8.weight', 'fc8.bias'], variant);
+    assert.deepEqual(probeStep.masks, [], `${variant}: no dropout on fixed features`);
+    assert.deepEqual(probeStep.exampleDims, [12]);
+    const frozen = buildTrainStep({ spec, frozen: true, optimizer: { kind: 'sgd', weightDecay: 0 } });
+    assert.equal(frozen.params.length, 6);
+    assert.equal(frozen.masks.length, 2);
+    assert.deepEqual(frozen.exampleDims, [6, 6, 8]);
+  }
 });
 
 let probeRun: string;
