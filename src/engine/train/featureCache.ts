@@ -211,9 +211,11 @@ export class FeatureCache {
 
   /** The disk entry of an image's crop, named by its path, size and mtime (a changed file misses); undefined when it cannot be stat'ed. */
   private async diskFile(path: string, variant: number): Promise<string | undefined> {
+    // by the crop itself, not its index: the list of fixed crops depends on the run's augmentation
+    const crop = this.opts.crops[variant];
     try {
       const st = await fsp.stat(path);
-      const name = createHash('sha256').update(`${resolve(path)}\0${st.size}\0${st.mtimeMs}\0${variant}`).digest('hex').slice(0, 40);
+      const name = createHash('sha256').update(`${resolve(path)}\0${st.size}\0${st.mtimeMs}\0${crop.position}\0${crop.flip}`).digest('hex').slice(0, 40);
       return join(this.opts.diskDir!, `${name}.f32`);
     } catch {
       return undefined;

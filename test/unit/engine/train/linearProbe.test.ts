@@ -151,6 +151,31 @@ test('a second probe on the same images reads their fc7 features from disk; a ch
   assert.equal(extracted.length, 1, `only the touched image: ${extracted.join(', ')}`);
 });
 
+test('probe features on disk are keyed by the crop, not its index: with flips on, only the mirrored crops are computed', async () => {
+  const extracted: { variant: number }[] = [];
+  const features = { diskRoot: join(root, '.features'), onExtract: (keys: { variant: number }[]) => extracted.push(...keys) };
+  await startTraining(root, join(root, '.runs'), probe({ epochs: 3, augment: { flip: true } }), { features });
+  assert.ok(extracted.length > 0);
+  assert.ok(extracted.every((k) => k.variant === 1), 'the centre crops (variant 0) come from disk');
+});
+
+test('a probe run cancelled mid-run resumes from its fc8-only checkpoint and repeats the uninterrupted run', async () => {
+  const cfg = probe({ epochs: 4, earlyStop: 0 });
+  const features = { diskRoot: join(root, '.features') };
+  const full = await startTraining(root, join(root, '.runs-probe-full'), cfg, { features });
+  const controller = new AbortController();
+  const part = await startTraining(root, join(root, '.runs-probe-part'), cfg, {
+    features, signal: controller.signal, emit: (e) => e.kind === 'trainStep' && e.globalStep === 6 && controller.abort(),
+  });
+  assert.equal(part.cancelled, true);
+  assert.deepEqual(tensorNames(join(part.runDir, 'checkpoint.safetensors')), ['adam.m/fc8.bias', 'adam.m/fc8.weight', 'adam.v/fc8.bias', 'adam.v/fc8.weight', 'fc8.bias', 'fc8.weight']);
+  await resumeTraining(part.runDir, { features });
+  const a = openRun(full.runDir).steps;
+  const b = openRun(part.runDir).steps;
+  assert.equal(b.length, a.length);
+  a.forEach((s, i) => assert.ok(Math.abs(s.loss - b[i].loss) < 1e-5, `step ${s.globalStep}: ${s.loss} vs ${b[i].loss}`));
+});
+
 test('a frozen run keeps fc6..fc8 only; cancel and resume rebuild the frozen layers from the base file', async () => {
   const cfg: TrainConfigInput = {
     variant: 'torchvision', preset: 'fine-tune', mode: 'frozen', weights: { kind: 'file', path: weightsPath }, epochs: 3, batchSize: 8, lr: 0.001,
