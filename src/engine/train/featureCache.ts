@@ -1,12 +1,15 @@
 // Frozen mode's feature cache: the features of each (image, fixed crop) are computed the first time
 // a batch needs them (all of a batch's misses in one extractor call) and kept, so later epochs only
 // run the head. Entries are kept while they fit the memory budget; past it, the crops that did not
-// fit are recomputed whenever they come up (said once through onOverBudget).
+// fit are recomputed whenever they come up (said once through onOverBudget). A probe run also keeps
+// its features on disk (probeFeatureDir), so a later run on the same images computes none of them.
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ModelSpec } from '../model/spec';
-import type { SkippedFile } from '../../protocol/engine/train';
+import type { RunConfigFile, SkippedFile, TrainConfig } from '../../protocol/engine/train';
+import { evictModels } from '../project/featureStore';
 import { cropNormalise, fixedCropParams, type FixedCrop } from './augment';
 import type { LabelledImage } from './dataset';
 import type { FeatureExtractor } from './featureExtractor';
@@ -243,6 +246,33 @@ function keyId(k: FeatureKey): string {
 
 function formatBytes(n: number): string {
   return n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(0)} MB` : `${Math.round(n / 1024)} KB`;
+}
+
+/** Model folders of probe features kept on disk (the most recently used). */
+const PROBE_FEATURE_MODELS = 3;
+
+/**
+ * A probe's fc7 vectors are small (16 KB an image) and depend only on the base weights and the
+ * image, so they are kept on disk: a second probe on the same folder (another lr, a resume) skips
+ * the forward passes. Frozen runs' pool5 crops (36 KB x 10 crops an image) stay in memory.
+ */
+export async function probeFeatureDir(config: TrainConfig, spec: ModelSpec, configFile: RunConfigFile, layer: string, root?: string): Promise<string | undefined> {
+  if (config.mode !== 'probe' || !configFile.baseWeights) return undefined;
+  const base = root ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'alexnet-explorer', 'train-features');
+  const name = diskCacheName({
+    weightsSha256: configFile.baseWeights.sha256, variant: spec.variant, layer, normalisation: spec.normalisation,
+    widths: { convChannels: config.convChannels ?? null, fcUnits: config.fcUnits ?? null, loadAs: configFile.baseWeights.loadAs, size: spec.inputSize, resize: spec.resizeTo },
+  });
+  const dir = join(base, name);
+  try {
+    await fsp.mkdir(dir, { recursive: true });
+    const now = new Date();
+    await fsp.utimes(dir, now, now);
+    await evictModels(base, PROBE_FEATURE_MODELS);
+    return dir;
+  } catch {
+    return undefined; // an unwritable cache folder: memory only
+  }
 }
 
 async function readFeatures(file: string, size: number): Promise<Float32Array | undefined> {

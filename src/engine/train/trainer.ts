@@ -7,9 +7,7 @@ import type { Params } from '../model/alexnet';
 import { paramShapes, type ModelSpec } from '../model/spec';
 import type { HostTensor } from '../weights/hostTensor';
 import { readSafetensors, saveSafetensors } from '../weights/safetensors';
-import { mkdir, readFile, utimes } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { evictModels } from '../project/featureStore';
+import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import type {
   EpochRecord, RunConfigFile, SkippedFile, StepRecord, TrainConfig, TrainConfigInput, TrainEvent, TrainResult,
@@ -17,7 +15,7 @@ import type {
 import { centreCrop, cropNormalise, fixedCrops, type CropParams } from './augment';
 import { resolveTrainConfig, warmupLr } from './config';
 import { scanDataset, type Dataset, type LabelledImage } from './dataset';
-import { diskCacheName, FeatureCache, variantFor, type FeatureKey } from './featureCache';
+import { FeatureCache, probeFeatureDir, variantFor, type FeatureKey } from './featureCache';
 import { createFeatureExtractor, gpuBackendInUse, type FeatureRuntime } from './featureExtractor';
 import { ImageSource, isSkippedFile, Prefetcher } from './loader';
 import { ConfusionMatrix } from './metrics';
@@ -536,33 +534,6 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     for (const v of Object.values(vars)) v.dispose();
     sgd.dispose();
     await ort?.dispose();
-  }
-}
-
-/** Model folders of probe features kept on disk (the most recently used). */
-const PROBE_FEATURE_MODELS = 3;
-
-/**
- * A probe's fc7 vectors are small (16 KB an image) and depend only on the base weights and the
- * image, so they are kept on disk: a second probe on the same folder (another lr, a resume) skips
- * the forward passes. Frozen runs' pool5 crops (36 KB x 10 crops an image) stay in memory.
- */
-async function probeFeatureDir(config: TrainConfig, spec: ModelSpec, configFile: RunConfigFile, layer: string, root?: string): Promise<string | undefined> {
-  if (config.mode !== 'probe' || !configFile.baseWeights) return undefined;
-  const base = root ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'alexnet-explorer', 'train-features');
-  const name = diskCacheName({
-    weightsSha256: configFile.baseWeights.sha256, variant: spec.variant, layer, normalisation: spec.normalisation,
-    widths: { convChannels: config.convChannels ?? null, fcUnits: config.fcUnits ?? null, loadAs: configFile.baseWeights.loadAs, size: spec.inputSize, resize: spec.resizeTo },
-  });
-  const dir = join(base, name);
-  try {
-    await mkdir(dir, { recursive: true });
-    const now = new Date();
-    await utimes(dir, now, now);
-    await evictModels(base, PROBE_FEATURE_MODELS);
-    return dir;
-  } catch {
-    return undefined; // an unwritable cache folder: memory only
   }
 }
 
