@@ -10,6 +10,7 @@ import type { InitName, PresetName, TrainConfigInput, TrainEvent, TrainMode, Tra
 import { scanDataset } from '../engine/train/dataset';
 import { formatDuration, resumeTraining, startTraining, type TrainHooks } from '../engine/train/trainer';
 import { describeTrainDevice } from '../engine/train/trainDevice';
+import { augmentLabel, patienceLabel } from '../protocol/webview/training';
 
 const HELP = `usage: alexnet train <folder> [options]
        alexnet train --resume RUN_DIR [--epochs N] [--json]
@@ -17,11 +18,16 @@ const HELP = `usage: alexnet train <folder> [options]
 <folder>: one subfolder per class, or train/ and val/ subfolders in that layout.
 
 options:
-  --preset small-data|paper|fine-tune  the recipe (default fine-tune with --weights, else small-data);
+  --preset small-data|paper|fine-tune|linear-probe
+                                      the recipe (default fine-tune with --weights, else small-data);
                                       options given below override it. small-data: Adam, PyTorch init,
-                                      lr from a finder, warm-up, clipping, batch ~1/4 of the images
+                                      lr from a finder, warm-up, clipping, batch ~1/4 of the images.
+                                      linear-probe (needs --weights): only fc8 learns, on fc7 features
+                                      computed once; Adam lr 0.001, up to 30 epochs, early stop 5
   --variant paper|caffe|torchvision   (default torchvision)
-  --mode frozen|finetune|scratch      (default frozen with --weights, else scratch)
+  --mode probe|frozen|finetune|scratch  (default frozen with --weights, else scratch); probe and
+                                      frozen runs save only the trained layers plus the SHA-256 of
+                                      --weights, which must stay in place to use the model
   --weights FILE                      starting weights (.pth, bvlc_alexnet.npy, .safetensors)
   --epochs N                          (the preset's: small-data 30, else 10)
   --batch-size N                      (the preset's: small-data 8..32, paper 128, fine-tune 32)
@@ -68,7 +74,7 @@ export async function runTrainCli(argv: string[]): Promise<number> {
     return 2;
   }
   const mode = options.mode as string | undefined;
-  if (mode !== undefined && !['frozen', 'finetune', 'scratch'].includes(mode)) throw new Error(`--mode must be frozen, finetune or scratch, got '${mode}'`);
+  if (mode !== undefined && !['probe', 'frozen', 'finetune', 'scratch'].includes(mode)) throw new Error(`--mode must be probe, frozen, finetune or scratch, got '${mode}'`);
 
   const engine = new Engine(engineOptionsFromEnv());
   const backend = await engine.init(backendOption(options), undefined, deviceOption(options));
@@ -100,6 +106,8 @@ export async function runTrainCli(argv: string[]): Promise<number> {
           `${c.config.init ? `, init ${c.config.init}` : ''}${c.config.clipGradNorm ? `, clip ${c.config.clipGradNorm}` : ''}${c.config.warmupSteps ? `, warm-up ${c.config.warmupSteps} steps` : ''}`);
         if (c.device) console.log(`steps on: ${describeTrainDevice(c.device)}`);
         console.log(`${c.config.variant}, mode ${c.config.mode}, ${c.classNames.length} classes, ${c.trainCount} train / ${c.valCount} val images, batch ${c.config.batchSize}, ${c.stepsPerEpoch} steps/epoch` + (e.resumed ? `, resuming at epoch ${e.startEpoch}` : ''));
+        console.log(`epochs ${c.config.epochs}, patience ${patienceLabel(c.config.patience, c.config.warmupSteps)}, early stop ${c.config.earlyStop ? `after ${c.config.earlyStop} epochs` : 'off'}, augmentation ${augmentLabel(c.config.augment, c.config.mode)}`);
+        if (c.baseWeights) console.log(`saves only the trained layers; the others come from ${c.baseWeights.path} (SHA-256 ${c.baseWeights.sha256.slice(0, 16)}…), which must stay in place`);
       } else if (e.kind === 'trainStep' && process.stderr.isTTY && Date.now() - lastStepLine > 500) {
         lastStepLine = Date.now();
         process.stderr.write(`\r  epoch ${e.epoch} step ${e.step}/${e.stepsPerEpoch}  loss ${e.loss.toFixed(4)}  ${e.imagesPerSec.toFixed(1)} img/s  wait ${e.waitMs.toFixed(0)} ms  ${e.etaSeconds === null ? '' : formatDuration(e.etaSeconds) + ' left'}   `);

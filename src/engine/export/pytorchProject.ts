@@ -110,7 +110,7 @@ lists it, when that folder exists on this machine; else \`runs/\` here), \`--wor
 ## Files
 
 - \`train.py\` the script; \`project.json\` its inputs (classes, split, learning rate, momentum, weight decay, batch size,
-  augmentation: random ${mode === 'frozen' ? 'fixed corner/centre crops' : 'crops'}, flips${mode === 'frozen' ? '' : ', PCA colour noise'}; the plateau rule divides the
+  augmentation: random ${mode === 'frozen' || mode === 'probe' ? 'fixed corner/centre crops' : 'crops'}, flips${mode === 'frozen' || mode === 'probe' ? '' : ', PCA colour noise'}; the plateau rule divides the
   learning rate by 10 after \`patience\` epochs without a better validation loss).
 - \`start.pth\` ${noStart ? `is absent: ${noStart}.` : 'the starting weights (a PyTorch state_dict; the last layer is new, for your classes).'}
   The global batch size is split over the processes.

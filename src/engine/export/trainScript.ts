@@ -108,7 +108,7 @@ class Images(torch.utils.data.Dataset):
         self.size, self.resize = p['spec']['inputSize'], p['spec']['resizeTo']
         self.norm = p['spec']['normalisation']
         self.aug = p['config']['augment']
-        self.frozen = p['config']['mode'] == 'frozen'
+        self.frozen = p['config']['mode'] in ('frozen', 'probe')
         self.pca = p.get('pca')
 
     def __len__(self):
@@ -255,11 +255,16 @@ def main():
         if unexpected:
             raise SystemExit(f'start.pth has keys this network lacks: {unexpected}')
         # fc8 is new (the run's classes), as in the engine
-    frozen = cfg['mode'] == 'frozen'
-    head = {'fc6', 'fc7', 'fc8'}
+    frozen = cfg['mode'] in ('frozen', 'probe')
+    # a linear probe: only fc8 learns, on fixed fc7 features (no dropout), as in the engine
+    head = {'fc8'} if cfg['mode'] == 'probe' else {'fc6', 'fc7', 'fc8'}
     for name, m in model.layers.items():
         for prm in m.parameters():
             prm.requires_grad = not frozen or name in head
+    if cfg['mode'] == 'probe':
+        for m in model.modules():
+            if isinstance(m, nn.Dropout):
+                m.p = 0.0
     model.to(device)
     net = nn.parallel.DistributedDataParallel(model, device_ids=[local] if cuda else None) if world > 1 else model
 

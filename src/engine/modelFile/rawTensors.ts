@@ -1,6 +1,7 @@
 // Every tensor of a weights file as the file holds it (names, shapes, element types), AlexNet or
 // not, read by the same safe readers the loaders use (restricted unpickler, bounded parsers).
 import { basename } from 'node:path';
+import { parseBaseWeightsRef } from '../weights/baseWeights';
 import { caffeNpyToCanonical } from '../weights/caffeNpy';
 import type { HostTensor } from '../weights/hostTensor';
 import { isNpy, readNpy } from '../weights/npy';
@@ -62,6 +63,13 @@ export function readRawTensors(buf: Uint8Array, path: string): RawFile {
   if (isSafetensors(buf)) {
     const { tensors, metadata } = readSafetensors(buf);
     const dtypes = safetensorsDtypes(buf);
+    let base;
+    try {
+      base = parseBaseWeightsRef(metadata);
+    } catch (e) {
+      notes.push((e as Error).message);
+    }
+    if (base) notes.push(`a training run's trained layers only (${Object.keys(tensors).filter((n) => !n.includes('/')).join(', ')}); the others come from ${base.path} (SHA-256 ${base.sha256.slice(0, 16)}…) when the model is loaded`);
     return { format: 'safetensors', tensors: Object.entries(tensors).map(([name, x]) => ({ name, dtype: dtypes[name] ?? 'f32', ...x })), metadata, notes };
   }
   if (/\.onnx$/i.test(path) || isOnnx(buf)) {

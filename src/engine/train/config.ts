@@ -30,8 +30,8 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
     earlyStop: input.earlyStop ?? 0,
     valFraction: input.valFraction ?? 0.2,
     seed: input.seed ?? 42,
-    // frozen runs cache each crop's conv features once, so colour noise cannot apply: recorded as off
-    augment: { crop: true, flip: true, pca: true, ...(input.augment ?? {}), ...(mode === 'frozen' ? { pca: false } : {}) },
+    // frozen and probe runs cache each crop's features once, so colour noise cannot apply: recorded as off
+    augment: { crop: true, flip: true, pca: true, ...(input.augment ?? {}), ...(mode === 'frozen' || mode === 'probe' ? { pca: false } : {}) },
     optimizer: input.optimizer ?? 'sgd',
     ...(input.optimizer === 'adam' || input.adamBetas ? { adamBetas: input.adamBetas ?? [0.9, 0.999], adamEps: input.adamEps ?? 1e-8 } : {}),
     clipGradNorm: input.clipGradNorm ?? 0,
@@ -46,7 +46,8 @@ export function resolveTrainConfig(input: TrainConfigInput): TrainConfig {
     throw new TrainConfigError(m);
   };
   if (!VARIANTS.includes(cfg.variant)) bad(`unknown variant '${cfg.variant}' (${VARIANTS.join(', ')})`);
-  if (!['frozen', 'finetune', 'scratch'].includes(cfg.mode)) bad(`unknown mode '${cfg.mode}' (frozen, finetune, scratch)`);
+  if (!['frozen', 'probe', 'finetune', 'scratch'].includes(cfg.mode)) bad(`unknown mode '${cfg.mode}' (frozen, probe, finetune, scratch)`);
+  if (cfg.mode === 'probe' && !cfg.weights) bad('probe mode trains only fc8 on the fc7 features of pretrained weights: give a weights file');
   if (!(Number.isInteger(cfg.epochs) && cfg.epochs > 0)) bad('epochs must be a positive integer');
   if (!(Number.isInteger(cfg.batchSize) && cfg.batchSize > 0)) bad('batchSize must be a positive integer');
   if (!(cfg.lr > 0)) bad('lr must be positive');

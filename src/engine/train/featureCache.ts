@@ -1,9 +1,15 @@
 // Frozen mode's feature cache: the features of each (image, fixed crop) are computed the first time
 // a batch needs them (all of a batch's misses in one extractor call) and kept, so later epochs only
 // run the head. Entries are kept while they fit the memory budget; past it, the crops that did not
-// fit are recomputed whenever they come up (said once through onOverBudget).
+// fit are recomputed whenever they come up (said once through onOverBudget). A probe run also keeps
+// its features on disk (probeFeatureDir), so a later run on the same images computes none of them.
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { ModelSpec } from '../model/spec';
-import type { SkippedFile } from '../../protocol/engine/train';
+import type { RunConfigFile, SkippedFile, TrainConfig } from '../../protocol/engine/train';
+import { evictModels } from '../project/featureStore';
 import { cropNormalise, fixedCropParams, type FixedCrop } from './augment';
 import type { LabelledImage } from './dataset';
 import type { FeatureExtractor } from './featureExtractor';
@@ -42,6 +48,17 @@ export interface FeatureCacheOptions {
   onOverBudget?: (message: string) => void;
   /** called with the keys of every extractor call (tests, diagnostics) */
   onExtract?: (keys: FeatureKey[]) => void;
+  /**
+   * A folder that keeps the features across runs (a linear probe's fc7 vectors: 16 KB an image), one
+   * file per (image path, size, mtime, crop); the folder itself must be named for the weights and
+   * layer (diskCacheName). Absent: memory only.
+   */
+  diskDir?: string;
+}
+
+/** The disk cache folder name for everything the features depend on besides the image. */
+export function diskCacheName(parts: { weightsSha256: string; variant: string; layer: string; widths: unknown; normalisation: unknown }): string {
+  return `${parts.variant}-${parts.layer}-${createHash('sha256').update(JSON.stringify({ format: 1, ...parts })).digest('hex').slice(0, 24)}`;
 }
 
 /** The crop an image uses in an epoch: one of `count` fixed crops, drawn from the seeded augment stream. */
@@ -150,8 +167,21 @@ export class FeatureCache {
   private async compute(items: LabelledImage[], keys: FeatureKey[], skipped: SkippedFile[]): Promise<(Float32Array | undefined)[]> {
     const { extractor, source, spec, crops } = this.opts;
     const s = spec.inputSize;
+    const out: (Float32Array | undefined)[] = new Array(keys.length).fill(undefined);
+    // features kept on disk by an earlier run: no decoding, no extraction
+    const files = this.opts.diskDir ? await Promise.all(keys.map((key) => this.diskFile(items[key.index].path, key.variant))) : [];
+    if (files.length) {
+      await Promise.all(keys.map(async (key, k) => {
+        const f = files[k] && (await readFeatures(files[k]!, extractor.size));
+        if (f) {
+          out[k] = f;
+          this.store(key, f);
+        }
+      }));
+    }
     const loaded = await Promise.all(
-      keys.map(async (key) => {
+      keys.map(async (key, k) => {
+        if (out[k]) return undefined;
         try {
           return await source.load(items[key.index].path);
         } catch (e) {
@@ -162,7 +192,6 @@ export class FeatureCache {
       }),
     );
     const ok = keys.map((_, k) => k).filter((k) => loaded[k]);
-    const out: (Float32Array | undefined)[] = new Array(keys.length).fill(undefined);
     if (!ok.length) return out;
     const x = new Float32Array(ok.length * s * s * 3);
     ok.forEach((k, j) => cropNormalise(loaded[k]!, s, fixedCropParams(crops[keys[k].variant], loaded[k]!, s), spec.normalisation, x, j * s * s * 3));
@@ -179,7 +208,21 @@ export class FeatureCache {
       out[k] = f;
       this.store(keys[k], f);
     });
+    if (files.length) await Promise.all(ok.map((k) => (files[k] ? writeFeatures(files[k]!, out[k]!) : undefined)));
     return out;
+  }
+
+  /** The disk entry of an image's crop, named by its path, size and mtime (a changed file misses); undefined when it cannot be stat'ed. */
+  private async diskFile(path: string, variant: number): Promise<string | undefined> {
+    // by the crop itself, not its index: the list of fixed crops depends on the run's augmentation
+    const crop = this.opts.crops[variant];
+    try {
+      const st = await fsp.stat(path);
+      const name = createHash('sha256').update(`${resolve(path)}\0${st.size}\0${st.mtimeMs}\0${crop.position}\0${crop.flip}`).digest('hex').slice(0, 40);
+      return join(this.opts.diskDir!, `${name}.f32`);
+    } catch {
+      return undefined;
+    }
   }
 
   private store(key: FeatureKey, f: Float32Array): void {
@@ -203,4 +246,54 @@ function keyId(k: FeatureKey): string {
 
 function formatBytes(n: number): string {
   return n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(0)} MB` : `${Math.round(n / 1024)} KB`;
+}
+
+/** Model folders of probe features kept on disk (the most recently used). */
+const PROBE_FEATURE_MODELS = 3;
+
+/**
+ * A probe's fc7 vectors are small (16 KB an image) and depend only on the base weights and the
+ * image, so they are kept on disk: a second probe on the same folder (another lr, a resume) skips
+ * the forward passes. Frozen runs' pool5 crops (36 KB x 10 crops an image) stay in memory.
+ */
+export async function probeFeatureDir(config: TrainConfig, spec: ModelSpec, configFile: RunConfigFile, layer: string, root?: string): Promise<string | undefined> {
+  if (config.mode !== 'probe' || !configFile.baseWeights) return undefined;
+  const base = root ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'alexnet-explorer', 'train-features');
+  const name = diskCacheName({
+    weightsSha256: configFile.baseWeights.sha256, variant: spec.variant, layer, normalisation: spec.normalisation,
+    widths: { convChannels: config.convChannels ?? null, fcUnits: config.fcUnits ?? null, loadAs: configFile.baseWeights.loadAs, size: spec.inputSize, resize: spec.resizeTo },
+  });
+  const dir = join(base, name);
+  try {
+    await fsp.mkdir(dir, { recursive: true });
+    const now = new Date();
+    await fsp.utimes(dir, now, now);
+    await evictModels(base, PROBE_FEATURE_MODELS);
+    return dir;
+  } catch {
+    return undefined; // an unwritable cache folder: memory only
+  }
+}
+
+async function readFeatures(file: string, size: number): Promise<Float32Array | undefined> {
+  try {
+    const buf = await fsp.readFile(file);
+    if (buf.length !== size * 4) return undefined; // torn or from another layout: recomputed
+    const f = new Float32Array(size);
+    new Uint8Array(f.buffer).set(buf);
+    return f;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written to a temporary name and renamed, so a reader sees a whole entry or none; a failed write only costs a recompute later. */
+async function writeFeatures(file: string, f: Float32Array): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await fsp.writeFile(tmp, new Uint8Array(f.buffer, f.byteOffset, f.byteLength));
+    await fsp.rename(tmp, file);
+  } catch {
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+  }
 }

@@ -1,12 +1,12 @@
-// Frozen-mode feature extraction: the frozen conv stack (everything up to the layer that feeds the
-// head, model.ts's FEATURE_LAYER) run on a batch of normalised crops. ONNX Runtime does it several
-// times faster than tfjs's wasm backend on a CPU, so it is used when it loads and no GPU backend is
+// Frozen- and probe-mode feature extraction: the frozen layers (everything up to the layer that feeds
+// the trained part: model.ts's FEATURE_LAYER pool5, or a probe's relu7) run on a batch of normalised
+// crops. ONNX Runtime does it several times faster than tfjs's wasm backend on a CPU, so it is used when it loads and no GPU backend is
 // in use; otherwise tfjs's convForward. Both give features in the layout headForward takes (NHWC).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Params } from '../model/alexnet';
 import type { DenseLayer, FlattenLayer, ModelSpec } from '../model/spec';
 import { createOnnxRuntime, onnxAvailable, type HostParam, type OnnxRuntime } from '../onnx';
-import { convForward, FEATURE_LAYER, featureShape } from './model';
+import { FEATURE_LAYER, featureShape, forwardTo } from './model';
 
 export type FeatureRuntime = 'auto' | 'onnx' | 'tfjs';
 
@@ -40,23 +40,24 @@ export async function createFeatureExtractor(
   spec: ModelSpec,
   params: Params,
   runtime: FeatureRuntime = 'auto',
+  layer = FEATURE_LAYER,
 ): Promise<{ extractor: FeatureExtractor; reason?: string }> {
-  if (runtime === 'tfjs') return { extractor: tfjsFeatureExtractor(spec, params) };
+  if (runtime === 'tfjs') return { extractor: tfjsFeatureExtractor(spec, params, layer) };
   if (runtime === 'auto') {
-    if (gpuBackendInUse()) return { extractor: tfjsFeatureExtractor(spec, params), reason: 'tfjs runs on a GPU' };
+    if (gpuBackendInUse()) return { extractor: tfjsFeatureExtractor(spec, params, layer), reason: 'tfjs runs on a GPU' };
     const ort = onnxAvailable();
-    if (!ort.ok) return { extractor: tfjsFeatureExtractor(spec, params), reason: ort.reason };
+    if (!ort.ok) return { extractor: tfjsFeatureExtractor(spec, params, layer), reason: ort.reason };
   }
   try {
-    return { extractor: await onnxFeatureExtractor(spec, params) };
+    return { extractor: await onnxFeatureExtractor(spec, params, { layer }) };
   } catch (e) {
     if (runtime === 'onnx') throw e;
-    return { extractor: tfjsFeatureExtractor(spec, params), reason: `ONNX Runtime session failed: ${(e as Error).message}` };
+    return { extractor: tfjsFeatureExtractor(spec, params, layer), reason: `ONNX Runtime session failed: ${(e as Error).message}` };
   }
 }
 
-export function tfjsFeatureExtractor(spec: ModelSpec, params: Params): FeatureExtractor {
-  const shape = featureShape(spec);
+export function tfjsFeatureExtractor(spec: ModelSpec, params: Params, layer = FEATURE_LAYER): FeatureExtractor {
+  const shape = featureShape(spec, layer);
   const size = shape.reduce((a, b) => a * b, 1);
   const s = spec.inputSize;
   return {
@@ -65,7 +66,7 @@ export function tfjsFeatureExtractor(spec: ModelSpec, params: Params): FeatureEx
     shape,
     size,
     async extract(x, n) {
-      const out = tf.tidy(() => convForward(spec, params, tf.tensor4d(x, [n, s, s, 3])));
+      const out = tf.tidy(() => forwardTo(spec, params, tf.tensor4d(x, [n, s, s, 3]), layer));
       try {
         return (await out.data()) as Float32Array;
       } finally {
@@ -77,37 +78,38 @@ export function tfjsFeatureExtractor(spec: ModelSpec, params: Params): FeatureEx
 }
 
 /**
- * ONNX Runtime on the conv stack only: the session's graph is the spec cut after FEATURE_LAYER with
- * a one-unit zero dense layer as its required logits, so the head's weights are neither copied nor run.
+ * ONNX Runtime on the frozen layers only: the session's graph is the spec cut after `layer` with
+ * a one-unit zero dense layer as its required logits, so the trained layers are neither copied nor run.
  */
-export async function onnxFeatureExtractor(spec: ModelSpec, params: Params, opts: { threads?: number } = {}): Promise<FeatureExtractor> {
-  const shape = featureShape(spec);
+export async function onnxFeatureExtractor(spec: ModelSpec, params: Params, opts: { threads?: number; layer?: string } = {}): Promise<FeatureExtractor> {
+  const layer = opts.layer ?? FEATURE_LAYER;
+  const shape = featureShape(spec, layer);
   const size = shape.reduce((a, b) => a * b, 1);
-  const cut = spec.layers.findIndex((l) => l.name === FEATURE_LAYER);
-  if (cut < 0) throw new Error(`spec has no ${FEATURE_LAYER}`);
+  const cut = spec.layers.findIndex((l) => l.name === layer);
+  if (cut < 0) throw new Error(`spec has no ${layer}`);
   const flatten: FlattenLayer = { kind: 'flatten', name: 'features.flatten' };
   const probe: DenseLayer = { kind: 'dense', name: 'features.probe', inUnits: size, units: 1 };
-  const convSpec: ModelSpec = { ...spec, numClasses: 1, layers: [...spec.layers.slice(0, cut + 1), flatten, probe] };
+  const convSpec: ModelSpec = { ...spec, numClasses: 1, layers: [...spec.layers.slice(0, cut + 1), ...(shape.length > 1 ? [flatten] : []), probe] };
   const host: Record<string, HostParam> = {
     'features.probe.weight': { shape: [size, 1], data: new Float32Array(size) },
     'features.probe.bias': { shape: [1], data: new Float32Array(1) },
   };
-  for (const layer of convSpec.layers) {
-    if (layer.kind !== 'conv') continue;
+  for (const l of convSpec.layers) {
+    if ((l.kind !== 'conv' && l.kind !== 'dense') || l.name === probe.name) continue;
     for (const p of ['weight', 'bias']) {
-      const t = params[`${layer.name}.${p}`];
-      host[`${layer.name}.${p}`] = { shape: [...t.shape], data: (await t.data()) as Float32Array };
+      const t = params[`${l.name}.${p}`];
+      host[`${l.name}.${p}`] = { shape: [...t.shape], data: (await t.data()) as Float32Array };
     }
   }
-  const rt: OnnxRuntime = await createOnnxRuntime(convSpec, host, { collect: [FEATURE_LAYER], ...(opts.threads ? { threads: opts.threads } : {}) });
+  const rt: OnnxRuntime = await createOnnxRuntime(convSpec, host, { collect: [layer], ...(opts.threads ? { threads: opts.threads } : {}) });
   return {
     runtime: 'onnx',
     label: 'ONNX Runtime (CPU)',
     shape,
     size,
     async extract(x, n) {
-      const r = await rt.run(x, n, { collect: [FEATURE_LAYER] });
-      const act = r.activations.get(FEATURE_LAYER)!;
+      const r = await rt.run(x, n, { collect: [layer] });
+      const act = r.activations.get(layer)!;
       if (act.data.length !== n * size) throw new Error(`ONNX features: expected ${n * size} values, got ${act.data.length}`);
       return act.data;
     },

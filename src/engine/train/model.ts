@@ -6,12 +6,33 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { applyLayer, heInit, paperInit, type Params } from '../model/alexnet';
 import { describe as describeSpec, makeSpec, paramShapes, type ModelSpec } from '../model/spec';
 import { loadWeightsFile } from '../weights/loadWeights';
-import type { TrainConfig } from '../../protocol/engine/train';
+import type { TrainConfig, TrainMode } from '../../protocol/engine/train';
 import { hashSeed, RNG } from './rng';
 import { scratchInit } from './init';
 
 export const FEATURE_LAYER = 'pool5';
 const HEAD_PARAMS = new Set(['fc6', 'fc7', 'fc8']);
+
+/**
+ * Where a mode's trained part starts: the layer whose output is cached (computed once with the
+ * starting weights) and fed to the steps, the layers that learn, and whether the dropout layers
+ * after the cut stay (a linear probe is logistic regression on fixed features: none).
+ */
+export interface FeatureCut {
+  layer: string;
+  trained: ReadonlySet<string>;
+  dropout: boolean;
+}
+
+const CUTS: Partial<Record<TrainMode, FeatureCut>> = {
+  frozen: { layer: FEATURE_LAYER, trained: HEAD_PARAMS, dropout: true },
+  probe: { layer: 'relu7', trained: new Set(['fc8']), dropout: false },
+};
+
+/** The cut of a mode that trains on cached features (frozen, probe); undefined when images go through the whole network. */
+export function featureCutFor(mode: TrainMode): FeatureCut | undefined {
+  return CUTS[mode];
+}
 
 export function trainSpec(config: TrainConfig, numClasses: number): ModelSpec {
   return makeSpec(config.variant, {
@@ -21,15 +42,16 @@ export function trainSpec(config: TrainConfig, numClasses: number): ModelSpec {
   });
 }
 
-/** Output shape of pool5 ([6, 6, C]). */
-export function featureShape(spec: ModelSpec): number[] {
-  const info = describeSpec(spec).find((i) => i.layer.name === FEATURE_LAYER);
-  if (!info) throw new Error(`spec has no ${FEATURE_LAYER}`);
+/** Output shape of a layer for one image: pool5 [6, 6, C], relu7 [units]. */
+export function featureShape(spec: ModelSpec, layer = FEATURE_LAYER): number[] {
+  const info = describeSpec(spec).find((i) => i.layer.name === layer);
+  if (!info) throw new Error(`spec has no ${layer}`);
   return info.outputShape;
 }
 
 export function isTrainable(config: TrainConfig, paramName: string): boolean {
-  return config.mode !== 'frozen' || HEAD_PARAMS.has(paramName.split('.')[0]);
+  const cut = featureCutFor(config.mode);
+  return !cut || cut.trained.has(paramName.split('.')[0]);
 }
 
 export interface InitialParams {
@@ -79,15 +101,15 @@ export async function initialParams(config: TrainConfig, spec: ModelSpec): Promi
 }
 
 /**
- * The layers after pool5 (avgpool, flatten, dropout, fc6..fc8) on pool5 features; logits out.
+ * The layers after `from` (pool5: avgpool, flatten, dropout, fc6..fc8) on its features; logits out.
  * Dropout masks are seeded by `dropoutSeed` so a resumed run draws the same masks.
  */
-export function headForward(spec: ModelSpec, params: Params, features: tf.Tensor, training: boolean, dropoutSeed = 0): tf.Tensor2D {
+export function headForward(spec: ModelSpec, params: Params, features: tf.Tensor, training: boolean, dropoutSeed = 0, from = FEATURE_LAYER): tf.Tensor2D {
   let h = features;
   let started = false;
   spec.layers.forEach((layer, i) => {
     if (!started) {
-      started = layer.name === FEATURE_LAYER;
+      started = layer.name === from;
       return;
     }
     if (layer.kind === 'softmax') return;
@@ -102,12 +124,18 @@ export function headForward(spec: ModelSpec, params: Params, features: tf.Tensor
 
 /** Everything up to pool5. */
 export function convForward(spec: ModelSpec, params: Params, x: tf.Tensor4D): tf.Tensor4D {
+  return forwardTo(spec, params, x, FEATURE_LAYER) as tf.Tensor4D;
+}
+
+/** Everything up to and including `layer`, without dropout (inference). */
+export function forwardTo(spec: ModelSpec, params: Params, x: tf.Tensor4D, layer: string): tf.Tensor {
+  if (!spec.layers.some((l) => l.name === layer)) throw new Error(`spec has no ${layer}`);
   let h: tf.Tensor = x;
-  for (const layer of spec.layers) {
-    h = applyLayer(layer, params, h, false);
-    if (layer.name === FEATURE_LAYER) break;
+  for (const l of spec.layers) {
+    h = applyLayer(l, params, h, false);
+    if (l.name === layer) break;
   }
-  return h as tf.Tensor4D;
+  return h;
 }
 
 /** Mean softmax cross-entropy, and the number of correct argmax predictions. */

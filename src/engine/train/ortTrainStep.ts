@@ -13,6 +13,7 @@ import { onnxAvailable } from '../onnx/runtime';
 import { TrainRunner, type RunnerOptions, type RunnerState } from '../onnx/train/runner';
 import { hashSeed, Rng } from './rng';
 import { createRunnerOnDevice, deviceRecordOf, firstLine, onCpuBecause, type RunnerFactory } from './trainDevice';
+import { featureCutFor } from './model';
 
 export interface OrtOptimizerState {
   steps: number;
@@ -67,7 +68,8 @@ export async function createOrtTrainStep(opts: {
   createRunner?: RunnerFactory;
 }): Promise<OrtTrainStep> {
   const { config, spec, trained } = opts;
-  const frozen = config.mode === 'frozen';
+  const cut = featureCutFor(config.mode);
+  const frozen = !!cut;
   const kind = config.optimizer ?? 'sgd';
   let state: RunnerState | undefined;
   if (opts.checkpoint) {
@@ -83,6 +85,7 @@ export async function createOrtTrainStep(opts: {
   }
   const runnerOptions: Omit<RunnerOptions, 'device'> = {
     spec, frozen,
+    ...(cut ? { features: { layer: cut.layer, dropout: cut.dropout } } : {}),
     graph: { batchHint: config.batchSize },
     optimizer: {
       kind, weightDecay: config.weightDecay, momentum: config.momentum,
@@ -124,7 +127,7 @@ export async function createOrtTrainStep(opts: {
   };
   const inputOf = (b: OrtBatch): Float32Array => {
     const x = frozen ? b.features : b.x;
-    if (!x) throw new Error(frozen ? 'frozen training needs cached features' : 'the batch has no images');
+    if (!x) throw new Error(frozen ? `${config.mode} training needs cached features` : 'the batch has no images');
     return x;
   };
   return {

@@ -3,7 +3,7 @@
 // and the warm-up from the number of training images.
 import type { PresetName, TrainConfigInput } from '../../protocol/engine/train';
 
-export const PRESET_NAMES: readonly PresetName[] = ['small-data', 'paper', 'fine-tune'];
+export const PRESET_NAMES: readonly PresetName[] = ['small-data', 'paper', 'fine-tune', 'linear-probe'];
 
 export interface PresetInfo {
   name: PresetName;
@@ -27,11 +27,28 @@ export const PRESETS: Record<PresetName, PresetInfo> = {
     label: 'Transfer: fine-tune',
     description: 'fc6..fc8 learn on cached conv features of the given weights (SGD momentum 0.9, lr 0.001)',
   },
+  'linear-probe': {
+    name: 'linear-probe',
+    label: 'Transfer: linear probe',
+    description: 'only fc8 learns, on fc7 features of the given weights computed once (centre crop, no dropout): Adam lr 0.001, weight decay 1e-4, up to 30 epochs, early stop after 5; seconds per epoch',
+  },
 };
+
+/**
+ * The linear probe is logistic regression on fixed fc7 vectors (4096 ReLU outputs whose scale
+ * depends on the weights file): Adam's per-weight step makes lr 1e-3 work whatever that scale, where
+ * SGD's good lr moves with it. A constant lr (patience 0) and an early stop after 5 epochs without a
+ * better validation loss: the problem is convex, so once the loss stops falling more epochs only
+ * overfit. Small weight decay (1e-4) because 4096 x classes weights on a few hundred images overfit
+ * easily. No augmentation: every epoch sees the same features, computed once.
+ */
+export const LINEAR_PROBE_EPOCHS = 30;
+export const LINEAR_PROBE_EARLY_STOP = 5;
 
 /** The preset used when none is named: fine-tune with weights, small data from scratch without. */
 export function defaultPreset(input: TrainConfigInput): PresetName {
   if (input.mode === 'scratch') return 'small-data';
+  if (input.mode === 'probe') return 'linear-probe';
   return input.weights ? 'fine-tune' : 'small-data';
 }
 
@@ -71,6 +88,9 @@ export function applyPreset(input: TrainConfigInput, trainCount: number): Preset
   if (!PRESET_NAMES.includes(name)) {
     throw Object.assign(new Error(`unknown preset '${String(name)}' (${PRESET_NAMES.join(', ')})`), { code: 'bad-input' });
   }
+  if (name === 'linear-probe' && !input.weights) {
+    throw Object.assign(new Error('the linear probe trains only fc8 on the fc7 features of pretrained weights: give a weights file (Load Weights from File, or --weights FILE)'), { code: 'bad-input' });
+  }
   const notes: string[] = [];
   let base: TrainConfigInput;
   switch (name) {
@@ -90,6 +110,12 @@ export function applyPreset(input: TrainConfigInput, trainCount: number): Preset
       };
       break;
     }
+    case 'linear-probe':
+      base = {
+        mode: 'probe', optimizer: 'adam', lr: 1e-3, lrFind: false, weightDecay: 1e-4, batchSize: smallDataBatch(trainCount), patience: 0,
+        earlyStop: LINEAR_PROBE_EARLY_STOP, epochs: LINEAR_PROBE_EPOCHS, clipGradNorm: 0, warmupSteps: 0, augment: { crop: false, flip: false, pca: false },
+      };
+      break;
     case 'fine-tune':
       base = { mode: 'frozen', optimizer: 'sgd', batchSize: 32, lr: 0.001, momentum: 0.9, weightDecay: 0.0005, earlyStop: 5, augment: { crop: true, flip: true, pca: false } };
       break;
@@ -99,7 +125,7 @@ export function applyPreset(input: TrainConfigInput, trainCount: number): Preset
     notes.push(`batch size ${merged.batchSize} is larger than the ${trainCount} training images: each epoch is one step of ${trainCount}`);
   }
   // PCA colour noise changes the conv features of a crop, which frozen/probe runs compute once: off there
-  if (merged.mode === 'frozen') {
+  if (merged.mode === 'frozen' || merged.mode === 'probe') {
     if (input.augment?.pca) notes.push(`PCA colour augmentation is off in ${merged.mode} mode: the conv features of each crop are computed once and cached`);
     merged.augment = { ...merged.augment, pca: false };
   }

@@ -1,8 +1,11 @@
 // The run folder: <runsRoot>/<YYYY-MM-DD_HH-MM-SS>/ with
 //   config.json              the resolved config and dataset facts (RunConfigFile)
 //   metrics.jsonl            one StepRecord per step, one EpochRecord per epoch
-//   checkpoint.safetensors   last finished epoch: weights, momentum buffers ("momentum/<name>"), state in metadata
+//   checkpoint.safetensors   last finished epoch (overwritten each epoch): weights, optimiser state, state in metadata
 //   best.safetensors         weights of the best epoch (by validation accuracy), loadable as a model
+// Nothing else: no per-epoch copies. Frozen and probe runs started from a weights file store only the
+// layers they train in both files, plus `baseWeights` (path, SHA-256) in their metadata and in
+// config.json; weights/loadWeights.ts and the trainer's resume complete them from that file.
 import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, writeFileSync, renameSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { EpochRecord, MetricsRecord, OpenRunResult, RunConfigFile, RunState, StepRecord } from '../../protocol/engine/train';

@@ -15,11 +15,12 @@ import type {
 import { centreCrop, cropNormalise, fixedCrops, type CropParams } from './augment';
 import { resolveTrainConfig, warmupLr } from './config';
 import { scanDataset, type Dataset, type LabelledImage } from './dataset';
-import { FeatureCache, variantFor, type FeatureKey } from './featureCache';
+import { FeatureCache, probeFeatureDir, variantFor, type FeatureKey } from './featureCache';
 import { createFeatureExtractor, gpuBackendInUse, type FeatureRuntime } from './featureExtractor';
 import { ImageSource, isSkippedFile, Prefetcher } from './loader';
 import { ConfusionMatrix } from './metrics';
-import { convForward, crossEntropy, featureShape, headForward, initialParams, isTrainable, trainSpec } from './model';
+import { convForward, crossEntropy, FEATURE_LAYER, featureCutFor, featureShape, headForward, initialParams, isTrainable, trainSpec } from './model';
+import { BASE_WEIGHTS_KEY, baseWeightsRef, verifyBaseWeights } from '../weights/baseWeights';
 import { colourPca, PCA_ALPHA_STD, pcaShift, RgbCovariance, type ColourPca } from './pca';
 import { hashSeed, RNG, rngFor } from './rng';
 import {
@@ -45,6 +46,8 @@ export interface TrainHooks {
     runtime?: FeatureRuntime;
     cacheBudgetBytes?: number;
     onExtract?: (keys: FeatureKey[], runtime: 'onnx' | 'tfjs') => void;
+    /** where probe runs keep their fc7 features across runs (default $XDG_CACHE_HOME or ~/.cache, /alexnet-explorer/train-features) */
+    diskRoot?: string;
   };
   /** where the steps run: 'auto' (ONNX Runtime whenever onnxruntime-node loads, else tfjs), or forced */
   stepRuntime?: 'auto' | 'onnx' | 'tfjs';
@@ -93,6 +96,9 @@ export async function startTraining(folder: string, runsRoot: string, input: Tra
   const preset = applyPreset(input, dataset.train.length);
   const config = resolveTrainConfig(preset.input);
   for (const n of preset.notes) hooks.log?.(n);
+  // frozen/probe runs save only what they train, completed from this file when loaded (weights/baseWeights.ts)
+  const custom = config.convChannels || config.fcUnits;
+  const baseWeights = featureCutFor(config.mode) && config.weights ? await baseWeightsRef(config.weights.path, custom ? 'auto' : config.variant) : undefined;
   const runDir = createRunDir(runsRoot);
   const configFile: RunConfigFile = {
     version: 1,
@@ -105,6 +111,7 @@ export async function startTraining(folder: string, runsRoot: string, input: Tra
     layout: dataset.summary.layout,
     createdAt: new Date().toISOString(),
     ...(preset.notes.length ? { notes: preset.notes } : {}),
+    ...(baseWeights ? { baseWeights } : {}),
   };
   writeJsonAtomic(join(runDir, CONFIG_FILE), configFile);
   return runTraining(runDir, configFile, dataset, null, hooks);
@@ -158,7 +165,11 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
   const numClasses = dataset.classNames.length;
   const spec = trainSpec(config, numClasses);
   const S = spec.inputSize;
-  const frozen = config.mode === 'frozen';
+  // frozen / probe: the steps train only the layers after `cut.layer`, on its cached output
+  const cut = featureCutFor(config.mode);
+  const frozen = !!cut;
+  const headFrom = cut?.layer ?? FEATURE_LAYER;
+  const headDropout = !cut || cut.dropout;
   const stepsPerEpoch = Math.ceil(dataset.train.length / config.batchSize);
   const totalSteps = stepsPerEpoch * config.epochs;
   const source = new ImageSource(spec.resizeTo);
@@ -173,6 +184,17 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     // optimiser state is stored under "<kind>/<name>"; parameter names have no "/"
     for (const [name, t] of Object.entries(checkpoint.tensors)) if (!name.includes('/')) startParams[name] = tf.tensor(t.data, t.shape, 'float32');
     initialLabel = checkpoint.state.initialWeights;
+    if (paramShapes(spec).some(({ name }) => !startParams[name])) {
+      // a partial checkpoint (frozen/probe): the frozen layers come from the base file, if it is unchanged
+      if (!configFile.baseWeights) throw new TrainInputError(`${join(runDir, CHECKPOINT_FILE)} lacks some layers and the run names no base weights file`);
+      await verifyBaseWeights(configFile.baseWeights, join(runDir, CHECKPOINT_FILE));
+      const base = await initialParams(config, spec);
+      for (const [name, t] of Object.entries(base.params)) {
+        if (startParams[name]) t.dispose();
+        else startParams[name] = t;
+      }
+      startParams = Object.fromEntries(paramShapes(spec).map(({ name }) => [name, startParams[name]]));
+    }
   } else {
     ({ params: startParams, label: initialLabel } = await initialParams(config, spec));
   }
@@ -235,6 +257,12 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     const host = hostParams(vars);
     const trained = ort?.params() ?? {};
     return Object.fromEntries(paramShapes(spec).map(({ name }) => [name, trained[name] ?? host[name]]));
+  };
+  // what the files hold: everything, or (with a base file) only the trained layers
+  const partial = !!cut && !!configFile.baseWeights;
+  const savedParams = (): Record<string, HostTensor> => {
+    const all = currentParams();
+    return partial ? Object.fromEntries(Object.entries(all).filter(([name]) => isTrainable(config, name))) : all;
   };
 
   const state: CheckpointState = checkpoint?.state ?? {
@@ -307,13 +335,14 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
 
     // Frozen mode: the conv features of each (image, fixed crop) are computed once (featureCache.ts),
     // by ONNX Runtime where it can (featureExtractor.ts); the steps then only run the head.
-    const fShape = featureShape(spec);
+    const fShape = featureShape(spec, headFrom);
     const crops = fixedCrops(config.augment);
     if (frozen) {
-      const { extractor, reason } = await createFeatureExtractor(spec, params, hooks.features?.runtime);
+      const { extractor, reason } = await createFeatureExtractor(spec, params, hooks.features?.runtime, headFrom);
       const onExtract = hooks.features?.onExtract;
+      const diskDir = await probeFeatureDir(config, spec, configFile, headFrom, hooks.features?.diskRoot);
       featureCache = new FeatureCache({
-        extractor, source, spec, crops,
+        extractor, source, spec, crops, ...(diskDir ? { diskDir } : {}),
         ...(hooks.features?.cacheBudgetBytes !== undefined ? { budgetBytes: hooks.features.cacheBudgetBytes } : {}),
         onOverBudget: (m) => {
           hooks.log?.(m);
@@ -321,8 +350,9 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
         },
         ...(onExtract ? { onExtract: (keys: FeatureKey[]) => onExtract(keys, extractor.runtime) } : {}),
       });
-      hooks.progress?.(state.globalStep, totalSteps, `Frozen convolutions: features of ${crops.length} fixed crop(s) per image computed once by ${extractor.label} and cached`);
-      if (reason && !gpuBackendInUse()) hooks.log?.(`frozen conv features are computed by ${extractor.label}, slower than ONNX Runtime: ${reason}`);
+      const what = config.mode === 'probe' ? `Linear probe: ${headFrom} features` : 'Frozen convolutions: features';
+      hooks.progress?.(state.globalStep, totalSteps, `${what} of ${crops.length} fixed crop(s) per image computed once by ${extractor.label} and cached`);
+      if (reason && !gpuBackendInUse()) hooks.log?.(`frozen ${headFrom} features are computed by ${extractor.label}, slower than ONNX Runtime: ${reason}`);
     }
     const cache = featureCache;
     const cropsFor = (epoch: number, indices: number[]) => indices.map((i) => variantFor(config.seed, epoch, i, crops.length));
@@ -349,7 +379,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
           const part = <T extends tf.Tensor>(t: T): T => (count === n ? t : (tf.slice(t, start, count) as T));
           // frozen: the input is cached conv features (featureCache.ts), so only the head is on the tape
           const f = frozen ? part(input) : convForward(spec, params, part(input as tf.Tensor4D));
-          const logits = headForward(spec, params, f, true, dropoutSeed + i);
+          const logits = headForward(spec, params, f, headDropout, dropoutSeed + i, headFrom);
           const y = part(labels);
           corrects.push(tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'))));
           return crossEntropy(logits, y, numClasses);
@@ -414,7 +444,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
         if (!n) continue;
         const [losses, preds] = ort ? await ort.evaluate(b).then((r) => [r.losses, r.preds]) : tf.tidy(() => {
           const f = b.features ? tf.tensor(b.features, [n, ...fShape]) : convForward(spec, params, tf.tensor4d(b.x!, [n, S, S, 3]));
-          const logits = headForward(spec, params, f, false);
+          const logits = headForward(spec, params, f, false, 0, headFrom);
           const labels = tf.oneHot(tf.tensor1d(b.labels, 'int32'), numClasses);
           const perExample = tf.neg(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), 1));
           return [perExample.dataSync() as Float32Array, tf.argMax(logits, 1).dataSync() as Int32Array];
@@ -506,9 +536,9 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       };
       // Metrics line first, then the checkpoint: a crash in between is undone by resume's truncation.
       appendMetrics(runDir, record);
-      if (isBest) await saveSafetensors(join(runDir, BEST_FILE), currentParams(), bestMetadata(spec, configFile, runDir, state, record));
+      if (isBest) await saveSafetensors(join(runDir, BEST_FILE), savedParams(), bestMetadata(spec, configFile, runDir, state, record));
       if (ort) state.optimizer = ort.optimizerState();
-      await saveCheckpoint(runDir, currentParams(), ort?.stateTensors() ?? velocityTensors(sgd), spec, configFile, state);
+      await saveCheckpoint(runDir, savedParams(), ort?.stateTensors() ?? velocityTensors(sgd), spec, configFile, state);
       const { type: _t, ...fields } = record;
       hooks.emit?.({ kind: 'trainEpoch', runDir, totalEpochs: config.epochs, ...fields });
       if (state.earlyStopped) {
@@ -569,6 +599,7 @@ function bestMetadata(spec: ModelSpec, configFile: RunConfigFile, runDir: string
       valLoss: record.valLoss,
       savedAt: new Date().toISOString(),
     }),
+    ...(configFile.baseWeights ? { [BASE_WEIGHTS_KEY]: JSON.stringify(configFile.baseWeights) } : {}),
   };
 }
 
@@ -585,6 +616,7 @@ async function saveCheckpoint(runDir: string, params: Record<string, HostTensor>
     variant: spec.variant,
     classNames: JSON.stringify(configFile.classNames),
     state: JSON.stringify(state),
+    ...(configFile.baseWeights ? { [BASE_WEIGHTS_KEY]: JSON.stringify(configFile.baseWeights) } : {}),
   });
 }
 

@@ -14,6 +14,7 @@ import { readTorchFile, stateDictTensors, TorchFileError } from './pytorch';
 import { PickleStructureError } from './resolvePickled';
 import { isSafetensors, readSafetensors } from './safetensors';
 import { isZip, ZipBombError } from './zip';
+import { parseBaseWeightsRef, verifyBaseWeights } from './baseWeights';
 
 export type WeightsFormat = 'pth' | 'npy' | 'safetensors';
 export type WeightsTarget = ModelSpec | VariantName | 'auto';
@@ -48,13 +49,31 @@ export async function loadWeightsFile(path: string, target: WeightsTarget = 'aut
   } catch (e) {
     throw new WeightsFileError(`cannot read weights file ${path}: ${(e as Error).message}`);
   }
-  return loadWeightsBuffer(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path, target);
+  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (bytes.length && isSafetensors(bytes)) {
+    // a frozen/probe run's model holds only its trained layers: the rest comes from its base file
+    const content = readAnyFormat(bytes, path);
+    const ref = parseBaseWeightsRef(content.metadata);
+    if (ref) {
+      await verifyBaseWeights(ref, path);
+      const base = await loadWeightsFile(ref.path, ref.loadAs as WeightsTarget);
+      return mapTensors({ ...content, tensors: { ...base.params, ...content.tensors } }, path, target);
+    }
+    return mapTensors(content, path, target);
+  }
+  return loadWeightsBuffer(bytes, path, target);
 }
 
 export function loadWeightsBuffer(buf: Uint8Array, path: string, target: WeightsTarget = 'auto'): LoadedWeights {
-  const name = basename(path);
   if (buf.length === 0) throw new WeightsFileError(`${path} is empty (0 bytes): the download or save did not finish`);
-  const { format, tensors, metadata } = readAnyFormat(buf, path);
+  const content = readAnyFormat(buf, path);
+  if (parseBaseWeightsRef(content.metadata)) throw new WeightsFileError(`${path} holds only a training run's trained layers: load it from its file (loadWeightsFile), which completes it from the base weights`);
+  return mapTensors(content, path, target);
+}
+
+function mapTensors(content: { format: WeightsFormat; tensors: Record<string, HostTensor>; metadata: Record<string, string> }, path: string, target: WeightsTarget): LoadedWeights {
+  const name = basename(path);
+  const { format, tensors, metadata } = content;
   let keyStyle: KeyStyle;
   let params: Record<string, HostTensor>;
   let sources: Record<string, string> = {};

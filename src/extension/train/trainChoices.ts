@@ -4,7 +4,7 @@ import { VARIANTS, type VariantName } from '../../protocol/engine/model';
 import { resolveTrainConfig } from '../../engine/train/config';
 import { applyPreset, defaultPreset, PRESET_NAMES, PRESETS } from '../../engine/train/presets';
 import type { PresetName, TrainConfig, TrainConfigInput, TrainMode } from '../../protocol/engine/train';
-import { augmentLabel } from '../../protocol/webview/training';
+import { augmentLabel, patienceLabel } from '../../protocol/webview/training';
 
 /** Where the starting weights come from: the classifier's current weights, or the paper's random init. */
 export type WeightsChoice = 'current' | 'random';
@@ -26,7 +26,9 @@ export interface ChoiceContext {
 
 /** A preset's values, resolved as the engine resolves them for this folder. */
 export function presetChoices(preset: PresetName, opts: ChoiceContext): TrainChoices {
-  const { input } = applyPreset({ preset, variant: opts.variant, ...(opts.hasWeights ? { weights: { kind: 'file', path: '(current)' } } : {}) }, opts.trainCount ?? 1e9);
+  // the probe's values are shown without weights too (the form refuses to start it without them)
+  const weights = opts.hasWeights || preset === 'linear-probe' ? { weights: { kind: 'file' as const, path: '(current)' } } : {};
+  const { input } = applyPreset({ preset, variant: opts.variant, ...weights }, opts.trainCount ?? 1e9);
   const c = resolveTrainConfig(input);
   return {
     preset, mode: c.mode, variant: opts.variant, weights: opts.hasWeights && c.mode !== 'scratch' ? 'current' : 'random',
@@ -44,7 +46,15 @@ export type NumericField = 'epochs' | 'batchSize' | 'lr' | 'momentum' | 'weightD
 
 /** The engine's starting learning rate for a mode (the paper's 0.01 from scratch, lower for the heads on pretrained features). */
 export function defaultLr(mode: TrainMode): number {
-  return resolveTrainConfig({ mode }).lr;
+  return resolveTrainConfig({ mode, ...(mode === 'probe' ? { weights: { kind: 'file' as const, path: '(current)' } } : {}) }).lr;
+}
+
+/** Why these choices cannot start (a probe without pretrained weights), or undefined. */
+export function cannotStart(c: TrainChoices, hasWeights: boolean): string | undefined {
+  if (c.mode === 'probe' && !(hasWeights && c.weights === 'current')) {
+    return `The linear probe trains only fc8 on the fc7 features of pretrained weights, and there are none for ${c.variant}: download them ("AlexNet: Download Pretrained Weights"), load a file, or pick another recipe.`;
+  }
+  return undefined;
 }
 
 /** A new mode; a learning rate still at the old mode's default follows to the new one's. */
@@ -53,6 +63,7 @@ export function withMode(c: TrainChoices, mode: TrainMode): TrainChoices {
 }
 
 export const MODES: { mode: TrainMode; label: string; detail: string }[] = [
+  { mode: 'probe', label: 'Linear probe', detail: 'Only fc8 learns, on the fc7 features of the starting weights, computed once (seconds per epoch; needs pretrained weights).' },
   { mode: 'frozen', label: 'Frozen conv layers', detail: 'Only fc6–fc8 learn, on the conv features of the starting weights (fast; the default with pretrained weights).' },
   { mode: 'finetune', label: 'Fine-tune everything', detail: 'Every layer learns, starting from the starting weights.' },
   { mode: 'scratch', label: 'From scratch', detail: "Every layer learns from the paper's random initialisation (needs many images and epochs)." },
@@ -76,7 +87,7 @@ export const FIELDS: Record<NumericField, FieldSpec> = {
   lr: { label: 'Learning rate', detail: 'initial; divided by 10 when the validation loss stops improving (the paper: 0.01 from scratch; 0.001 for layers on pretrained features)', integer: false, min: Number.MIN_VALUE, format: String },
   momentum: { label: 'Momentum', detail: 'the paper: 0.9', integer: false, min: 0, below: 1, format: String },
   weightDecay: { label: 'Weight decay', detail: 'the paper: 0.0005', integer: false, min: 0, format: String },
-  patience: { label: 'Patience', detail: 'epochs without a better validation loss before the learning rate is divided by 10 (0 = never)', integer: true, min: 0, format: (v) => (v === 0 ? 'off' : `${v} epochs`) },
+  patience: { label: 'Patience', detail: 'epochs without a better validation loss before the learning rate is divided by 10 (0 = never)', integer: true, min: 0, format: patienceLabel },
   earlyStop: { label: 'Early stop', detail: 'stop after this many epochs without a better validation loss (0 = never)', integer: true, min: 0, format: (v) => (v === 0 ? 'off' : `after ${v} epochs`) },
   valFraction: { label: 'Validation fraction', detail: 'held out per class when the folder has no val/ subfolder', integer: false, min: 0, below: 1, format: (v) => `${+(v * 100).toFixed(2)}%` },
 };

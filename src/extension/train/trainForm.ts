@@ -6,7 +6,7 @@ import { VARIANTS, type VariantName } from '../../protocol/engine/model';
 import type { DatasetSummary } from '../../protocol/engine/train';
 import { PRESET_NAMES, PRESETS } from '../../engine/train/presets';
 import {
-  FIELDS, MODES, augmentLabel, withMode, modeLabel, presetChoices, presetLabel, parseField, summary, type NumericField, type TrainChoices,
+  FIELDS, MODES, augmentLabel, cannotStart, withMode, modeLabel, presetChoices, presetLabel, parseField, summary, type NumericField, type TrainChoices,
 } from './trainChoices';
 
 export interface StartingWeights {
@@ -59,6 +59,13 @@ export async function showTrainForm(initial: TrainChoices, ctx: FormContext): Pr
           void vscode.window.showErrorMessage(`Cannot train on this folder: ${dataset.warnings.join(' ')}`);
           continue;
         }
+        {
+          const why = cannotStart(choices, !!weights.path);
+          if (why) {
+            void vscode.window.showErrorMessage(why);
+            continue;
+          }
+        }
         return { choices, weights, summary: dataset };
       case 'info':
         continue;
@@ -71,7 +78,10 @@ export async function showTrainForm(initial: TrainChoices, ctx: FormContext): Pr
       }
       case 'preset': {
         const p = await vscode.window.showQuickPick(
-          PRESET_NAMES.map((name) => ({ label: PRESETS[name].label, detail: PRESETS[name].description, name, description: name === choices.preset ? '(current)' : undefined })),
+          PRESET_NAMES.map((name) => ({
+            label: PRESETS[name].label, detail: PRESETS[name].description, name,
+            description: name === choices.preset ? '(current)' : name === 'linear-probe' && !weights.path ? '(needs pretrained weights)' : undefined,
+          })),
           { title: 'Recipe', placeHolder: 'A recipe sets every value below; change any of them afterwards' },
         );
         if (p) choices = presetChoices(p.name, { variant: choices.variant, hasWeights: !!weights.path, valFraction: choices.valFraction, trainCount: dataset.trainCount });
@@ -110,7 +120,7 @@ export async function showTrainForm(initial: TrainChoices, ctx: FormContext): Pr
         const opts = [
           { label: 'Random crops', key: 'crop' as const, picked: choices.augment.crop },
           { label: 'Horizontal flips', key: 'flip' as const, picked: choices.augment.flip },
-          { label: 'PCA colour', key: 'pca' as const, picked: choices.augment.pca, description: "the paper's lighting noise (not in frozen mode, whose conv features are cached)" },
+          { label: 'PCA colour', key: 'pca' as const, picked: choices.augment.pca, description: "the paper's lighting noise (not in frozen or probe mode, whose features are cached)" },
         ];
         const on = await vscode.window.showQuickPick(opts, { title: 'Augmentation', canPickMany: true });
         if (on) choices.augment = { crop: on.some((o) => o.key === 'crop'), flip: on.some((o) => o.key === 'flip'), pca: on.some((o) => o.key === 'pca') };
@@ -156,7 +166,11 @@ function buildItems(c: TrainChoices, s: DatasetSummary, weights: StartingWeights
     items.push({
       label: 'Starting weights',
       description: c.weights === 'current' && weights.path ? weights.label : 'random (untrained)',
-      detail: none ? `No pretrained weights for ${c.variant} (${weights.label}): the conv layers start random. Download them with "AlexNet: Download Pretrained Weights" for a useful frozen or fine-tuned model.` : undefined,
+      detail: none
+        ? c.mode === 'probe'
+          ? `No pretrained weights for ${c.variant} (${weights.label}): the linear probe needs them. Download them with "AlexNet: Download Pretrained Weights" or load a file.`
+          : `No pretrained weights for ${c.variant} (${weights.label}): the conv layers start random. Download them with "AlexNet: Download Pretrained Weights" for a useful frozen or fine-tuned model.`
+        : undefined,
       action: { kind: 'weights' },
     });
   }

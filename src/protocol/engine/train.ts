@@ -10,6 +10,8 @@ import type { DeviceId, DevicePreference } from './device';
 export type TrainMode =
   /** conv layers frozen, only fc6..fc8 learn (on pool5 features); the default when weights are given */
   | 'frozen'
+  /** a linear probe: only fc8 learns, on fc7 features (after its ReLU) of the given weights, computed once; needs weights */
+  | 'probe'
   /** every layer learns, starting from the given weights */
   | 'finetune'
   /** every layer learns from the paper's random initialisation */
@@ -18,7 +20,7 @@ export type TrainMode =
 export type OptimizerName = 'sgd' | 'adam';
 
 /** Named recipes (src/engine/train/presets.ts); the default is 'fine-tune' with weights, else 'small-data'. */
-export type PresetName = 'small-data' | 'paper' | 'fine-tune';
+export type PresetName = 'small-data' | 'paper' | 'fine-tune' | 'linear-probe';
 
 /** Scratch-mode initialisation: the paper's N(0, 0.01) with biases of 1, PyTorch's default (kaiming-uniform a=sqrt(5)), or He normal. */
 export type InitName = 'paper' | 'pytorch' | 'he';
@@ -197,6 +199,21 @@ export interface RunConfigFile {
   lrFinder?: LrFinderResult;
   /** where ONNX Runtime ran the steps (the last start or resume; absent when tfjs ran them) */
   device?: TrainDeviceRecord;
+  /**
+   * frozen and probe runs with a weights file: the file their frozen layers come from. Their
+   * checkpoint and best.safetensors hold only the trained layers; loading them rebuilds the rest
+   * from this file, after checking its SHA-256.
+   */
+  baseWeights?: BaseWeightsRef;
+}
+
+/** A weights file a partial model (only its trained layers) is completed from. */
+export interface BaseWeightsRef {
+  path: string;
+  sha256: string;
+  size: number;
+  /** how the trainer loaded it: a variant name, or 'auto' (the file's own widths) */
+  loadAs: string;
 }
 
 /** What a run's steps ran on, as config.json, the training view and the CLI report it. */

@@ -84,10 +84,19 @@ export function stepPoint(s: Pick<StepRecord, 'globalStep' | 'epoch' | 'loss' | 
 
 /** The augmentations a run uses, in words (the train form on the host and the run's settings on the page). */
 export function augmentLabel(a: AugmentConfig, mode?: TrainMode): string {
-  // Frozen mode trains on cached conv features: a fixed set of crops, and no colour noise.
-  const frozen = mode === 'frozen';
+  // Frozen and probe modes train on cached features: a fixed set of crops, and no colour noise.
+  const frozen = mode === 'frozen' || mode === 'probe';
   const on = [a.crop && (frozen ? '5 fixed crops' : 'random crops'), a.flip && 'flips', a.pca && !frozen && 'PCA colour'].filter(Boolean);
-  return (on.length ? on.join(', ') : 'off') + (frozen && a.pca ? ' (PCA colour: off in frozen mode)' : '');
+  return (on.length ? on.join(', ') : 'off') + (frozen && a.pca ? ` (PCA colour: off in ${mode} mode)` : '');
+}
+
+/**
+ * The plateau rule in words. Patience 0 turns it off: the lr is never divided, so it stays
+ * constant (after the warm-up, when there is one); "0 epochs" read as "divide at once".
+ */
+export function patienceLabel(patience: number, warmupSteps?: number): string {
+  if (patience > 0) return `${patience} epoch${patience === 1 ? '' : 's'} (then lr / 10)`;
+  return warmupSteps ? 'off (constant lr after the warm-up)' : 'off (constant lr)';
 }
 
 /** The panel's and the page's messages and the page's saved state (SingletonPanel, bootWebview). */

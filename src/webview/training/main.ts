@@ -9,7 +9,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { h, replaceChildren } from '../shared/dom';
 import { bootWebview } from '../shared/boot';
-import { augmentLabel, type EpochView, type LiveProgress, type RunView, type TrainingWebviewState, type WebviewToHost, type TrainingProtocol } from '../../protocol/webview/training';
+import { augmentLabel, patienceLabel, type EpochView, type LiveProgress, type RunView, type TrainingWebviewState, type WebviewToHost, type TrainingProtocol } from '../../protocol/webview/training';
 import { TrainingCharts } from './charts';
 import { CellTooltip, confusionTable, percent, perClassTable } from './confusion';
 import { epochTableShell, fillEpochTable } from './epochTable';
@@ -205,6 +205,12 @@ function renderValidationInto(view: RunView): void {
 }
 
 const INIT_LABELS = { paper: "the paper's N(0, 0.01), biases 1", pytorch: "PyTorch's default (kaiming-uniform)", he: 'He normal' } as const;
+const MODE_LABELS = {
+  probe: 'linear probe: only fc8 learns, on fc7 features computed once (no dropout)',
+  frozen: 'frozen conv layers: fc6–fc8 learn on cached pool5 features',
+  finetune: 'fine-tune: every layer learns from the starting weights',
+  scratch: 'from scratch: every layer learns',
+} as const;
 
 /** Where ONNX Runtime ran the steps (config.json's device record; absent: tfjs ran them). */
 function deviceRows(d: RunView['config']['device']): [string, string][] {
@@ -224,8 +230,11 @@ function renderConfig(view: RunView): HTMLElement {
     ['Classes', view.config.classNames.join(', ')],
     ['Recipe', cfg.preset ?? '(set by hand)'],
     ['Variant', cfg.variant],
-    ['Mode', cfg.mode],
+    ['Mode', MODE_LABELS[cfg.mode] ?? cfg.mode],
     ['Starting weights', cfg.mode === 'scratch' ? `random: ${INIT_LABELS[cfg.init ?? 'paper']}` : cfg.weights?.path ?? 'random (no pretrained weights)'],
+    ...(view.config.baseWeights
+      ? [['Saved layers', `only the trained ones; the others are rebuilt from the starting weights (SHA-256 ${view.config.baseWeights.sha256.slice(0, 16)}…) when the model is used`] as [string, string]]
+      : []),
     ['Epochs', String(cfg.epochs)],
     ['Batch size', String(cfg.batchSize)],
     ['Steps per epoch', String(view.config.stepsPerEpoch)],
@@ -236,7 +245,7 @@ function renderConfig(view: RunView): HTMLElement {
     ...(cfg.optimizer === 'adam' ? [] : [['Momentum', String(cfg.momentum)] as [string, string]]),
     ['Weight decay', String(cfg.weightDecay)],
     ...(view.config.notes ?? []).map((n) => ['Note', n] as [string, string]),
-    ['Patience', `${cfg.patience} epochs`],
+    ['Patience', patienceLabel(cfg.patience, cfg.warmupSteps)],
     ['Early stop', cfg.earlyStop ? `after ${cfg.earlyStop} epochs` : 'off'],
     ['Augmentation', augmentLabel(cfg.augment, cfg.mode)],
     ['Seed', String(cfg.seed)],

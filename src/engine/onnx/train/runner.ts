@@ -9,7 +9,7 @@ import type { TrainGraphOptions } from './graphBuilder';
 import { toCanonicalLayout, toGraphLayout } from './layout';
 import type { OptimizerKind } from './optimizer';
 import { createTrainingSession, graphOptionsFor, ortTensor, type TrainDevice, type TrainSession } from './session';
-import { buildForwardStep, buildTrainStep, type BuiltStep } from './step';
+import { buildForwardStep, buildTrainStep, type BuiltStep, type FeatureInput } from './step';
 
 export interface OptimizerConfig {
   kind: OptimizerKind;
@@ -27,6 +27,8 @@ export interface OptimizerConfig {
 export interface RunnerOptions {
   spec: ModelSpec;
   frozen: boolean;
+  /** frozen: which layer's cached output the graph is fed (default pool5, with dropout) */
+  features?: FeatureInput;
   optimizer: OptimizerConfig;
   /** graph formulation (default: the device's, session.ts graphOptionsFor) */
   graph?: TrainGraphOptions;
@@ -46,7 +48,7 @@ export interface RunnerState {
 }
 
 export interface StepInput {
-  /** NHWC images [n, S, S, 3], or frozen: NHWC features [n, 6, 6, C] */
+  /** NHWC images [n, S, S, 3], or frozen: NHWC features [n, 6, 6, C] (a probe's: [n, units]) */
   input: Float32Array;
   n: number;
   labels: Int32Array;
@@ -81,12 +83,13 @@ export class TrainRunner {
   /** `params`: canonical tensors of (at least) the trained parameters; `state`: from a checkpoint. */
   static async create(opts: RunnerOptions, params: Record<string, HostTensor>, state?: RunnerState): Promise<TrainRunner> {
     const { spec, frozen, optimizer } = opts;
+    const features = opts.features;
     const graph = { ...graphOptionsFor(opts.device ?? 'cpu'), ...(opts.graph ?? {}) };
     const built = buildTrainStep({
-      spec, frozen, graph,
+      spec, frozen, graph, ...(features ? { features } : {}),
       optimizer: { kind: optimizer.kind, weightDecay: optimizer.weightDecay, beta1: optimizer.beta1, beta2: optimizer.beta2, eps: optimizer.eps, clip: !!optimizer.clipNorm },
     });
-    const evalStep = buildForwardStep({ spec, frozen, graph });
+    const evalStep = buildForwardStep({ spec, frozen, graph, ...(features ? { features } : {}) });
     const canonical = new Map(paramShapes(spec).map((p) => [p.name, p.shape]));
     const buffers = new Map<string, Float32Array>();
     const spare = new Map<string, Float32Array>();
@@ -238,9 +241,7 @@ export class TrainRunner {
   }
 
   private inputDims(n: number): number[] {
-    if (this.step_.inputName === 'x') return [n, this.opts.spec.inputSize, this.opts.spec.inputSize, 3];
-    const p = this.step_.params[0];
-    return [n, 6, 6, p.dims[0] / 36];
+    return [n, ...this.step_.exampleDims];
   }
 }
 

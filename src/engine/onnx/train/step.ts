@@ -1,5 +1,6 @@
 // One whole training step of a ModelSpec as one ONNX graph: forward, explicit backward, update.
-//  inputs:  x [B, S, S, 3] NHWC (or, frozen, features [B, 6, 6, C] NHWC from the feature cache),
+//  inputs:  x [B, S, S, 3] NHWC (or, frozen, features [B, 6, 6, C] NHWC from the feature cache; a
+//           linear probe's features [B, units] of relu7),
 //           target [B, K] (one-hot / B), mask.<dropout layer> [B, units] (0 or 1/(1-rate)),
 //           w.<param> (conv weights OIHW), optimiser state (prev.* | m.*, v.*), scalars (lr, mu | stepSize, bc2sqrt; maxNorm)
 //  outputs: loss [], logits [B, K], new.<param>, new.<state> (Adam), gradNorm [] (with clipping)
@@ -15,10 +16,18 @@ import { addUpdates, statePrefixes, type OptimizerSpec, type ParamIO } from './o
 export const FEATURE_LAYER = 'pool5';
 const BATCH = 'batch';
 
+/** Where a graph on cached features starts: the layer whose output it is fed, and whether the dropout layers after it stay. */
+export interface FeatureInput {
+  layer: string;
+  dropout: boolean;
+}
+
 export interface StepGraphSpec {
   spec: ModelSpec;
   /** only the layers after pool5, fed with cached NHWC features */
   frozen: boolean;
+  /** frozen graphs: start after this layer instead (a probe: relu7, no dropout); default pool5 with dropout */
+  features?: FeatureInput;
   optimizer: OptimizerSpec;
   graph?: TrainGraphOptions;
 }
@@ -30,6 +39,8 @@ export interface BuiltStep {
   params: { name: string; dims: number[] }[];
   /** dropout layers and their mask widths */
   masks: { layer: string; units: number; rate: number }[];
+  /** one example's input shape: [S, S, 3], or the cached features' ([6, 6, C], [units]) */
+  exampleDims: number[];
   statePrefixes: string[];
   scalarInputs: string[];
 }
@@ -44,10 +55,14 @@ export function graphParamDims(spec: ModelSpec, name: string, canonical: number[
   return canonical;
 }
 
-function layersOf(spec: ModelSpec, frozen: boolean) {
-  const pool5 = spec.layers.findIndex((l) => l.name === FEATURE_LAYER);
-  if (frozen && pool5 < 0) throw new Error(`spec has no ${FEATURE_LAYER}`);
-  return spec.layers.filter((l, i) => l.kind !== 'softmax' && (!frozen || i > pool5));
+function cutOf(s: Pick<StepGraphSpec, 'frozen' | 'features'>): FeatureInput | undefined {
+  return s.frozen ? (s.features ?? { layer: FEATURE_LAYER, dropout: true }) : undefined;
+}
+
+function layersOf(spec: ModelSpec, cut: FeatureInput | undefined) {
+  const at = cut ? spec.layers.findIndex((l) => l.name === cut.layer) : -1;
+  if (cut && at < 0) throw new Error(`spec has no ${cut.layer}`);
+  return spec.layers.filter((l, i) => l.kind !== 'softmax' && i > at && (!cut || cut.dropout || l.kind !== 'dropout'));
 }
 
 interface Forward {
@@ -61,8 +76,10 @@ interface Forward {
 function buildForward(name: string, s: StepGraphSpec, training: boolean): Forward {
   const opts = { ...CPU_GRAPH_OPTIONS, ...(s.graph ?? {}) };
   const g = new TrainGraph(name, opts);
-  const { spec, frozen } = s;
-  const layers = layersOf(spec, frozen);
+  const { spec } = s;
+  const cut = cutOf(s);
+  const frozen = !!cut;
+  const layers = layersOf(spec, cut);
   const used = new Set(layers.filter((l) => l.kind === 'conv' || l.kind === 'dense').map((l) => l.name));
   const params = paramShapes(spec).filter((p) => used.has(p.name.split('.')[0])).map((p) => ({ name: p.name, dims: graphParamDims(spec, p.name, p.shape) }));
   const paramInputs = new Map(params.map((p) => [p.name, g.input(`w.${p.name}`, p.dims)]));
@@ -79,14 +96,25 @@ function buildForward(name: string, s: StepGraphSpec, training: boolean): Forwar
   };
   let x: string;
   let shape: number[];
-  if (frozen) {
-    const pool5 = spec.layers.findIndex((l) => l.name === FEATURE_LAYER);
-    const c = [...spec.layers.slice(0, pool5 + 1)].reverse().find((l) => l.kind === 'conv');
-    if (!c || c.kind !== 'conv') throw new Error('no conv layer before pool5');
-    shape = [c.filters, 6, 6];
-    x = g.input('features', [BATCH, 6, 6, c.filters]);
+  let exampleDims: number[];
+  if (cut) {
+    const at = spec.layers.findIndex((l) => l.name === cut.layer);
+    const before = [...spec.layers.slice(0, at + 1)].reverse();
+    const spatial = before.find((l) => l.kind === 'flatten' || l.kind === 'conv');
+    if (spatial?.kind === 'conv') {
+      // pool5: NHWC [6, 6, C] as cached
+      shape = [spatial.filters, 6, 6];
+      exampleDims = [6, 6, spatial.filters];
+    } else {
+      const d = before.find((l) => l.kind === 'dense');
+      if (!d || d.kind !== 'dense') throw new Error(`no layer with a known width before ${cut.layer}`);
+      shape = [d.units];
+      exampleDims = [d.units];
+    }
+    x = g.input('features', [BATCH, ...exampleDims]);
   } else {
     shape = [3, spec.inputSize, spec.inputSize];
+    exampleDims = [spec.inputSize, spec.inputSize, 3];
     x = g.transpose(g.input('x', [BATCH, spec.inputSize, spec.inputSize, 3]), [0, 3, 1, 2]);
   }
   const steps: LayerStep[] = [];
@@ -101,7 +129,7 @@ function buildForward(name: string, s: StepGraphSpec, training: boolean): Forwar
     x = st.out;
     shape = st.shape;
   });
-  return { g, steps, logits: x, params: paramInputs, built: { inputName: frozen ? 'features' : 'x', params, masks } };
+  return { g, steps, logits: x, params: paramInputs, built: { inputName: frozen ? 'features' : 'x', params, masks, exampleDims } };
 }
 
 export function buildTrainStep(s: StepGraphSpec): BuiltStep {

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import type { EpochRecord, OpenRunResult, RunConfigFile, StepRecord } from '../../../../src/protocol/engine/train';
 import { resolveTrainConfig } from '../../../../src/engine/train/config';
 import {
-  defaultChoices, defaultLr, initialChoices, presetChoices, withMode, parseField, rememberable, sanitizeRemembered, toConfigInput,
+  cannotStart, defaultChoices, defaultLr, FIELDS, initialChoices, presetChoices, withMode, parseField, rememberable, sanitizeRemembered, toConfigInput,
 } from '../../../../src/extension/train/trainChoices';
+import { augmentLabel, patienceLabel } from '../../../../src/protocol/webview/training';
 import { formatEta, progressMessage, runViewFromOpenRun, statusOfStoredRun } from '../../../../src/extension/train/runView';
 
 test('the default recipe: fine-tune (frozen conv layers) with weights, small data from scratch without', () => {
@@ -142,4 +143,29 @@ test('the progress line says epoch, step, loss, images/s and time left', () => {
   assert.equal(line, 'Epoch 1/2 · step 3/4 · loss 0.693 · 12.3 img/s · 1 min 15 s left');
   assert.equal(formatEta(null), 'time left unknown');
   assert.equal(formatEta(7300), '2 h 1 min left');
+});
+
+test('the linear-probe recipe in the form: its values show without weights, but it starts only with them', () => {
+  const ctx = { variant: 'torchvision' as const, valFraction: 0.2, trainCount: 40 };
+  const withW = presetChoices('linear-probe', { ...ctx, hasWeights: true });
+  assert.equal(withW.mode, 'probe');
+  assert.equal(withW.weights, 'current');
+  assert.equal(withW.optimizer, 'adam');
+  assert.equal(cannotStart(withW, true), undefined);
+  const sent = resolveTrainConfig(toConfigInput(withW, '/w/alexnet.pth'));
+  assert.equal(sent.mode, 'probe');
+  assert.equal(sent.preset, 'linear-probe');
+  const without = presetChoices('linear-probe', { ...ctx, hasWeights: false });
+  assert.equal(without.mode, 'probe');
+  assert.match(cannotStart(without, false) ?? '', /pretrained weights, and there are none for torchvision/);
+  assert.match(cannotStart({ ...withW, weights: 'random' }, true) ?? '', /fc7 features of pretrained weights/);
+  assert.equal(defaultLr('probe'), 0.001);
+  assert.equal(augmentLabel({ crop: false, flip: false, pca: false }, 'probe'), 'off');
+});
+
+test('patience 0 reads as off (a constant lr), not "0 epochs"', () => {
+  assert.equal(patienceLabel(0), 'off (constant lr)');
+  assert.equal(patienceLabel(0, 8), 'off (constant lr after the warm-up)');
+  assert.equal(patienceLabel(3), '3 epochs (then lr / 10)');
+  assert.equal(FIELDS.patience.format(0), 'off (constant lr)');
 });
