@@ -3,6 +3,7 @@
 //   metrics.jsonl            one StepRecord per step, one EpochRecord per epoch
 //   checkpoint.safetensors   last finished epoch: weights, momentum buffers ("momentum/<name>"), state in metadata
 //   best.safetensors         weights of the best epoch (by validation accuracy), loadable as a model
+//   val-<epoch>.json         every validation image of the best and of the last epoch (valRecord.ts)
 import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, writeFileSync, renameSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { EpochRecord, MetricsRecord, OpenRunResult, RunConfigFile, RunState, StepRecord } from '../../protocol/engine/train';
