@@ -36,7 +36,7 @@ export function verdict(img: GalleryImage, classNames: string[]): string {
   const name = (c: number) => classNames[c] ?? `class ${c}`;
   const pPredicted = img.top.find(([c]) => c === img.predicted)?.[1] ?? NaN;
   if (img.actual === img.predicted) return `${name(img.actual)} ${probability(img.pActual)} (correct)`;
-  return `${name(img.actual)} taken for ${name(img.predicted)} ${probability(pPredicted)}; ${name(img.actual)} ${probability(img.pActual)}`;
+  return `true: ${name(img.actual)} ${probability(img.pActual)} · predicted: ${name(img.predicted)} ${probability(pPredicted)}`;
 }
 
 /** The top classes as "red 80% · blue 15% · green 5%". */

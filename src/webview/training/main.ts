@@ -198,6 +198,7 @@ function renderValidation(view: RunView): HTMLElement {
     renderValidationInto(view);
     // the cell was re-drawn: keep the focus on it, and bring the gallery into view
     (document.querySelector(`#confusion td.cm-cell[data-actual="${c.actual}"][data-predicted="${c.predicted}"]`) as HTMLElement | null)?.focus();
+    tooltip.hide(); // focusing the cell showed it, over the gallery
     document.getElementById('gallery')?.scrollIntoView({ block: 'nearest' });
   };
   section.append(
@@ -238,7 +239,10 @@ function refreshGalleries(view: RunView): void {
   const where = focused?.closest('section.gallery')?.id;
   const cellKey = focused?.matches('td.cm-cell') ? `[data-actual="${focused.dataset.actual}"][data-predicted="${focused.dataset.predicted}"]` : undefined;
   renderValidationInto(view);
-  if (cellKey) (document.querySelector(`#confusion td.cm-cell${cellKey}`) as HTMLElement | null)?.focus();
+  if (cellKey) {
+    (document.querySelector(`#confusion td.cm-cell${cellKey}`) as HTMLElement | null)?.focus();
+    tooltip.hide();
+  }
   else if (path && where) {
     const fig = [...document.querySelectorAll<HTMLElement>(`#${where} figure.gallery-item`)].find((f) => f.dataset.path === path);
     fig?.querySelector<HTMLElement>('.gallery-undo, .gallery-move, .gallery-thumb')?.focus();

@@ -29,7 +29,7 @@ test('a cell lists its images, highest loss first; Top losses only the misclassi
 
 test('each image in words: truth and prediction with probabilities, the top classes, the edit', () => {
   const wrong: GalleryImage = { path: '/d/cat/a.png', src: '', actual: 0, predicted: 1, loss: 2.3, pActual: 0.1, top: [[1, 0.85], [0, 0.1], [2, 0.05]] };
-  assert.equal(verdict(wrong, names), 'cat taken for dog 85%; cat 10%');
+  assert.equal(verdict(wrong, names), 'true: cat 10% · predicted: dog 85%');
   assert.equal(topLine(wrong, names), 'dog 85% · cat 10% · fox 5.0%');
   assert.equal(verdict({ ...wrong, predicted: 0, pActual: 0.999, top: [[0, 0.999]] }, names), 'cat 99.9% (correct)');
   assert.equal(probability(0.0004), '<0.1%');
