@@ -4,7 +4,8 @@
 // and end 'done' with a confusion matrix whose counts sum to the validation set's size. Then "see
 // what the model gets wrong": a click on a cell opens its gallery (one item per image, thumbnails
 // loaded), Move to Class… moves the file on disk and the notification's Undo puts it back;
-// Enter on a focused cell opens another cell's gallery; Top losses lists the misclassified images.
+// Enter on a focused cell opens another cell's gallery; Top losses lists the misclassified images,
+// and Exclude on one moves it to .alexnet/excluded/ until the gallery's Undo.
 import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { clickNotificationButton, explorerRow, runFromPalette, webviewContent } from '../workbench.mjs';
@@ -299,5 +300,19 @@ async function galleryMoveAndUndo(ctx, page, view, { dataset, runDir, problems }
   if (losses.some((l, i) => i > 0 && l > losses[i - 1])) problems.push(`Top losses is not sorted by loss: ${losses.join(',')}`);
   await view.locator('#top-losses').scrollIntoViewIfNeeded();
   await ctx.shot('top-losses');
-  return [`gallery of ${fullest.count} images (cell ${fullest.actual},${fullest.predicted}); moved ${basename(path)} ${from} -> ${target}/${freeName} and undone; top losses ${nTop} of ${wrong} misclassified`];
+
+  // Exclude from Top losses: the file goes to <dataset>/.alexnet/excluded/<class>/, the item's Undo brings it back.
+  if (nTop) {
+    const top = tops.first();
+    const exPath = await top.getAttribute('data-path');
+    const excluded = join(dataset, '.alexnet', 'excluded', basename(dirname(exPath)), basename(exPath));
+    await top.locator('.gallery-exclude').click();
+    await waitUntil(async () => existsSync(excluded) && !existsSync(exPath), 10_000, `${basename(exPath)} to move to .alexnet/excluded/`).catch((e) => problems.push(e.message));
+    const undo = view.locator('#top-losses figure.gallery-item').first().locator('.gallery-undo');
+    await undo.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => problems.push('an excluded image offers no Undo in the gallery'));
+    await ctx.shot('excluded');
+    await undo.click().catch(() => undefined);
+    await waitUntil(async () => existsSync(exPath) && !existsSync(excluded), 10_000, `${basename(exPath)} to come back from .alexnet/excluded/`).catch((e) => problems.push(e.message));
+  }
+  return [`gallery of ${fullest.count} images (cell ${fullest.actual},${fullest.predicted}); moved ${basename(path)} ${from} -> ${target}/${freeName} and undone; top losses ${nTop} of ${wrong} misclassified, the first excluded and put back`];
 }
