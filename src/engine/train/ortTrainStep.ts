@@ -33,7 +33,8 @@ export interface OrtTrainStep {
   readonly device: TrainDeviceRecord;
   step(b: OrtBatch, lr: number, dropoutSeed: number): Promise<{ loss: number; correct: number; gradNorm?: number }>;
   /** per-example cross-entropy and argmax predictions, no dropout */
-  evaluate(b: OrtBatch): Promise<{ losses: Float32Array; preds: Int32Array }>;
+  /** per image: cross-entropy, predicted class, softmax (n x classes) */
+  evaluate(b: OrtBatch): Promise<{ losses: Float32Array; preds: Int32Array; probs: Float32Array }>;
   /** the trained parameters, canonical layout (valid until the next step) */
   params(): Record<string, HostTensor>;
   /** optimiser tensors for the checkpoint */
@@ -148,6 +149,7 @@ export async function createOrtTrainStep(opts: {
       const logits = await orCpu('evaluating', () => runner.logits(inputOf(b), n));
       const losses = new Float32Array(n);
       const preds = new Int32Array(n);
+      const probs = new Float32Array(n * K);
       for (let i = 0; i < n; i++) {
         let best = 0;
         let max = -Infinity;
@@ -157,11 +159,15 @@ export async function createOrtTrainStep(opts: {
             best = k;
           }
         let sum = 0;
-        for (let k = 0; k < K; k++) sum += Math.exp(logits[i * K + k] - max);
+        for (let k = 0; k < K; k++) {
+          probs[i * K + k] = Math.exp(logits[i * K + k] - max);
+          sum += probs[i * K + k];
+        }
+        for (let k = 0; k < K; k++) probs[i * K + k] /= sum;
         losses[i] = Math.log(sum) + max - logits[i * K + b.labels[i]];
         preds[i] = best;
       }
-      return { losses, preds };
+      return { losses, preds, probs };
     },
     params: () => runner.params(),
     stateTensors: () => runner.state().tensors,

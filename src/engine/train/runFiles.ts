@@ -3,6 +3,7 @@
 //   metrics.jsonl            one StepRecord per step, one EpochRecord per epoch
 //   checkpoint.safetensors   last finished epoch (overwritten each epoch): weights, optimiser state, state in metadata
 //   best.safetensors         weights of the best epoch (by validation accuracy), loadable as a model
+//   val-<epoch>.json         every validation image of the best and of the last epoch (valRecord.ts)
 // Nothing else: no per-epoch copies. Frozen and probe runs started from a weights file store only the
 // layers they train in both files, plus `baseWeights` (path, SHA-256) in their metadata and in
 // config.json; weights/loadWeights.ts and the trainer's resume complete them from that file.

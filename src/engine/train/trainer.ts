@@ -32,6 +32,7 @@ import { float32View } from '../backend/tensorView';
 import { applyPreset } from './presets';
 import { finderRange, isBetterEpoch, plateauStep } from './schedule';
 import { findLr } from './lrFinder';
+import { pruneValidationRecords, ValidationRecorder, writeValidationRecord } from './valRecord';
 import { createOrtTrainStep, ortTrainingAvailable, type OrtOptimizerState, type OrtTrainStep } from './ortTrainStep';
 import { deviceRecordOf } from './trainDevice';
 import type { DeviceReport } from '../../protocol/engine/device';
@@ -141,6 +142,8 @@ export async function resumeTraining(runDir: string, hooks: TrainHooks = {}, opt
     checkpoint = { tensors, state: JSON.parse(metadata.state) as CheckpointState };
   }
   truncateMetrics(runDir, checkpoint?.state.epochsDone ?? 0, checkpoint?.state.globalStep ?? 0);
+  // per-image validation records of epochs after the checkpoint are redone too
+  pruneValidationRecords(runDir, [checkpoint?.state.bestEpoch, checkpoint?.state.epochsDone], checkpoint?.state.epochsDone ?? 0);
   return runTraining(runDir, configFile, dataset, checkpoint, hooks);
 }
 
@@ -430,8 +433,9 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     }
 
     // --- validation --------------------------------------------------------------------------
-    const evaluate = async (): Promise<{ loss: number | null; acc: number | null; cm: ConfusionMatrix; skipped: SkippedFile[]; n: number }> => {
+    const evaluate = async (): Promise<{ loss: number | null; acc: number | null; cm: ConfusionMatrix; images: ValidationRecorder; skipped: SkippedFile[]; n: number }> => {
       const cm = new ConfusionMatrix(numClasses);
+      const images = new ValidationRecorder(configFile.folder);
       const skipped: SkippedFile[] = [];
       let lossSum = 0;
       const items = dataset.val;
@@ -442,21 +446,27 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
         skipped.push(...b.skipped);
         const n = b.indices.length;
         if (!n) continue;
-        const [losses, preds] = ort ? await ort.evaluate(b).then((r) => [r.losses, r.preds]) : tf.tidy(() => {
+        const { losses, preds, probs } = ort ? await ort.evaluate(b) : tf.tidy(() => {
           const f = b.features ? tf.tensor(b.features, [n, ...fShape]) : convForward(spec, params, tf.tensor4d(b.x!, [n, S, S, 3]));
           const logits = headForward(spec, params, f, false, 0, headFrom);
           const labels = tf.oneHot(tf.tensor1d(b.labels, 'int32'), numClasses);
-          const perExample = tf.neg(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), 1));
-          return [perExample.dataSync() as Float32Array, tf.argMax(logits, 1).dataSync() as Int32Array];
+          const logProbs = tf.logSoftmax(logits);
+          const perExample = tf.neg(tf.sum(tf.mul(labels, logProbs), 1));
+          return {
+            losses: perExample.dataSync() as Float32Array,
+            preds: tf.argMax(logits, 1).dataSync() as Int32Array,
+            probs: tf.exp(logProbs).dataSync() as Float32Array,
+          };
         });
         b.indices.forEach((idx, k) => {
           lossSum += losses[k];
           cm.add(b.labels[k], preds[k], items[idx].path);
+          images.add(items[idx].path, b.labels[k], preds[k], probs.subarray(k * numClasses, (k + 1) * numClasses), losses[k]);
         });
         await yieldNow();
       }
       const n = cm.total;
-      return { loss: n ? lossSum / n : null, acc: cm.accuracy, cm, skipped, n };
+      return { loss: n ? lossSum / n : null, acc: cm.accuracy, cm, images, skipped, n };
     };
 
     // --- epochs -------------------------------------------------------------------------------
@@ -534,11 +544,14 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
         skipped: dedupe([...epochSkipped, ...val.skipped]), best: isBest, trainImages: seen, valImages: val.n,
         seconds: (performance.now() - epochStart) / 1000, time: Date.now(),
       };
-      // Metrics line first, then the checkpoint: a crash in between is undone by resume's truncation.
+      // Per-image record and metrics line first, then the checkpoint: a crash in between is undone by
+      // resume's truncation; the records of epochs neither best nor last go once the checkpoint is safe.
+      if (val.images.size) writeValidationRecord(runDir, val.images.record(epoch, dataset.classNames));
       appendMetrics(runDir, record);
       if (isBest) await saveSafetensors(join(runDir, BEST_FILE), savedParams(), bestMetadata(spec, configFile, runDir, state, record));
       if (ort) state.optimizer = ort.optimizerState();
       await saveCheckpoint(runDir, savedParams(), ort?.stateTensors() ?? velocityTensors(sgd), spec, configFile, state);
+      pruneValidationRecords(runDir, [state.bestEpoch, epoch]);
       const { type: _t, ...fields } = record;
       hooks.emit?.({ kind: 'trainEpoch', runDir, totalEpochs: config.epochs, ...fields });
       if (state.earlyStopped) {

@@ -1,8 +1,9 @@
 // What the training view shows, built from the engine's records (events while training, or a run
 // folder read back). No `vscode` import: the mapping is unit-tested.
 import { basename } from 'node:path';
-import type { EpochRecord, OpenRunResult, RunConfigFile, RunState, TrainEpochEvent } from '../../protocol/engine/train';
-import { stepPoint, type EpochView, type RunStatus, type RunView } from '../../protocol/webview/training';
+import type { EpochRecord, OpenRunResult, RunConfigFile, RunState, TrainEpochEvent, ValidationRecordFile } from '../../protocol/engine/train';
+import { stepPoint, type EpochView, type GalleryImage, type ImageEdit, type RunStatus, type RunView } from '../../protocol/webview/training';
+import { imagePath } from '../../engine/train/valRecord';
 
 /** Turns a file path into a URI the webview may load (the panel's asWebviewUri). */
 export type ToWebviewSrc = (path: string) => string;
@@ -28,6 +29,22 @@ export function epochView(e: EpochRecord | TrainEpochEvent, toSrc: ToWebviewSrc)
     seconds: e.seconds,
     time: e.time,
   };
+}
+
+/** An epoch's validation record as gallery images, with what this view did to each. */
+export function galleryImages(record: ValidationRecordFile, toSrc: ToWebviewSrc, editOf: (path: string) => ImageEdit | undefined): GalleryImage[] {
+  return record.images.map((img) => {
+    const path = imagePath(record, img);
+    const edit = editOf(path);
+    return { ...img, path, src: toSrc(path), ...(edit ? { edit } : {}) };
+  });
+}
+
+/** Why an epoch has no gallery: only the best and the last epoch keep their per-image results. */
+export function noRecordMessage(epoch: number, recorded: number[]): string {
+  if (!recorded.length) return 'This run has no per-image validation results (runs record them for their best and last epoch): train again to see its images here.';
+  const list = recorded.map((e) => `epoch ${e}`).join(' and ');
+  return `Per-image validation results are kept for the best and the last epoch only (${list}); epoch ${epoch} has none.`;
 }
 
 /** A finished run is 'done'; one that stopped before its last epoch can be resumed ('cancelled'). */

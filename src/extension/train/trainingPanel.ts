@@ -2,12 +2,14 @@
 // run trains in this window, or read back from the run's metrics log. The host keeps the whole
 // run (RunView) and sends it on every page load, so a hidden-then-shown page misses nothing.
 import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
 import type { OpenRunResult, TrainEpochEvent, TrainStepEvent } from '../../protocol/engine/train';
 import type { RunStatus, RunView, TrainingProtocol, TrainingWebviewState, WebviewToHost } from '../../protocol/webview/training';
 import { stepPoint } from '../../protocol/webview/training';
 import { epochView, runViewFromOpenRun, type ToWebviewSrc } from './runView';
 import { escapeHtml, extensionResourceRoots, webviewHtml } from '../webviews/webviewHtml';
 import { OpenPanels, SingletonPanel } from '../webviews/singletonPanel';
+import { ValidationGallery } from './validationGallery';
 
 export const TRAINING_VIEW_TYPE = 'alexnet.training';
 
@@ -18,6 +20,8 @@ export class TrainingPanel extends SingletonPanel<TrainingProtocol> {
   /** set while this window trains the run: the view's Cancel button calls it */
   private cancelHandler?: () => void;
   private readonly toSrc: ToWebviewSrc;
+  /** the gallery's images and the Move/Exclude edits made from this view */
+  private readonly gallery: ValidationGallery;
 
   private constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, build: (toSrc: ToWebviewSrc) => RunView) {
     const toSrc: ToWebviewSrc = (path) => panel.webview.asWebviewUri(vscode.Uri.file(path)).toString();
@@ -25,6 +29,13 @@ export class TrainingPanel extends SingletonPanel<TrainingProtocol> {
     super(panel, extensionUri, TrainingPanel.panels, view.runDir);
     this.toSrc = toSrc;
     this.view = view;
+    this.gallery = new ValidationGallery({
+      runDir: () => this.view.runDir,
+      config: () => this.view.config,
+      training: () => this.view.live && this.view.status === 'training',
+      toSrc,
+      post: (m) => this.post(m),
+    });
     this.load();
   }
 
@@ -146,7 +157,26 @@ export class TrainingPanel extends SingletonPanel<TrainingProtocol> {
         else await vscode.commands.executeCommand('revealFileInOS', runDir);
         return;
       case 'openImage':
+        if (!existsSync(m.path)) {
+          void vscode.window.showErrorMessage(`${m.path} is gone: it was moved or deleted since this run validated it`);
+          return;
+        }
         await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(m.path), { viewColumn: vscode.ViewColumn.Beside, preview: true });
+        return;
+      case 'getValidation':
+        this.gallery.answer(m.epoch);
+        return;
+      case 'moveImage':
+        await this.gallery.move(m.path);
+        return;
+      case 'excludeImage':
+        await this.gallery.exclude(m.path);
+        return;
+      case 'undoEdit':
+        await this.gallery.undo(m.path);
+        return;
+      case 'retrain':
+        await vscode.commands.executeCommand('alexnet.trainOnFolder', vscode.Uri.file(this.view.config.folder));
         return;
     }
   }

@@ -148,6 +148,31 @@ export interface ConfusionExample {
   paths: string[];
 }
 
+/** One validation image of an epoch, as val-<epoch>.json keeps it (the gallery and Top losses read it). */
+export interface ValidationImage {
+  /** relative to the dataset folder */
+  path: string;
+  /** true class index */
+  actual: number;
+  predicted: number;
+  /** cross-entropy of this image: -ln p(actual) */
+  loss: number;
+  /** p(actual), also when the true class is not among `top` */
+  pActual: number;
+  /** the most probable classes, highest first: [class index, probability] */
+  top: [number, number][];
+}
+
+/** val-<epoch>.json in the run folder: every validation image of one epoch (kept for the best and the last epoch). */
+export interface ValidationRecordFile {
+  version: 1;
+  epoch: number;
+  /** the dataset folder the paths are relative to */
+  folder: string;
+  classNames: string[];
+  images: ValidationImage[];
+}
+
 /** One line per epoch in metrics.jsonl, and the 'trainEpoch' event. */
 export interface EpochRecord {
   type: 'epoch';

@@ -1,6 +1,6 @@
 // Messages between the training view (host: src/extension/train/trainingPanel.ts) and its
 // webview (main.ts). Both sides import this file, so a renamed field breaks the build.
-import type { AugmentConfig, EpochRecord, RunConfigFile, StepRecord, TrainMode } from '../engine/train';
+import type { AugmentConfig, EpochRecord, RunConfigFile, StepRecord, TrainMode, ValidationImage } from '../engine/train';
 import type { WebviewProtocol } from './protocol';
 
 /**
@@ -27,6 +27,34 @@ export interface ExampleImage {
 /** An epoch as the view shows it: the EpochRecord with example images the webview can load. */
 export interface EpochView extends Omit<EpochRecord, 'type' | 'examples'> {
   examples: { actual: number; predicted: number; images: ExampleImage[] }[];
+}
+
+/** What was done to a validation image from the view (Move to Class, Exclude), until undone. */
+export interface ImageEdit {
+  kind: 'move' | 'exclude';
+  /** where the file is now, and a URI the webview may load */
+  to: string;
+  src: string;
+  /** move: the class folder it went to */
+  className?: string;
+}
+
+/** A validation image of an epoch (val-<epoch>.json) as the gallery and Top losses show it. */
+export interface GalleryImage extends Omit<ValidationImage, 'path'> {
+  /** absolute path the run validated */
+  path: string;
+  /** asWebviewUri of the path */
+  src: string;
+  edit?: ImageEdit;
+}
+
+/** The host's answer to getValidation: the epoch's images, or why there are none. */
+export type ValidationAnswer = { epoch: number; images: GalleryImage[] } | { epoch: number; unavailable: string };
+
+/** The confusion cell whose images the gallery shows. */
+export interface GalleryCell {
+  actual: number;
+  predicted: number;
 }
 
 export interface LiveProgress {
@@ -59,7 +87,10 @@ export type HostToWebview =
   | { type: 'snapshot'; view: RunView }
   | { type: 'step'; step: StepPoint; progress: LiveProgress }
   | { type: 'epoch'; epoch: EpochView; hasBest: boolean }
-  | { type: 'status'; status: RunStatus; message?: string; hasBest: boolean; live: boolean };
+  | { type: 'status'; status: RunStatus; message?: string; hasBest: boolean; live: boolean }
+  | ({ type: 'validation' } & ValidationAnswer)
+  /** an image was moved, excluded (edit) or put back (edit null) */
+  | { type: 'imageEdit'; path: string; edit: ImageEdit | null };
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -67,7 +98,15 @@ export type WebviewToHost =
   | { type: 'resume' }
   | { type: 'cancel' }
   | { type: 'revealRun' }
-  | { type: 'openImage'; path: string };
+  | { type: 'openImage'; path: string }
+  /** the epoch's per-image validation results (answer: 'validation') */
+  | { type: 'getValidation'; epoch: number }
+  /** path: as the run recorded it; the host asks for the class */
+  | { type: 'moveImage'; path: string }
+  | { type: 'excludeImage'; path: string }
+  | { type: 'undoEdit'; path: string }
+  /** Train on Folder again on this run's dataset */
+  | { type: 'retrain' };
 
 /** What the webview keeps across hide/show (getState) and window reloads (the serializer). */
 export interface TrainingWebviewState {
@@ -76,6 +115,8 @@ export interface TrainingWebviewState {
   normalised?: boolean;
   /** the epoch whose confusion matrix is shown; undefined = the latest */
   confusionEpoch?: number;
+  /** the cell whose images the gallery under the matrix shows; undefined = closed */
+  galleryCell?: GalleryCell;
 }
 
 export function stepPoint(s: Pick<StepRecord, 'globalStep' | 'epoch' | 'loss' | 'lr'>): StepPoint {

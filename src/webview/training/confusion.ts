@@ -1,8 +1,9 @@
 // The validation confusion matrix (rows: actual class, columns: predicted class) and the
 // per-class precision/recall table. Hovering or focusing a cell shows its count and a few of
-// its images. Contract for tests: table#confusion, td.cm-cell[data-count].
+// its images; a click or Enter/Space opens the cell's gallery (gallery.ts).
+// Contract for tests: table#confusion, td.cm-cell[data-count], td.cm-selected.
 import { h, replaceChildren } from '../shared/dom';
-import type { EpochView, ExampleImage } from '../../protocol/webview/training';
+import type { EpochView, ExampleImage, GalleryCell } from '../../protocol/webview/training';
 
 export function percent(x: number | null | undefined, digits = 0): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(digits)}%`;
@@ -11,7 +12,9 @@ export function percent(x: number | null | undefined, digits = 0): string {
 export interface ConfusionOptions {
   classNames: string[];
   normalised: boolean;
-  onOpenImage(path: string): void;
+  /** the cell whose gallery is open */
+  selected?: GalleryCell;
+  onSelectCell(cell: GalleryCell): void;
 }
 
 export function confusionTable(epoch: EpochView, opts: ConfusionOptions, tooltip: CellTooltip): HTMLTableElement {
@@ -32,13 +35,15 @@ export function confusionTable(epoch: EpochView, opts: ConfusionOptions, tooltip
       h('th', { class: 'cm-row', scope: 'row', title: classNames[actual] }, classNames[actual] ?? `class ${actual}`),
       ...row.map((count, predicted) => {
         const fraction = rowTotals[actual] ? count / rowTotals[actual] : 0;
+        const selected = opts.selected?.actual === actual && opts.selected.predicted === predicted;
         const cell = h(
           'td',
           {
-            class: `cm-cell${actual === predicted ? ' cm-diagonal' : ''}${count ? '' : ' cm-zero'}`,
+            class: `cm-cell${actual === predicted ? ' cm-diagonal' : ''}${count ? '' : ' cm-zero'}${selected ? ' cm-selected' : ''}`,
             tabindex: '0',
+            'aria-current': selected ? 'true' : undefined,
             dataset: { count: String(count), actual: String(actual), predicted: String(predicted), fraction: fraction.toFixed(4) },
-            'aria-label': `actual ${classNames[actual]}, predicted ${classNames[predicted]}: ${count} (${percent(fraction)} of the row)`,
+            'aria-label': `actual ${classNames[actual]}, predicted ${classNames[predicted]}: ${count} (${percent(fraction)} of the row); Enter shows its images`,
           },
           opts.normalised ? percent(fraction) : String(count),
         );
@@ -53,8 +58,13 @@ export function confusionTable(epoch: EpochView, opts: ConfusionOptions, tooltip
         cell.addEventListener('focus', show);
         cell.addEventListener('mouseleave', () => tooltip.hideSoon());
         cell.addEventListener('blur', () => tooltip.hideSoon());
+        cell.addEventListener('click', () => opts.onSelectCell({ actual, predicted }));
         cell.addEventListener('keydown', (e) => {
-          if (e.key === 'Enter' && images[0]) opts.onOpenImage(images[0].path);
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault(); // Space would scroll the page
+            tooltip.hide();
+            opts.onSelectCell({ actual, predicted });
+          }
           if (e.key === 'Escape') tooltip.hide();
         });
         return cell;

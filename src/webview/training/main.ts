@@ -1,7 +1,8 @@
 // The training view: live curves while a run trains, the validation confusion matrix after each
 // epoch, per-class precision/recall and the run's config. Element ids used by the e2e tests:
 // #app, #status ('training' | 'done' | 'cancelled' | 'error'), canvas#loss-chart, canvas#epoch-chart,
-// table#confusion > td.cm-cell[data-count], #step-count (number of step points plotted).
+// table#confusion > td.cm-cell[data-count], #step-count (number of step points plotted), the
+// gallery and Top losses (gallery.ts: section#gallery, section#top-losses).
 import '../shared/litNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
@@ -13,6 +14,7 @@ import { augmentLabel, patienceLabel, type EpochView, type LiveProgress, type Ru
 import { TrainingCharts } from './charts';
 import { CellTooltip, confusionTable, percent, perClassTable } from './confusion';
 import { epochTableShell, fillEpochTable } from './epochTable';
+import { cellGallery, topLossesSection, ValidationImages, type GalleryContext } from './gallery';
 
 const page = bootWebview<TrainingProtocol>();
 const { api, app } = page;
@@ -21,6 +23,8 @@ const send = (m: WebviewToHost) => api.post(m);
 let state: TrainingWebviewState = api.getState() ?? {};
 let charts: TrainingCharts | undefined;
 const tooltip = new CellTooltip((path) => send({ type: 'openImage', path }));
+/** per-image validation results by epoch, from the host (not saved: it can be large) */
+const validationImages = new ValidationImages(send);
 let saveTimer: number | undefined;
 
 /** setState serialises the whole run: at most once a second while steps stream in. */
@@ -176,6 +180,27 @@ function renderValidation(view: RunView): HTMLElement {
     renderValidationInto(view);
   });
   const names = view.config.classNames;
+  const ctx: GalleryContext = {
+    classNames: names,
+    editable: !(view.live && view.status === 'training'),
+    send,
+    onClose: () => {
+      state.galleryCell = undefined;
+      saveState(true);
+      renderValidationInto(view);
+    },
+  };
+  const cell = state.galleryCell;
+  const cellCount = cell ? epoch.confusion[cell.actual]?.[cell.predicted] : undefined;
+  const onSelectCell = (c: { actual: number; predicted: number }) => {
+    state.galleryCell = c;
+    saveState(true);
+    renderValidationInto(view);
+    // the cell was re-drawn: keep the focus on it, and bring the gallery into view
+    (document.querySelector(`#confusion td.cm-cell[data-actual="${c.actual}"][data-predicted="${c.predicted}"]`) as HTMLElement | null)?.focus();
+    tooltip.hide(); // focusing the cell showed it, over the gallery
+    document.getElementById('gallery')?.scrollIntoView({ block: 'nearest' });
+  };
   section.append(
     h(
       'div',
@@ -184,9 +209,12 @@ function renderValidation(view: RunView): HTMLElement {
       toggle,
       h('span', { class: 'muted' }, `${epoch.valImages} images · accuracy ${percent(epoch.valAcc, 1)} · loss ${epoch.valLoss?.toFixed(4) ?? '–'}`),
     ),
-    h('div', { class: 'table-scroll' }, confusionTable(epoch, { classNames: names, normalised: !!state.normalised, onOpenImage: (path) => send({ type: 'openImage', path }) }, tooltip)),
+    h('div', { class: 'table-scroll' }, confusionTable(epoch, { classNames: names, normalised: !!state.normalised, selected: cell, onSelectCell }, tooltip)),
+    h('p', { class: 'muted' }, 'Click a cell (or Enter) to see its images; Move to Class… or Exclude fix a label, then train again.'),
+    ...(cell && cellCount !== undefined ? [cellGallery(epoch.epoch, cell, cellCount, validationImages, ctx)] : []),
     h('h3', null, 'Per class'),
     perClassTable(epoch, names),
+    topLossesSection(epoch.epoch, validationImages, ctx),
   );
   const skipped = view.epochs.flatMap((e) => e.skipped);
   if (skipped.length) {
@@ -202,6 +230,23 @@ function renderValidation(view: RunView): HTMLElement {
 function renderValidationInto(view: RunView): void {
   tooltip.hide();
   document.getElementById('validation')?.replaceWith(renderValidation(view));
+}
+
+/** The per-image answers came or changed: redraw the validation section, keeping the focus where it was. */
+function refreshGalleries(view: RunView): void {
+  const focused = document.activeElement as HTMLElement | null;
+  const path = focused?.closest<HTMLElement>('figure.gallery-item')?.dataset.path;
+  const where = focused?.closest('section.gallery')?.id;
+  const cellKey = focused?.matches('td.cm-cell') ? `[data-actual="${focused.dataset.actual}"][data-predicted="${focused.dataset.predicted}"]` : undefined;
+  renderValidationInto(view);
+  if (cellKey) {
+    (document.querySelector(`#confusion td.cm-cell${cellKey}`) as HTMLElement | null)?.focus();
+    tooltip.hide();
+  }
+  else if (path && where) {
+    const fig = [...document.querySelectorAll<HTMLElement>(`#${where} figure.gallery-item`)].find((f) => f.dataset.path === path);
+    fig?.querySelector<HTMLElement>('.gallery-undo, .gallery-move, .gallery-thumb')?.focus();
+  }
 }
 
 const INIT_LABELS = { paper: "the paper's N(0, 0.01), biases 1", pytorch: "PyTorch's default (kaiming-uniform)", he: 'He normal' } as const;
@@ -287,6 +332,7 @@ page.onMessage((msg) => {
   const view = state.view;
   switch (msg.type) {
     case 'snapshot':
+      validationImages.clear(); // a resumed run rewrites its per-image records
       state = { ...state, view: msg.view };
       render(msg.view);
       saveState(true);
@@ -309,6 +355,14 @@ page.onMessage((msg) => {
       refreshHeader(view);
       renderValidationInto(view); // the latest epoch, or a longer epoch list
       saveState(true);
+      return;
+    case 'validation':
+      validationImages.receive(msg);
+      if (view) refreshGalleries(view);
+      return;
+    case 'imageEdit':
+      validationImages.applyEdit(msg.path, msg.edit);
+      if (view) refreshGalleries(view);
       return;
     case 'status':
       if (!view) return;

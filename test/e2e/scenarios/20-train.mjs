@@ -1,10 +1,14 @@
 // F1 > "AlexNet: Train on Folder" > the folder of 3 classes of coloured squares (6 each, drawn
 // here with sharp) > the form: mode frozen, epochs 2, batch size 4, random starting weights (no
 // weights exist here) > Start. The training view must plot more and more steps while it runs,
-// and end 'done' with a confusion matrix whose counts sum to the validation set's size.
+// and end 'done' with a confusion matrix whose counts sum to the validation set's size. Then "see
+// what the model gets wrong": a click on a cell opens its gallery (one item per image, thumbnails
+// loaded), Move to Class… moves the file on disk and the notification's Undo puts it back;
+// Enter on a focused cell opens another cell's gallery; Top losses lists the misclassified images,
+// and Exclude on one moves it to .alexnet/excluded/ until the gallery's Undo.
 import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { explorerRow, runFromPalette, webviewContent } from '../workbench.mjs';
+import { basename, dirname, join } from 'node:path';
+import { clickNotificationButton, explorerRow, runFromPalette, webviewContent } from '../workbench.mjs';
 
 export const title = 'Train on Folder: frozen, 2 epochs, batch 4, live curves and confusion matrix';
 
@@ -205,7 +209,114 @@ export async function run(ctx) {
   if (!firstCell.endsWith('%')) problems.push(`row-normalised cell reads "${firstCell}"`);
   await ctx.shot('confusion-normalised');
 
+  await view.locator('#normalise-toggle').click(); // counts again
+
+  notes.push(...(await galleryMoveAndUndo(ctx, page, view, { dataset, runDir, problems })));
   if (problems.length) throw new Error(problems.join('; '));
   notes.push(`training ${trainSeconds.toFixed(1)} s (command to done ${((Date.now() - t0) / 1000).toFixed(1)} s); step counts seen ${seenCounts.join(',')}; confusion sum ${sum} = ${runConfig.valCount} validation images`);
   return notes;
+}
+
+/** Polls `check` (a function returning true when done) for up to `ms`. */
+async function waitUntil(check, ms, what) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** A cell's gallery, Move to Class… with the notification's Undo, Enter on a cell, Top losses. */
+async function galleryMoveAndUndo(ctx, page, view, { dataset, runDir, problems }) {
+  const records = readdirSync(runDir).filter((n) => /^val-\d+\.json$/.test(n));
+  if (!records.length) problems.push(`no val-<epoch>.json in ${runDir}`);
+
+  // A click on the fullest cell: the gallery lists exactly its images.
+  const cells = view.locator('#confusion td.cm-cell');
+  const counts = await cells.evaluateAll((tds) => tds.map((td) => ({ count: Number(td.dataset.count), actual: td.dataset.actual, predicted: td.dataset.predicted })));
+  const fullest = counts.reduce((a, b) => (b.count > a.count ? b : a));
+  const cell = view.locator(`#confusion td.cm-cell[data-actual="${fullest.actual}"][data-predicted="${fullest.predicted}"]`);
+  await cell.scrollIntoViewIfNeeded();
+  await cell.click();
+  const gallery = view.locator('#gallery');
+  await gallery.waitFor({ state: 'visible', timeout: 10_000 });
+  const items = gallery.locator('figure.gallery-item');
+  await waitUntil(async () => (await items.count()) === fullest.count, 10_000, `${fullest.count} gallery items (saw ${await items.count()})`).catch((e) => problems.push(e.message));
+  const loaded = await items.first().locator('img').evaluate((img) => img.complete && img.naturalWidth > 0).catch(() => false);
+  if (!loaded) problems.push('the gallery thumbnail did not load');
+  if (!(await cell.evaluate((td) => td.classList.contains('cm-selected')))) problems.push('the clicked cell is not marked selected');
+  const verdictText = await items.first().locator('.gallery-verdict').innerText();
+  if (!/%/.test(verdictText)) problems.push(`the gallery item shows no probability: "${verdictText}"`);
+  await ctx.shot('gallery');
+
+  // Move to Class…: a quick pick of the other classes; the file moves on disk.
+  const path = await items.first().getAttribute('data-path');
+  const from = basename(dirname(path));
+  await items.first().locator('.gallery-move').click();
+  const widget = page.locator('.quick-input-widget');
+  const row = widget.locator('.quick-input-list .monaco-list-row').first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  const rowLabel = async (r) => ((await r.getAttribute('aria-label')) || (await r.innerText())).split(/[,\n]/)[0].trim();
+  const target = await rowLabel(row);
+  const rows = widget.locator('.quick-input-list .monaco-list-row');
+  const offered = [];
+  for (let i = 0; i < (await rows.count()); i++) offered.push(await rowLabel(rows.nth(i)));
+  if (offered.length !== 2) problems.push(`Move to Class offers ${offered.join(', ')}: expected the 2 other classes`);
+  if (offered.includes(from)) problems.push(`Move to Class offers the image's own class ${from}`);
+  await ctx.shot('move-to-class');
+  // every class folder has 00.png, 01.png, ...: the name is taken, so the file gets a free one
+  const name = basename(path);
+  const taken = existsSync(join(dataset, target, name));
+  const freeName = taken ? name.replace(/(\.[^.]+)$/, '-2$1') : name;
+  const takenBytes = taken ? readFileSync(join(dataset, target, name)) : null;
+  await row.click();
+  const moved = join(dataset, target, freeName);
+  await waitUntil(async () => existsSync(moved) && !existsSync(path), 10_000, `${basename(path)} to move from ${from}/ to ${target}/`).catch((e) => problems.push(e.message));
+  const editText = await items.first().locator('.gallery-edit').innerText({ timeout: 10_000 }).catch(() => '');
+  const wantText = `Moved to ${target}${taken ? ` as ${freeName}` : ''}`;
+  if (editText !== wantText) problems.push(`the gallery item says "${editText}" after the move, expected "${wantText}"`);
+  if (takenBytes && !readFileSync(join(dataset, target, name)).equals(takenBytes)) problems.push(`${target}/${name} was overwritten`);
+  await ctx.shot('moved');
+
+  // Undo from the notification: the file is back, the item offers Move again.
+  await clickNotificationButton(page, 'Undo', { timeoutMs: 15_000 });
+  await waitUntil(async () => existsSync(path) && !existsSync(moved), 10_000, `${basename(path)} to come back to ${from}/`).catch((e) => problems.push(e.message));
+  await items.first().locator('.gallery-move').waitFor({ state: 'visible', timeout: 10_000 }).catch(() => problems.push('after Undo the gallery item does not offer Move to Class… again'));
+  await ctx.shot('undone');
+
+  // Keyboard: focus another non-empty cell, Enter opens its gallery.
+  const other = counts.find((c) => c.count > 0 && (c.actual !== fullest.actual || c.predicted !== fullest.predicted));
+  if (other) {
+    const otherCell = view.locator(`#confusion td.cm-cell[data-actual="${other.actual}"][data-predicted="${other.predicted}"]`);
+    await otherCell.focus();
+    await otherCell.press('Enter');
+    await waitUntil(async () => (await gallery.getAttribute('data-actual').catch(() => null)) === other.actual && (await gallery.getAttribute('data-predicted').catch(() => null)) === other.predicted, 10_000, 'Enter to open the focused cell\'s gallery')
+      .catch((e) => problems.push(e.message));
+    if ((await items.count()) !== other.count) problems.push(`the gallery opened by Enter has ${await items.count()} items, the cell ${other.count}`);
+  }
+
+  // Top losses: the misclassified images, highest loss first.
+  const wrong = counts.filter((c) => c.actual !== c.predicted).reduce((a, c) => a + c.count, 0);
+  const tops = view.locator('#top-losses figure.gallery-item');
+  const nTop = await tops.count();
+  if (nTop !== Math.min(12, wrong)) problems.push(`Top losses lists ${nTop} images, ${wrong} are misclassified`);
+  const losses = await tops.evaluateAll((f) => f.map((x) => Number(x.dataset.loss)));
+  if (losses.some((l, i) => i > 0 && l > losses[i - 1])) problems.push(`Top losses is not sorted by loss: ${losses.join(',')}`);
+  await view.locator('#top-losses').scrollIntoViewIfNeeded();
+  await ctx.shot('top-losses');
+
+  // Exclude from Top losses: the file goes to <dataset>/.alexnet/excluded/<class>/, the item's Undo brings it back.
+  if (nTop) {
+    const top = tops.first();
+    const exPath = await top.getAttribute('data-path');
+    const excluded = join(dataset, '.alexnet', 'excluded', basename(dirname(exPath)), basename(exPath));
+    await top.locator('.gallery-exclude').click();
+    await waitUntil(async () => existsSync(excluded) && !existsSync(exPath), 10_000, `${basename(exPath)} to move to .alexnet/excluded/`).catch((e) => problems.push(e.message));
+    const undo = view.locator('#top-losses figure.gallery-item').first().locator('.gallery-undo');
+    await undo.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => problems.push('an excluded image offers no Undo in the gallery'));
+    await ctx.shot('excluded');
+    await undo.click().catch(() => undefined);
+    await waitUntil(async () => existsSync(exPath) && !existsSync(excluded), 10_000, `${basename(exPath)} to come back from .alexnet/excluded/`).catch((e) => problems.push(e.message));
+  }
+  return [`gallery of ${fullest.count} images (cell ${fullest.actual},${fullest.predicted}); moved ${basename(path)} ${from} -> ${target}/${freeName} and undone; top losses ${nTop} of ${wrong} misclassified, the first excluded and put back`];
 }
