@@ -1,6 +1,8 @@
 // The validation confusion matrix (rows: actual class, columns: predicted class) and the
 // per-class precision/recall table. Hovering or focusing a cell shows its count and a few of
-// its images. Contract for tests: table#confusion, td.cm-cell[data-count].
+// its images. The cells are one tab stop: the arrow keys (Home/End: the row's ends) move between
+// them, Enter or Space opens the cell's first example image, Escape hides the box.
+// Contract for tests: table#confusion, td.cm-cell[data-count][data-actual][data-predicted].
 import { h, replaceChildren } from '../shared/dom';
 import type { EpochView, ExampleImage } from '../../protocol/webview/training';
 
@@ -14,8 +16,14 @@ export interface ConfusionOptions {
   onOpenImage(path: string): void;
 }
 
+/** The cell that holds the tab stop, kept when the table is drawn again (toggle, another epoch). */
+let current = { actual: 0, predicted: 0 };
+
 export function confusionTable(epoch: EpochView, opts: ConfusionOptions, tooltip: CellTooltip): HTMLTableElement {
   const { classNames } = opts;
+  const n = epoch.confusion.length;
+  if (current.actual >= n || current.predicted >= n) current = { actual: 0, predicted: 0 };
+  const cells: HTMLElement[][] = [];
   const rowTotals = epoch.confusion.map((row) => row.reduce((a, b) => a + b, 0));
   const examples = new Map(epoch.examples.map((x) => [`${x.actual},${x.predicted}`, x.images]));
   const head = h(
@@ -36,9 +44,9 @@ export function confusionTable(epoch: EpochView, opts: ConfusionOptions, tooltip
           'td',
           {
             class: `cm-cell${actual === predicted ? ' cm-diagonal' : ''}${count ? '' : ' cm-zero'}`,
-            tabindex: '0',
+            tabindex: actual === current.actual && predicted === current.predicted ? '0' : '-1',
             dataset: { count: String(count), actual: String(actual), predicted: String(predicted), fraction: fraction.toFixed(4) },
-            'aria-label': `actual ${classNames[actual]}, predicted ${classNames[predicted]}: ${count} (${percent(fraction)} of the row)`,
+            'aria-label': `actual ${classNames[actual]}, predicted ${classNames[predicted]}: ${count} (${percent(fraction)} of the row)${examples.has(`${actual},${predicted}`) ? '; Enter opens an example' : ''}`,
           },
           opts.normalised ? percent(fraction) : String(count),
         );
@@ -50,13 +58,29 @@ export function confusionTable(epoch: EpochView, opts: ConfusionOptions, tooltip
         const images = examples.get(`${actual},${predicted}`) ?? [];
         const show = () => tooltip.show(cell, { actual: classNames[actual], predicted: classNames[predicted], count, fraction, images });
         cell.addEventListener('mouseenter', show);
-        cell.addEventListener('focus', show);
+        cell.addEventListener('focus', () => {
+          current = { actual, predicted };
+          for (const c of cells.flat()) c.setAttribute('tabindex', c === cell ? '0' : '-1');
+          show();
+        });
         cell.addEventListener('mouseleave', () => tooltip.hideSoon());
         cell.addEventListener('blur', () => tooltip.hideSoon());
         cell.addEventListener('keydown', (e) => {
-          if (e.key === 'Enter' && images[0]) opts.onOpenImage(images[0].path);
-          if (e.key === 'Escape') tooltip.hide();
+          const move: Record<string, [number, number]> = {
+            ArrowRight: [0, 1], ArrowLeft: [0, -1], ArrowDown: [1, 0], ArrowUp: [-1, 0], Home: [0, -n], End: [0, n],
+          };
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            if (images[0]) opts.onOpenImage(images[0].path);
+          } else if (e.key === 'Escape') tooltip.hide();
+          else if (e.key in move) {
+            e.preventDefault();
+            const [da, dp] = move[e.key];
+            const clamp = (v: number) => Math.max(0, Math.min(n - 1, v));
+            cells[clamp(actual + da)]?.[clamp(predicted + dp)]?.focus();
+          }
         });
+        (cells[actual] ??= []).push(cell);
         return cell;
       }),
       h('td', { class: 'cm-total' }, String(rowTotals[actual])),
