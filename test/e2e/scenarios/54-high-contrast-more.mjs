@@ -1,18 +1,19 @@
-// High Contrast, dark and light, for the views 53 does not open: the weights viewer (a layer's
+// High Contrast, dark and light, for the views 53 does not open: the weights viewer (conv2's
 // detail chosen by keyboard, its block outlined and its tensor rows marked), the training view of
-// a finished run (a confusion cell focused by keyboard, its box shown, the curves' table open) and
-// the classify result view. The same rules as 53 (test/e2e/contrast.mjs): text 4.5:1, outlines,
+// a finished run (a confusion cell focused by keyboard, its box shown, the curves' table open),
+// the classify result view, the Project Folder map (its legend and a point's details) and the GPU
+// setup report. The same rules as 53 (test/e2e/contrast.mjs): text 4.5:1, outlines,
 // selection and focus 3:1.
 import { copyFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { answerFileDialog, explorerRow, runFromPalette, waitForWebviewStatus, webviewContent } from '../workbench.mjs';
+import { answerFileDialog, explorerRow, pickContextMenuItem, runFromPalette, waitForWebviewStatus, webviewContent } from '../workbench.mjs';
 import { waitDone, webviewWith } from '../inspectViews.mjs';
 import { placePhoto } from '../fixtures.mjs';
 import { openRunByKeyboard, writeFinishedRun } from '../trainingRun.mjs';
 import { checkContrast, HIGH_CONTRAST_THEMES, slug } from '../contrast.mjs';
 
-export const title = 'High Contrast themes: weights viewer, training view and classify result stay visible';
+export const title = 'High Contrast themes: weights viewer, training view, classify result, Project Folder and GPU setup stay visible';
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'parity', 'torchvision.pth');
 
@@ -32,9 +33,11 @@ export async function run(ctx) {
     await waitDone(viewer);
     await viewer.locator('svg#diagram g.block[data-layer="conv1"]').focus();
     await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Enter');
     await viewer.locator('#layer-detail[data-layer]').waitFor({ state: 'visible', timeout: 5000 });
     const layer = await viewer.locator('#layer-detail').getAttribute('data-layer');
+    if ((await viewer.locator('table.tensors tr.selected').count()) !== 2) throw new Error(`${theme}: ${layer}'s two tensors are not marked in the tensor table`);
     const viewerChecked = await checkContrast(viewer, `${theme}, weights viewer (${layer})`);
     await ctx.shot(`${slug(theme)}-weights-viewer`);
 
@@ -56,7 +59,23 @@ export async function run(ctx) {
     const classifyChecked = await checkContrast(webviewContent(page), `${theme}, classify result`);
     await ctx.shot(`${slug(theme)}-classify`);
 
-    notes.push(`${theme}: ${viewerChecked} texts in the weights viewer (${layer} chosen), ${trainingChecked} in the training view, ${classifyChecked} in the classify result at >= 4.5:1; outlines, selection and focus >= 3:1`);
+    // The Project Folder map of the run's 9 drawn images: legend, a point's details by keyboard.
+    await pickContextMenuItem(page, await explorerRow(page, 'shapes'), /Project Folder/);
+    const map = await webviewWith(page, 'canvas#plot', { timeoutMs: 240_000 });
+    await waitDone(map, { timeoutMs: 180_000, until: async () => (await map.locator('#app').getAttribute('data-method')) === 'umap' });
+    await map.locator('#plot').focus();
+    await page.keyboard.press('n');
+    await map.locator('#details #open-image').waitFor({ state: 'visible', timeout: 10_000 });
+    const mapChecked = await checkContrast(map, `${theme}, Project Folder`);
+    await ctx.shot(`${slug(theme)}-project-folder`);
+
+    // The GPU setup report.
+    await runFromPalette(page, 'AlexNet: Check GPU Setup');
+    const gpu = await webviewWith(page, 'table[aria-label="GPU setup checks"]', { timeoutMs: 180_000 });
+    const gpuChecked = await checkContrast(gpu, `${theme}, GPU setup`);
+    await ctx.shot(`${slug(theme)}-gpu-setup`);
+
+    notes.push(`${theme}: ${viewerChecked} texts in the weights viewer (${layer} chosen), ${trainingChecked} in the training view, ${classifyChecked} in the classify result, ${mapChecked} in the Project Folder map, ${gpuChecked} in the GPU setup at >= 4.5:1; outlines, selection and focus >= 3:1`);
     await ctx.server.stop();
   }
   return notes;

@@ -51,7 +51,7 @@ export async function run(ctx) {
   }
   const epochRows = await view.locator('#curves-numbers table.epochs tbody tr').count();
   if (!(await view.locator('#curves-numbers').evaluate((d) => d.open)) || epochRows !== 2) throw new Error(`Enter on "The curves as numbers" should show 2 epoch rows (open: ${await view.locator('#curves-numbers').evaluate((d) => d.open)}, ${epochRows} rows)`);
-  notes.push(`Tab order: ${passed.join(' > ')}; the curves' table opened by Enter (${epochRows} epochs)`);
+  notes.push(`Tab order in the view: ${passed.filter((w) => w !== 'body').join(' > ')}; the curves' table opened by Enter (${epochRows} epochs)`);
 
   // The matrix is one tab stop; arrows move, the box follows the focus.
   const stops = await view.locator('#confusion td.cm-cell[tabindex="0"]').count();

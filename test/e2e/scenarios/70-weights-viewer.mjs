@@ -71,15 +71,17 @@ export async function run(ctx) {
   }
   if (!onBlock) throw new Error('Tab from the buttons never reached a block of the diagram');
   await page.keyboard.press('Home');
-  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight'); // pool1
+  await page.keyboard.press('ArrowRight'); // conv2
   await page.keyboard.press('Enter');
   await viewer.locator('#layer-detail:not([data-layer="fc6"])').waitFor({ state: 'visible', timeout: 5000 });
   const byKey = await detail.getAttribute('data-layer');
   const keyRows = await detail.locator('table.layer-tensors tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.name));
   const pressed = await viewer.locator(`svg#diagram g.block[data-layer="${byKey}"]`).getAttribute('aria-pressed');
-  if (byKey === 'conv1' || !byKey || pressed !== 'true') throw new Error(`Home, Right, Enter should open the block after conv1 (aria-pressed), got ${byKey} (${pressed})`);
+  if (byKey !== 'conv2' || pressed !== 'true') throw new Error(`Home, Right, Right, Enter should open conv2 (aria-pressed), got ${byKey} (${pressed})`);
+  if (keyRows.join(',') !== 'features.3.weight,features.3.bias') throw new Error(`conv2's detail should list features.3.weight and .bias, got ${keyRows.join(',')}`);
   await ctx.shot('layer-detail');
-  notes.push(`fc6 clicked: ${fc6Rows.join(', ')} shown and marked; by keyboard (Tab from the buttons to ${onBlock}, Home, Right, Enter): ${byKey} with ${keyRows.join(', ') || 'no tensors'}`);
+  notes.push(`fc6 clicked: ${fc6Rows.join(', ')} shown and marked; by keyboard (Tab from the buttons to ${onBlock}, Home, Right, Right, Enter): ${byKey} with ${keyRows.join(', ') || 'no tensors'}`);
 
   await viewer.locator('vscode-button[data-action="compare"]').click();
   await answerFileDialog(page, join(workspace, 'copy.pth'));
