@@ -28,9 +28,18 @@ export function contrastProblems() {
       if (c && c.a > 0) layers.push(c);
       if (c && c.a > 0.99) break;
     }
-    let base = layers.length && layers[layers.length - 1].a > 0.99 ? layers.pop() : parse(css(document.body).backgroundColor) ?? { r: 0, g: 0, b: 0, a: 1 };
+    let base = layers.length && layers[layers.length - 1].a > 0.99 ? layers.pop() : pageBackground();
     for (const c of layers.reverse()) base = { r: c.r * c.a + base.r * (1 - c.a), g: c.g * c.a + base.g * (1 - c.a), b: c.b * c.a + base.b * (1 - c.a), a: 1 };
     return base;
+  };
+  // A page that paints no background of its own shows the editor's, behind the webview's frame.
+  const pageBackground = () => {
+    const probe = document.createElement('div');
+    probe.style.backgroundColor = 'var(--vscode-editor-background)';
+    document.body.append(probe);
+    const c = parse(css(probe).backgroundColor);
+    probe.remove();
+    return c && c.a > 0.99 ? c : { r: 0, g: 0, b: 0, a: 1 };
   };
   const out = [];
   const visible = (el) => {
