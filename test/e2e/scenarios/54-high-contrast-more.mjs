@@ -1,7 +1,7 @@
 // High Contrast, dark and light, for the views 53 does not open: the weights viewer (conv2's
 // detail chosen by keyboard, its block outlined and its tensor rows marked), the training view of
 // a finished run (a confusion cell focused by keyboard, its box shown, the curves' table open),
-// the classify result view, the Project Folder map (its legend and a point's details) and the GPU
+// the classify result view, the Project Folder map (its legend, a point's details and Save Paths after Space selected it) and the GPU
 // setup report. The same rules as 53 (test/e2e/contrast.mjs): text 4.5:1, outlines,
 // selection and focus 3:1.
 import { copyFileSync } from 'node:fs';
@@ -59,13 +59,15 @@ export async function run(ctx) {
     const classifyChecked = await checkContrast(webviewContent(page), `${theme}, classify result`);
     await ctx.shot(`${slug(theme)}-classify`);
 
-    // The Project Folder map of the run's 9 drawn images: legend, a point's details by keyboard.
+    // The Project Folder map of the run's 9 drawn images: legend, a point's details and selection by keyboard.
     await pickContextMenuItem(page, await explorerRow(page, 'shapes'), /Project Folder/);
     const map = await webviewWith(page, 'canvas#plot', { timeoutMs: 240_000 });
     await waitDone(map, { timeoutMs: 180_000, until: async () => (await map.locator('#app').getAttribute('data-method')) === 'umap' });
     await map.locator('#plot').focus();
     await page.keyboard.press('n');
     await map.locator('#details #open-image').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press(' '); // the focused point into the selection: Save Paths is on
+    if ((await map.locator('#app').getAttribute('data-selected')) !== '1' || (await map.locator('#export').isDisabled())) throw new Error(`${theme}: Space on the focused point should select it (data-selected ${await map.locator('#app').getAttribute('data-selected')})`);
     const mapChecked = await checkContrast(map, `${theme}, Project Folder`);
     await ctx.shot(`${slug(theme)}-project-folder`);
 
