@@ -1,16 +1,19 @@
 // The weights-file viewer: the file's verdict (AlexNet variant, or why not), the architecture
 // diagram and layer table bound to its weights (shared with the architecture view), conv1's filters, every tensor with its statistics and histogram, and the
-// per-layer comparison with another file. Ids for the e2e tests: #status[data-state], #verdict,
-// table.tensors, svg#diagram g.block[data-layer], table.layers, canvas#conv1, table.comparison.
+// per-layer comparison with another file. A block or layer row shows that layer's tensors
+// (layerDetail.ts). Ids for the e2e tests: #status[data-state], #verdict, table.tensors,
+// svg#diagram g.block[data-layer], table.layers, section#layer-detail, canvas#conv1, table.comparison.
 import '../shared/litNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { h, replaceChildren } from '../shared/dom';
 import { bootWebview } from '../shared/boot';
-import { architectureDiagram } from '../shared/architecture/diagram';
+import { architectureDiagram, markSelectedBlock } from '../shared/architecture/diagram';
 import { layerTable } from '../shared/architecture/table';
 import { compact, type ArchitectureModel } from '../shared/architecture/layout';
-import type { AlexNetBinding, LayerDifference, ModelFileReport, TensorStats } from '../../protocol/engine/modelFiles';
+import type { AlexNetBinding, LayerDifference, ModelFileReport } from '../../protocol/engine/modelFiles';
 import type { ModelFileAction, ModelFileProtocol } from '../../protocol/webview/modelFile';
+import { fmt, NUMERIC_COLUMNS, shape, TENSOR_COLUMNS, tensorCells } from './tensorCells';
+import { emptyLayerDetail, showLayerDetail } from './layerDetail';
 
 const page = bootWebview<ModelFileProtocol>();
 const { api, app } = page;
@@ -26,65 +29,50 @@ function setStatus(state: 'loading' | 'done' | 'error', text: string): void {
   bar.hidden = state !== 'loading';
 }
 
-const fmt = (v: number): string => {
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  return a >= 1e4 || a < 1e-3 ? v.toExponential(2) : v.toPrecision(4);
-};
-const shape = (s: number[]) => `[${s.join(', ')}]`;
-
 function button(label: string, action: ModelFileAction, icon: string, secondary = false): HTMLElement {
   const b = h('vscode-button', { icon, ...(secondary ? { secondary: true } : {}), dataset: { action } }, label);
   b.addEventListener('click', () => api.post({ type: 'action', action }));
   return b;
 }
 
-function histogram(t: TensorStats): HTMLCanvasElement {
-  // the row's min, max, mean and std say it in words; the picture is for the eye
-  const c = h('canvas', { class: 'hist', width: '96', height: '18', title: `${fmt(t.min)} … ${fmt(t.max)}`, 'aria-hidden': 'true' });
-  const g = c.getContext('2d');
-  if (!g) return c;
-  const peak = Math.max(...t.histogram, 1);
-  g.fillStyle = getComputedStyle(document.body).getPropertyValue('--vscode-charts-blue') || getComputedStyle(document.body).color;
-  const w = 96 / t.histogram.length;
-  t.histogram.forEach((n, i) => {
-    // square-root scale: the tails of a weight distribution stay visible next to its peak
-    const hgt = n ? Math.max(1, Math.sqrt(n / peak) * 18) : 0;
-    g.fillRect(i * w, 18 - hgt, Math.max(1, w - 0.5), hgt);
-  });
-  return c;
-}
-
 function tensorTable(report: ModelFileReport): HTMLElement {
-  const cols = ['name', 'shape', 'dtype', 'min', 'max', 'mean', 'std', 'zeros', 'histogram'];
-  const rows = report.tensors.map((t) =>
-    h('tr', { dataset: { name: t.name } },
-      h('td', { class: 'name' }, t.name),
-      h('td', null, shape(t.shape)),
-      h('td', null, t.dtype),
-      h('td', { class: 'num' }, fmt(t.min)),
-      h('td', { class: 'num' }, fmt(t.max)),
-      h('td', { class: 'num' }, fmt(t.mean)),
-      h('td', { class: 'num' }, fmt(t.std)),
-      h('td', { class: 'num' }, `${(100 * t.zeros).toFixed(t.zeros && t.zeros < 0.001 ? 3 : 1)}%`),
-      h('td', null, histogram(t), t.nonFinite ? h('span', { class: 'muted' }, ` ${t.nonFinite} NaN/Inf`) : null),
-    ));
+  const rows = report.tensors.map((t) => h('tr', { dataset: { name: t.name } }, ...tensorCells(t)));
   const total = report.tensors.reduce((a, t) => a + t.numel, 0);
   return h('div', { class: 'scroll' },
     h('h2', null, `Tensors (${report.tensors.length}, ${total.toLocaleString('en-US')} values)`),
     h('table', { class: 'tensors' },
-      h('thead', null, h('tr', null, ...cols.map((c) => h('th', { class: ['min', 'max', 'mean', 'std', 'zeros'].includes(c) ? 'num' : '' }, c)))),
+      h('thead', null, h('tr', null, ...TENSOR_COLUMNS.map((c) => h('th', { class: NUMERIC_COLUMNS.has(c) ? 'num' : '' }, c)))),
       h('tbody', null, ...rows)));
 }
 
-/** The architecture diagram and layer table bound to these weights: each layer names the file's key for it. */
-function architecture(a: AlexNetBinding): HTMLElement {
+/**
+ * The architecture diagram and layer table bound to these weights: each layer names the file's
+ * key for it; a click on a block or row (or Tab, the arrow keys, Enter/Space) shows that layer's
+ * tensors from the file under the diagram, as the architecture view opens a layer.
+ */
+function architecture(a: AlexNetBinding, report: ModelFileReport): HTMLElement {
   const model: ArchitectureModel = { variant: a.variant, inputSize: a.inputSize, layers: a.layers, totalParams: a.totalParams, totalFlops: a.totalFlops, numClasses: a.numClasses };
   const key = (layer: string) => a.sources[`${layer}.weight`] ?? '';
-  return h('section', { class: 'architecture' },
+  const detail = emptyLayerDetail();
+  let selected: string | undefined;
+  const open = (layer: string) => {
+    selected = layer;
+    showLayerDetail(detail, model, a, report.tensors, layer);
+    markSelectedBlock(section, layer);
+    detail.scrollIntoView({ block: 'nearest' });
+  };
+  const section = h('section', { class: 'architecture' },
     h('h2', null, `Architecture bound to these weights: ${a.totalParams.toLocaleString('en-US')} parameters, ${compact(a.totalFlops)}FLOPs per image`),
-    architectureDiagram(model, { hint: (b) => (key(b.name) ? `file key ${key(b.name)}` : 'no weights'), describedBy: 'layer-table' }),
-    layerTable(model, { extra: { header: 'file key', cell: key } }));
+    h('p', { class: 'meta' }, "Click a layer (or Tab to it, the arrow keys, then Enter) to see its tensors in this file."),
+    architectureDiagram(model, {
+      onOpen: (b) => open(b.name),
+      hint: (b) => `${key(b.name) ? `file key ${key(b.name)}` : 'no weights'}; Enter: its tensors`,
+      describedBy: 'layer-table',
+      selected: () => selected,
+    }),
+    detail,
+    layerTable(model, { onOpen: (layer) => open(layer), extra: { header: 'file key', cell: key } }));
+  return section;
 }
 
 /** conv1 as RGB tiles (the paper's figure 3), each filter scaled to its own range. */
@@ -152,7 +140,7 @@ function render(report: ModelFileReport, fileName: string): void {
     meta.length ? h('details', null, h('summary', null, `Metadata (${meta.length})`),
       h('table', null, h('tbody', null, ...meta.map(([k, v]) => h('tr', null, h('td', { class: 'name' }, k), h('td', null, v.length > 300 ? `${v.slice(0, 300)}…` : v)))))) : null,
     a ? conv1Tiles(a) : null,
-    a ? architecture(a) : null,
+    a ? architecture(a, report) : null,
     tensorTable(report));
   setStatus('done', a ? `AlexNet (${a.variant}) weights` : 'Not an AlexNet: tensors only');
 }

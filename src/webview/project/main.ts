@@ -339,7 +339,9 @@ canvas.addEventListener('wheel', (e) => {
   view = zoomAt(view, e.clientX - r.left, e.clientY - r.top, Math.exp(-e.deltaY * 0.0015), fitView(canvas.clientWidth, canvas.clientHeight).scale / 4);
   redraw();
 }, { passive: false });
-// Keyboard: arrows pan, +/- zoom, 0 fits, N/P step through the points, Enter opens the focused one.
+// Keyboard: arrows pan, +/- zoom, 0 fits, N/P step through the points, Enter opens the focused one,
+// Space adds it to the selection or takes it out (the lasso's keyboard counterpart; the legend's
+// buttons select a whole class).
 canvas.addEventListener('keydown', (e) => {
   if (!data) return;
   const step = 40;
@@ -356,6 +358,11 @@ canvas.addEventListener('keydown', (e) => {
     n: () => showDetails((scatter.focus + 1) % data!.points.length),
     p: () => showDetails((scatter.focus - 1 + data!.points.length) % data!.points.length),
     Enter: () => scatter.focus >= 0 && send({ type: 'open', path: data!.points[scatter.focus].path }),
+    ' ': () => {
+      if (scatter.focus < 0) return;
+      scatter.selected[scatter.focus] ^= 1;
+      updateSelection();
+    },
   };
   const fn = keys[e.key];
   if (!fn) return;

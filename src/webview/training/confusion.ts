@@ -1,7 +1,8 @@
 // The validation confusion matrix (rows: actual class, columns: predicted class) and the
 // per-class precision/recall table. Hovering or focusing a cell shows its count and a few of
-// its images; a click or Enter/Space opens the cell's gallery (gallery.ts).
-// Contract for tests: table#confusion, td.cm-cell[data-count], td.cm-selected.
+// its images. The cells are one tab stop: the arrow keys (Home/End: the row's ends) move between
+// them; a click or Enter/Space opens the cell's gallery (gallery.ts), Escape hides the box.
+// Contract for tests: table#confusion, td.cm-cell[data-count][data-actual][data-predicted], td.cm-selected.
 import { h, replaceChildren } from '../shared/dom';
 import type { EpochView, ExampleImage, GalleryCell } from '../../protocol/webview/training';
 
@@ -17,8 +18,14 @@ export interface ConfusionOptions {
   onSelectCell(cell: GalleryCell): void;
 }
 
+/** The cell that holds the tab stop, kept when the table is drawn again (toggle, another epoch). */
+let current = { actual: 0, predicted: 0 };
+
 export function confusionTable(epoch: EpochView, opts: ConfusionOptions, tooltip: CellTooltip): HTMLTableElement {
   const { classNames } = opts;
+  const n = epoch.confusion.length;
+  if (current.actual >= n || current.predicted >= n) current = { actual: 0, predicted: 0 };
+  const cells: HTMLElement[][] = [];
   const rowTotals = epoch.confusion.map((row) => row.reduce((a, b) => a + b, 0));
   const examples = new Map(epoch.examples.map((x) => [`${x.actual},${x.predicted}`, x.images]));
   const head = h(
@@ -40,7 +47,7 @@ export function confusionTable(epoch: EpochView, opts: ConfusionOptions, tooltip
           'td',
           {
             class: `cm-cell${actual === predicted ? ' cm-diagonal' : ''}${count ? '' : ' cm-zero'}${selected ? ' cm-selected' : ''}`,
-            tabindex: '0',
+            tabindex: actual === current.actual && predicted === current.predicted ? '0' : '-1',
             'aria-current': selected ? 'true' : undefined,
             dataset: { count: String(count), actual: String(actual), predicted: String(predicted), fraction: fraction.toFixed(4) },
             'aria-label': `actual ${classNames[actual]}, predicted ${classNames[predicted]}: ${count} (${percent(fraction)} of the row); Enter shows its images`,
@@ -55,18 +62,31 @@ export function confusionTable(epoch: EpochView, opts: ConfusionOptions, tooltip
         const images = examples.get(`${actual},${predicted}`) ?? [];
         const show = () => tooltip.show(cell, { actual: classNames[actual], predicted: classNames[predicted], count, fraction, images });
         cell.addEventListener('mouseenter', show);
-        cell.addEventListener('focus', show);
+        cell.addEventListener('focus', () => {
+          current = { actual, predicted };
+          for (const c of cells.flat()) c.setAttribute('tabindex', c === cell ? '0' : '-1');
+          show();
+        });
         cell.addEventListener('mouseleave', () => tooltip.hideSoon());
         cell.addEventListener('blur', () => tooltip.hideSoon());
         cell.addEventListener('click', () => opts.onSelectCell({ actual, predicted }));
         cell.addEventListener('keydown', (e) => {
+          const move: Record<string, [number, number]> = {
+            ArrowRight: [0, 1], ArrowLeft: [0, -1], ArrowDown: [1, 0], ArrowUp: [-1, 0], Home: [0, -n], End: [0, n],
+          };
           if (e.key === 'Enter' || e.key === ' ') {
             e.preventDefault(); // Space would scroll the page
             tooltip.hide();
             opts.onSelectCell({ actual, predicted });
+          } else if (e.key === 'Escape') tooltip.hide();
+          else if (e.key in move) {
+            e.preventDefault();
+            const [da, dp] = move[e.key];
+            const clamp = (v: number) => Math.max(0, Math.min(n - 1, v));
+            cells[clamp(actual + da)]?.[clamp(predicted + dp)]?.focus();
           }
-          if (e.key === 'Escape') tooltip.hide();
         });
+        (cells[actual] ??= []).push(cell);
         return cell;
       }),
       h('td', { class: 'cm-total' }, String(rowTotals[actual])),

@@ -227,9 +227,20 @@ function renderValidation(view: RunView): HTMLElement {
   return section;
 }
 
+/** Draws the validation section again; a keyboard user keeps their place (the toggle, the epoch list or the matrix cell). */
 function renderValidationInto(view: RunView): void {
   tooltip.hide();
-  document.getElementById('validation')?.replaceWith(renderValidation(view));
+  const old = document.getElementById('validation');
+  const focused = old?.contains(document.activeElement) ? document.activeElement : null;
+  const fresh = renderValidation(view);
+  old?.replaceWith(fresh);
+  if (!focused) return;
+  const again = focused.id ? fresh.querySelector<HTMLElement>(`#${CSS.escape(focused.id)}`) : focused.classList.contains('cm-cell') ? fresh.querySelector<HTMLElement>('td.cm-cell[tabindex="0"]') : null;
+  if (!again) return;
+  // the toolbar's controls are Lit elements that delegate focus to their inner input, which they draw a microtask later
+  const drawn = (again as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete;
+  if (drawn) void drawn.then(() => again.focus());
+  else again.focus();
 }
 
 /** The per-image answers came or changed: redraw the validation section, keeping the focus where it was. */

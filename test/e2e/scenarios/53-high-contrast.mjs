@@ -1,75 +1,16 @@
-// High Contrast, dark and light: the architecture view, conv1's filters and the activation
-// explorer side panel (Grad-CAM, legends, the channel grid) keep every element visible. Every piece of text (HTML and SVG) must reach a 4.5:1 contrast with what is behind it,
-// block outlines and arrows 3:1, and the selected filter's outline and the focused grid's ring
-// must be drawn in a colour that stands out (not transparent).
+// High Contrast, dark and light: the architecture view, conv1's filters, the activation explorer
+// side panel (Grad-CAM, legends, the channel grid) and the feature-maps panel (a channel chosen by
+// keyboard, large over the image, its legend) keep every element visible. Every piece of text
+// (HTML and SVG) must reach a 4.5:1 contrast with what is behind it, block outlines and arrows
+// 3:1, and the selected filter's or channel's outline and the focused grid's ring must be drawn
+// in a colour that stands out (test/e2e/contrast.mjs). 54 does the weights viewer, the training
+// view and the classify result.
 import { answerFileDialog, explorerRow, runFromPalette } from '../workbench.mjs';
 import { openActivity, waitDone, webviewWith } from '../inspectViews.mjs';
 import { placePhoto } from '../fixtures.mjs';
+import { checkContrast as check } from '../contrast.mjs';
 
-export const title = 'High Contrast themes: architecture, filters and the side panel stay visible';
-
-/** In the page: elements whose colour does not stand out from their background. */
-function contrastProblems() {
-  const css = (el) => globalThis.getComputedStyle(el);
-  const parse = (c) => {
-    const m = c.match(/rgba?\(([^)]+)\)/);
-    if (!m) return null;
-    const [r, g, b, a = 1] = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
-    return { r, g, b, a };
-  };
-  const lum = ({ r, g, b }) => {
-    const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-  };
-  const ratio = (x, y) => {
-    const [a, b] = [lum(x), lum(y)].sort((p, q) => q - p);
-    return (a + 0.05) / (b + 0.05);
-  };
-  const background = (el) => {
-    for (let e = el; e; e = e.parentElement) {
-      const c = parse(css(e).backgroundColor);
-      if (c && c.a > 0.5) return c;
-    }
-    return parse(css(document.body).backgroundColor) ?? { r: 0, g: 0, b: 0, a: 1 };
-  };
-  const out = [];
-  const visible = (el) => {
-    const r = el.getBoundingClientRect();
-    return r.width > 0 && r.height > 0 && css(el).visibility !== 'hidden';
-  };
-  const textEls = [...document.querySelectorAll('body *')].filter((el) => [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()) && visible(el));
-  for (const el of textEls) {
-    const svg = el instanceof globalThis.SVGElement;
-    const colour = parse(svg ? css(el).fill : css(el).color);
-    if (!colour) continue;
-    const r = ratio(colour, background(svg ? el.closest('svg') : el));
-    if (r < 4.5) out.push(`"${el.textContent.trim().slice(0, 30)}" ${r.toFixed(2)}:1`);
-  }
-  for (const el of document.querySelectorAll('svg .block path, svg .arrow')) {
-    const stroke = parse(css(el).stroke);
-    const r = stroke ? ratio(stroke, background(el.closest('svg'))) : 0;
-    if (r < 3) out.push(`${el.closest('g')?.dataset.layer ?? 'arrow'} outline ${r.toFixed(2)}:1`);
-  }
-  for (const el of document.querySelectorAll('.tile-highlight:not([hidden])')) {
-    const c = parse(css(el).borderTopColor);
-    const r = c && c.a > 0 ? ratio(c, background(el.parentElement)) : 0;
-    if (r < 3) out.push(`the selected tile's outline ${r.toFixed(2)}:1`);
-  }
-  const focused = document.activeElement;
-  if (focused && focused !== document.body && focused.tagName === 'CANVAS') {
-    const c = parse(css(focused).outlineColor);
-    const r = c && c.a > 0 && css(focused).outlineStyle !== 'none' ? ratio(c, background(focused.parentElement)) : 0;
-    if (r < 3) out.push(`the focused ${focused.id} has no visible focus ring (${r.toFixed(2)}:1)`);
-  }
-  return { theme: document.body.className, problems: out, checked: textEls.length };
-}
-
-async function check(frame, label) {
-  const r = await frame.locator('body').evaluate(contrastProblems);
-  if (!/high-contrast/.test(r.theme)) throw new Error(`${label}: the webview is not in a High Contrast theme (body class "${r.theme}")`);
-  if (r.problems.length) throw new Error(`${label}: ${r.problems.slice(0, 8).join('; ')}`);
-  return r.checked;
-}
+export const title = 'High Contrast themes: architecture, filters, the side panel and the feature maps stay visible';
 
 export async function run(ctx) {
   const notes = [];
@@ -103,7 +44,17 @@ export async function run(ctx) {
     await page.keyboard.press('ArrowRight');
     const sideChecked = await check(side, `${theme}, side panel`);
     await ctx.shot(`${theme.replace(/ /g, '-').toLowerCase()}-side-panel`);
-    notes.push(`${theme}: ${archChecked} text elements in the architecture view, ${filtersChecked} in the filters view and ${sideChecked} in the side panel at >= 4.5:1; outlines, selection and focus ring >= 3:1`);
+    // The feature-maps panel from the side panel's Open, a channel chosen in its grid by keyboard.
+    await side.locator('#open-panel').focus();
+    await page.keyboard.press('Enter');
+    const maps = await webviewWith(page, 'canvas#detail', { timeoutMs: 60_000 });
+    await waitDone(maps, { until: async () => !!(await maps.locator('#app').getAttribute('data-channels')) });
+    await maps.locator('#grid').focus();
+    await page.keyboard.press('ArrowRight');
+    await waitDone(maps, { until: async () => !!(await maps.locator('#detail-legend-scale').count()) });
+    const mapsChecked = await check(maps, `${theme}, feature maps`);
+    await ctx.shot(`${theme.replace(/ /g, '-').toLowerCase()}-feature-maps`);
+    notes.push(`${theme}: ${archChecked} text elements in the architecture view, ${filtersChecked} in the filters view, ${sideChecked} in the side panel and ${mapsChecked} in the feature maps at >= 4.5:1; outlines, selection and focus ring >= 3:1`);
     await ctx.server.stop();
   }
   return notes;

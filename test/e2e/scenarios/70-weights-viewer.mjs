@@ -1,7 +1,8 @@
 // The weights viewer (custom editor): a click on a .pth in the Explorer opens it; the verdict says
 // torchvision, every tensor has a row with its histogram, conv1's filters are drawn; Compare with...
 // against a copy gives zero differences on every layer. A safetensors that is not an AlexNet still
-// gets its tensor table and a reason. The architecture diagram is drawn, each block naming its key.
+// gets its tensor table and a reason. The architecture diagram is drawn, each block naming its key;
+// a click on a block, or Tab/arrows/Enter, shows that layer's tensors from the file (issue 15).
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +52,36 @@ export async function run(ctx) {
   if (conv1 !== 1) throw new Error('conv1 filters not drawn');
   const first = (await viewer.locator('table.tensors tbody tr').first().locator('td').first().textContent()).trim();
   if (first !== 'features.0.weight') throw new Error(`first tensor should be features.0.weight, got ${first}`);
+
+  // A click on fc6's block shows its two tensors from the file, marked in the tensor table too.
+  await viewer.locator('svg#diagram g.block[data-layer="fc6"]').click();
+  const detail = viewer.locator('#layer-detail');
+  await detail.locator('table.layer-tensors').waitFor({ state: 'visible', timeout: 5000 });
+  const fc6Rows = await detail.locator('table.layer-tensors tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.name));
+  const marked = await viewer.locator('table.tensors tbody tr.selected').evaluateAll((trs) => trs.map((tr) => tr.dataset.name));
+  if (fc6Rows.join(',') !== 'classifier.1.weight,classifier.1.bias') throw new Error(`fc6's detail should list classifier.1.weight and .bias, got ${fc6Rows.join(',')}`);
+  if (marked.join(',') !== fc6Rows.join(',')) throw new Error(`the tensor table should mark fc6's rows, it marks ${marked.join(',')}`);
+  if ((await viewer.locator('svg#diagram g.block.selected').getAttribute('data-layer')) !== 'fc6') throw new Error("fc6's block is not outlined as the chosen one");
+  // By keyboard: Tab reaches the diagram (after the buttons), the arrow keys step, Enter opens.
+  await viewer.locator('vscode-button[data-action="compare"]').focus();
+  let onBlock = '';
+  for (let i = 0; i < 8 && !onBlock; i++) {
+    await page.keyboard.press('Tab');
+    onBlock = await viewer.locator('body').evaluate(() => document.activeElement?.closest?.('g.block')?.getAttribute('data-layer') ?? '');
+  }
+  if (!onBlock) throw new Error('Tab from the buttons never reached a block of the diagram');
+  await page.keyboard.press('Home');
+  await page.keyboard.press('ArrowRight'); // pool1
+  await page.keyboard.press('ArrowRight'); // conv2
+  await page.keyboard.press('Enter');
+  await viewer.locator('#layer-detail:not([data-layer="fc6"])').waitFor({ state: 'visible', timeout: 5000 });
+  const byKey = await detail.getAttribute('data-layer');
+  const keyRows = await detail.locator('table.layer-tensors tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.name));
+  const pressed = await viewer.locator(`svg#diagram g.block[data-layer="${byKey}"]`).getAttribute('aria-pressed');
+  if (byKey !== 'conv2' || pressed !== 'true') throw new Error(`Home, Right, Right, Enter should open conv2 (aria-pressed), got ${byKey} (${pressed})`);
+  if (keyRows.join(',') !== 'features.3.weight,features.3.bias') throw new Error(`conv2's detail should list features.3.weight and .bias, got ${keyRows.join(',')}`);
+  await ctx.shot('layer-detail');
+  notes.push(`fc6 clicked: ${fc6Rows.join(', ')} shown and marked; by keyboard (Tab from the buttons to ${onBlock}, Home, Right, Right, Enter): ${byKey} with ${keyRows.join(', ') || 'no tensors'}`);
 
   await viewer.locator('vscode-button[data-action="compare"]').click();
   await answerFileDialog(page, join(workspace, 'copy.pth'));

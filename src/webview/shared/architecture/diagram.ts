@@ -45,6 +45,17 @@ export interface DiagramOptions {
   hint?: (block: Block) => string;
   /** id of the element that holds the same numbers as text (the layer table) */
   describedBy?: string;
+  /** the layer the page shows the detail of: its block is outlined (kept across redraws) */
+  selected?: () => string | undefined;
+}
+
+/** Outlines `layer`'s block (and no other) in the diagrams under `root`. */
+export function markSelectedBlock(root: ParentNode, layer: string | undefined): void {
+  for (const g of root.querySelectorAll<SVGGElement>('g.block')) {
+    const on = g.dataset.layer === layer;
+    g.classList.toggle('selected', on);
+    if (g.getAttribute('role') === 'button') g.setAttribute('aria-pressed', String(on));
+  }
 }
 
 function text(t: PlacedText): SVGTextElement {
@@ -89,6 +100,7 @@ function draw(model: ArchitectureModel, width: number, measure: Measure, opts: D
     root.append(g);
   }
   rovingFocus(focusable, (g) => opts.onOpen && opts.onOpen(layout.blocks.find((p) => p.block.name === g.dataset.layer)!.block));
+  if (opts.selected) markSelectedBlock(root, opts.selected());
   return root;
 }
 
