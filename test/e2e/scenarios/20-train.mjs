@@ -4,7 +4,8 @@
 // and end 'done' with a confusion matrix whose counts sum to the validation set's size.
 import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { explorerRow, runFromPalette, webviewContent } from '../workbench.mjs';
+import { explorerRow, runFromPalette, typeIntoFileDialog, webviewContent } from '../workbench.mjs';
+import { waitUntil } from '../waitFor.mjs';
 
 export const title = 'Train on Folder: frozen, 2 epochs, batch 4, live curves and confusion matrix';
 
@@ -38,22 +39,20 @@ async function drawSquares(dir) {
  */
 async function answerFolderDialog(page, folder, { okLabel, onTyped, timeoutMs = 20_000 } = {}) {
   const widget = page.locator('.quick-input-widget');
-  const input = widget.locator('.quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: timeoutMs });
-  const deadline = Date.now() + timeoutMs;
-  while (!(await input.inputValue().catch(() => '')).startsWith('/')) {
-    if (Date.now() > deadline) throw new Error('the folder dialog never showed a path');
-    await sleep(100);
-  }
-  await input.fill(`${folder}/`);
+  // typed only once the dialog has settled (it rewrites the box when its first listing lands)
+  await typeIntoFileDialog(page, `${folder}/`, { timeoutMs });
   await widget.locator('.quick-input-list .monaco-list-row', { hasText: Object.keys(CLASSES)[0] }).first().waitFor({ state: 'visible', timeout: timeoutMs });
   await onTyped?.();
   await widget.locator('.monaco-button', { hasText: okLabel }).first().click();
 }
 
-/** The form is one quick pick; a click on a row picks it (typing first narrows the list). */
-async function pickRow(page, label, { timeoutMs = 30_000 } = {}) {
+/**
+ * The form is one quick pick; a click on a row picks it (typing first narrows the list).
+ * `titleText`: the pick that must be showing first (the one before may still be closing).
+ */
+async function pickRow(page, label, { titleText, timeoutMs = 30_000 } = {}) {
   const widget = page.locator('.quick-input-widget');
+  if (titleText) await widget.locator('.quick-input-title', { hasText: titleText }).waitFor({ state: 'visible', timeout: timeoutMs });
   const input = widget.locator('.quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: timeoutMs });
   await input.fill(label);
@@ -68,7 +67,8 @@ async function answerInput(page, value, { titleText, timeoutMs = 15_000 } = {}) 
   if (titleText) await widget.locator('.quick-input-title', { hasText: titleText }).waitFor({ state: 'visible', timeout: timeoutMs });
   const input = widget.locator('.quick-input-box input');
   await input.fill(String(value));
-  await sleep(200); // validation runs on change
+  // Enter validates the value itself (showInputBox); only make sure the box holds ours
+  await waitUntil(async () => (await input.inputValue()) === String(value), { timeoutMs, what: `the input box holding ${value}`, describe: () => input.inputValue() });
   await page.keyboard.press('Enter');
 }
 
@@ -99,7 +99,7 @@ export async function run(ctx) {
   if (!/3 classes/.test(formTitle)) throw new Error(`the form title does not report 3 classes: "${formTitle}"`);
 
   await pickRow(page, 'Mode');
-  await pickRow(page, 'Frozen conv layers');
+  await pickRow(page, 'Frozen conv layers', { titleText: 'Training mode' });
   await waitForFormTitle(page, 'Train AlexNet on shapes/');
   await pickRow(page, 'Epochs');
   await answerInput(page, 2, { titleText: 'Epochs' });
