@@ -94,18 +94,20 @@ export async function runFromPalette(page, title, { timeoutMs = 90_000, onListed
 }
 
 /**
- * Answers VS Code's simple (quick-input) file dialog with an absolute path.
- * The dialog opens with the current folder typed in; we replace it and accept.
+ * Types `text` into VS Code's simple (quick-input) file dialog once it has settled, and returns
+ * when the dialog is idle with exactly that text in its box. The dialog opens with a folder (or a
+ * default file path) typed in and rewrites the box when a folder listing lands, so it waits on that
+ * state, never on a fixed time.
  */
-export async function answerFileDialog(page, absPath, { timeoutMs = 20_000, onTyped } = {}) {
+export async function typeIntoFileDialog(page, text, { timeoutMs = 20_000 } = {}) {
   const widget = page.locator('.quick-input-widget');
   const input = widget.locator('.quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: timeoutMs });
   const deadline = Date.now() + timeoutMs;
   const value = () => input.inputValue().catch(() => '');
   // The simple dialog is busy (progress bar active) while it lists a folder, and writes the folder's
-  // path into the box when the listing lands: typing before that gets overwritten. Wait on that
-  // state (idle, a path shown, unchanged across two looks), never on a fixed time.
+  // path into the box when the listing lands: typing before that gets overwritten. Wait until it is
+  // idle with a path shown, unchanged across two looks.
   const busy = widget.locator('.monaco-progress-container.active');
   let last = null;
   for (;;) {
@@ -116,26 +118,37 @@ export async function answerFileDialog(page, absPath, { timeoutMs = 20_000, onTy
     if (Date.now() > deadline) throw new Error(`the file dialog never settled on a path (last value "${v}")`);
     await sleep(150);
   }
-  const name = absPath.split('/').pop();
-  const row = widget.locator('.monaco-list-row', { hasText: name }).first();
   // Type, then wait until the dialog is idle with our text still in the box on two looks in a row;
-  // if it rewrote the box meanwhile, type again. The matching row is only a hint (under load the
-  // listing can lag; the dialog accepts a typed path without it), so it gets a short wait.
+  // if it rewrote the box meanwhile (typing a folder's path starts a listing), type again.
   let steady = 0;
   for (;;) {
-    if ((await value()) !== absPath) {
-      await input.fill(absPath);
+    if ((await value()) !== text) {
+      await input.fill(text);
       steady = 0;
     }
     const idle = !(await busy.isVisible().catch(() => false));
-    steady = idle && (await value()) === absPath ? steady + 1 : 0;
-    if (steady >= 2) break;
-    if (Date.now() > deadline) throw new Error(`the file dialog did not settle on "${absPath}" (box: "${await value()}")`);
+    steady = idle && (await value()) === text ? steady + 1 : 0;
+    if (steady >= 2) return;
+    if (Date.now() > deadline) throw new Error(`the file dialog did not settle on "${text}" (box: "${await value()}")`);
     await sleep(150);
   }
-  await row.waitFor({ state: 'visible', timeout: 5000 }).catch(() => {});
+}
+
+/**
+ * Answers the simple file dialog (open or save) with an absolute path and accepts it.
+ * `listed`: the file exists, so its row is waited for briefly first (a hint only: under load the
+ * listing can lag, and the dialog accepts a typed path without it); false for a new file to save.
+ */
+export async function answerFileDialog(page, absPath, { timeoutMs = 20_000, onTyped, listed = true } = {}) {
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('.quick-input-box input');
+  await typeIntoFileDialog(page, absPath, { timeoutMs });
+  if (listed) {
+    const name = absPath.split('/').pop();
+    await widget.locator('.monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible', timeout: 5000 }).catch(() => {});
+  }
   await onTyped?.();
-  if ((await value()) !== absPath) await input.fill(absPath);
+  if ((await input.inputValue().catch(() => '')) !== absPath) await typeIntoFileDialog(page, absPath, { timeoutMs });
   await page.keyboard.press('Enter');
   await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
 }

@@ -114,6 +114,8 @@ function redraw(): void {
     app.dataset.renderTotalMs = ((Number(app.dataset.renderTotalMs ?? 0) || 0) + stats.ms).toFixed(1);
     app.dataset.frames = String(++frames);
     app.dataset.mode = stats.mode;
+    // 'moving' while a new layout animates in (the focus position below is the old layout's then)
+    app.dataset.layout = animation === undefined ? 'still' : 'moving';
     // where the focused point is (CSS px in the canvas), so tests can hover and click it
     if (scatter.focus >= 0) {
       const [fx, fy] = toScreen(view, shown[scatter.focus * 2], shown[scatter.focus * 2 + 1]);
@@ -131,6 +133,7 @@ function redraw(): void {
 
 function setCoords(target: Float32Array, animate: boolean): void {
   if (animation !== undefined) cancelAnimationFrame(animation);
+  animation = undefined;
   const from = shown;
   const done = () => {
     shown = target;
@@ -140,6 +143,7 @@ function setCoords(target: Float32Array, animate: boolean): void {
   };
   if (!animate || from.length !== target.length || matchMedia('(prefers-reduced-motion: reduce)').matches) return done();
   const t0 = performance.now();
+  app.dataset.layout = 'moving';
   const step = () => {
     const t = Math.min(1, (performance.now() - t0) / 450);
     const eased = t * t * (3 - 2 * t);

@@ -3,6 +3,7 @@
 import { placePhoto, drawImage } from '../fixtures.mjs';
 import { join } from 'node:path';
 import { explorerRow, pickContextMenuItem, clickNotificationButton, waitForWebviewStatus, webviewContent } from '../workbench.mjs';
+import { waitUntil } from '../waitFor.mjs';
 
 export const title = 'Explorer multi-select: two photos, one result row each';
 
@@ -42,19 +43,22 @@ export async function run(ctx) {
 /** Selects both rows (Shift+click, else Shift+ArrowDown); checks the Explorer shows 2 selected rows. */
 async function selectBoth(page, first, second) {
   const selected = page.locator('.explorer-folders-view .monaco-list-row[aria-selected="true"]');
-  const waitForTwo = async () => {
-    for (let i = 0; i < 20; i++) {
-      if ((await selected.count()) === 2) return true;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    return false;
-  };
+  const two = () => waitUntil(async () => (await selected.count()) === 2, { timeoutMs: 10_000, what: '2 selected rows' }).then(() => true, () => false);
   await first.click();
-  await page.waitForTimeout(1000); // let the editor the click opens settle
+  // The click opens the photo in an editor (an image preview webview, or the binary-file notice
+  // where there is none); until it is up it can take the focus and the selection back, so wait for
+  // its tab and its content before the Shift+click.
+  const shown = page.locator('.editor-container .monaco-editor-pane-placeholder, iframe.webview.ready');
+  await waitUntil(async () => (await page.locator('.tabs-container .tab.active', { hasText: 'a-photo.jpg' }).count()) > 0
+    && (await shown.first().isVisible())
+    && (await first.getAttribute('aria-selected')) === 'true', {
+    timeoutMs: 60_000, what: 'a-photo.jpg open in its editor and selected in the Explorer',
+    describe: async () => `active tab "${(await page.locator('.tabs-container .tab.active').allInnerTexts()).join('|')}", ${await shown.count()} editor contents, row selected: ${await first.getAttribute('aria-selected')}`,
+  });
   await second.click({ modifiers: ['Shift'] });
-  if (await waitForTwo()) return;
+  if (await two()) return;
   await first.click();
   await page.keyboard.press('Shift+ArrowDown');
-  if (await waitForTwo()) return;
+  if (await two()) return;
   throw new Error(`could not select both files in the Explorer (${await selected.count()} selected)`);
 }

@@ -8,7 +8,8 @@
 // and Exclude on one moves it to .alexnet/excluded/ until the gallery's Undo.
 import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { clickNotificationButton, explorerRow, runFromPalette, webviewContent } from '../workbench.mjs';
+import { clickNotificationButton, explorerRow, runFromPalette, typeIntoFileDialog, webviewContent } from '../workbench.mjs';
+import { waitUntil } from '../waitFor.mjs';
 
 export const title = 'Train on Folder: frozen, 2 epochs, batch 4, live curves and confusion matrix';
 
@@ -42,22 +43,20 @@ async function drawSquares(dir) {
  */
 async function answerFolderDialog(page, folder, { okLabel, onTyped, timeoutMs = 20_000 } = {}) {
   const widget = page.locator('.quick-input-widget');
-  const input = widget.locator('.quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: timeoutMs });
-  const deadline = Date.now() + timeoutMs;
-  while (!(await input.inputValue().catch(() => '')).startsWith('/')) {
-    if (Date.now() > deadline) throw new Error('the folder dialog never showed a path');
-    await sleep(100);
-  }
-  await input.fill(`${folder}/`);
+  // typed only once the dialog has settled (it rewrites the box when its first listing lands)
+  await typeIntoFileDialog(page, `${folder}/`, { timeoutMs });
   await widget.locator('.quick-input-list .monaco-list-row', { hasText: Object.keys(CLASSES)[0] }).first().waitFor({ state: 'visible', timeout: timeoutMs });
   await onTyped?.();
   await widget.locator('.monaco-button', { hasText: okLabel }).first().click();
 }
 
-/** The form is one quick pick; a click on a row picks it (typing first narrows the list). */
-async function pickRow(page, label, { timeoutMs = 30_000 } = {}) {
+/**
+ * The form is one quick pick; a click on a row picks it (typing first narrows the list).
+ * `titleText`: the pick that must be showing first (the one before may still be closing).
+ */
+async function pickRow(page, label, { titleText, timeoutMs = 30_000 } = {}) {
   const widget = page.locator('.quick-input-widget');
+  if (titleText) await widget.locator('.quick-input-title', { hasText: titleText }).waitFor({ state: 'visible', timeout: timeoutMs });
   const input = widget.locator('.quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: timeoutMs });
   await input.fill(label);
@@ -72,7 +71,8 @@ async function answerInput(page, value, { titleText, timeoutMs = 15_000 } = {}) 
   if (titleText) await widget.locator('.quick-input-title', { hasText: titleText }).waitFor({ state: 'visible', timeout: timeoutMs });
   const input = widget.locator('.quick-input-box input');
   await input.fill(String(value));
-  await sleep(200); // validation runs on change
+  // Enter validates the value itself (showInputBox); only make sure the box holds ours
+  await waitUntil(async () => (await input.inputValue()) === String(value), { timeoutMs, what: `the input box holding ${value}`, describe: () => input.inputValue() });
   await page.keyboard.press('Enter');
 }
 
@@ -103,7 +103,7 @@ export async function run(ctx) {
   if (!/3 classes/.test(formTitle)) throw new Error(`the form title does not report 3 classes: "${formTitle}"`);
 
   await pickRow(page, 'Mode');
-  await pickRow(page, 'Frozen conv layers');
+  await pickRow(page, 'Frozen conv layers', { titleText: 'Training mode' });
   await waitForFormTitle(page, 'Train AlexNet on shapes/');
   await pickRow(page, 'Epochs');
   await answerInput(page, 2, { titleText: 'Epochs' });
@@ -217,15 +217,6 @@ export async function run(ctx) {
   return notes;
 }
 
-/** Polls `check` (a function returning true when done) for up to `ms`. */
-async function waitUntil(check, ms, what) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
 /** A cell's gallery, Move to Class… with the notification's Undo, Enter on a cell, Top losses. */
 async function galleryMoveAndUndo(ctx, page, view, { dataset, runDir, problems }) {
   const records = readdirSync(runDir).filter((n) => /^val-\d+\.json$/.test(n));
@@ -241,7 +232,7 @@ async function galleryMoveAndUndo(ctx, page, view, { dataset, runDir, problems }
   const gallery = view.locator('#gallery');
   await gallery.waitFor({ state: 'visible', timeout: 10_000 });
   const items = gallery.locator('figure.gallery-item');
-  await waitUntil(async () => (await items.count()) === fullest.count, 10_000, `${fullest.count} gallery items (saw ${await items.count()})`).catch((e) => problems.push(e.message));
+  await waitUntil(async () => (await items.count()) === fullest.count, { timeoutMs: 10_000, what: `${fullest.count} gallery items (saw ${await items.count()})` }).catch((e) => problems.push(e.message));
   const loaded = await items.first().locator('img').evaluate((img) => img.complete && img.naturalWidth > 0).catch(() => false);
   if (!loaded) problems.push('the gallery thumbnail did not load');
   if (!(await cell.evaluate((td) => td.classList.contains('cm-selected')))) problems.push('the clicked cell is not marked selected');
@@ -271,7 +262,7 @@ async function galleryMoveAndUndo(ctx, page, view, { dataset, runDir, problems }
   const takenBytes = taken ? readFileSync(join(dataset, target, name)) : null;
   await row.click();
   const moved = join(dataset, target, freeName);
-  await waitUntil(async () => existsSync(moved) && !existsSync(path), 10_000, `${basename(path)} to move from ${from}/ to ${target}/`).catch((e) => problems.push(e.message));
+  await waitUntil(async () => existsSync(moved) && !existsSync(path), { timeoutMs: 10_000, what: `${basename(path)} to move from ${from}/ to ${target}/` }).catch((e) => problems.push(e.message));
   const editText = await items.first().locator('.gallery-edit').innerText({ timeout: 10_000 }).catch(() => '');
   const wantText = `Moved to ${target}${taken ? ` as ${freeName}` : ''}`;
   if (editText !== wantText) problems.push(`the gallery item says "${editText}" after the move, expected "${wantText}"`);
@@ -280,7 +271,7 @@ async function galleryMoveAndUndo(ctx, page, view, { dataset, runDir, problems }
 
   // Undo from the notification: the file is back, the item offers Move again.
   await clickNotificationButton(page, 'Undo', { timeoutMs: 15_000 });
-  await waitUntil(async () => existsSync(path) && !existsSync(moved), 10_000, `${basename(path)} to come back to ${from}/`).catch((e) => problems.push(e.message));
+  await waitUntil(async () => existsSync(path) && !existsSync(moved), { timeoutMs: 10_000, what: `${basename(path)} to come back to ${from}/` }).catch((e) => problems.push(e.message));
   await items.first().locator('.gallery-move').waitFor({ state: 'visible', timeout: 10_000 }).catch(() => problems.push('after Undo the gallery item does not offer Move to Class… again'));
   await ctx.shot('undone');
 
@@ -290,7 +281,7 @@ async function galleryMoveAndUndo(ctx, page, view, { dataset, runDir, problems }
     const otherCell = view.locator(`#confusion td.cm-cell[data-actual="${other.actual}"][data-predicted="${other.predicted}"]`);
     await otherCell.focus();
     await otherCell.press('Enter');
-    await waitUntil(async () => (await gallery.getAttribute('data-actual').catch(() => null)) === other.actual && (await gallery.getAttribute('data-predicted').catch(() => null)) === other.predicted, 10_000, 'Enter to open the focused cell\'s gallery')
+    await waitUntil(async () => (await gallery.getAttribute('data-actual').catch(() => null)) === other.actual && (await gallery.getAttribute('data-predicted').catch(() => null)) === other.predicted, { timeoutMs: 10_000, what: "Enter to open the focused cell's gallery" })
       .catch((e) => problems.push(e.message));
     if ((await items.count()) !== other.count) problems.push(`the gallery opened by Enter has ${await items.count()} items, the cell ${other.count}`);
   }
@@ -311,12 +302,12 @@ async function galleryMoveAndUndo(ctx, page, view, { dataset, runDir, problems }
     const exPath = await top.getAttribute('data-path');
     const excluded = join(dataset, '.alexnet', 'excluded', basename(dirname(exPath)), basename(exPath));
     await top.locator('.gallery-exclude').click();
-    await waitUntil(async () => existsSync(excluded) && !existsSync(exPath), 10_000, `${basename(exPath)} to move to .alexnet/excluded/`).catch((e) => problems.push(e.message));
+    await waitUntil(async () => existsSync(excluded) && !existsSync(exPath), { timeoutMs: 10_000, what: `${basename(exPath)} to move to .alexnet/excluded/` }).catch((e) => problems.push(e.message));
     const undo = view.locator('#top-losses figure.gallery-item').first().locator('.gallery-undo');
     await undo.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => problems.push('an excluded image offers no Undo in the gallery'));
     await ctx.shot('excluded');
     await undo.click().catch(() => undefined);
-    await waitUntil(async () => existsSync(exPath) && !existsSync(excluded), 10_000, `${basename(exPath)} to come back from .alexnet/excluded/`).catch((e) => problems.push(e.message));
+    await waitUntil(async () => existsSync(exPath) && !existsSync(excluded), { timeoutMs: 10_000, what: `${basename(exPath)} to come back from .alexnet/excluded/` }).catch((e) => problems.push(e.message));
   }
   return [`gallery of ${fullest.count} images (cell ${fullest.actual},${fullest.predicted}); moved ${basename(path)} ${from} -> ${target}/${freeName} and undone; top losses ${nTop} of ${wrong} misclassified, the first excluded and put back`];
 }

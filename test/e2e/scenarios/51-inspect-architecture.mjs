@@ -6,10 +6,9 @@
 import { runFromPalette } from '../workbench.mjs';
 import { waitDone, webviewWith } from '../inspectViews.mjs';
 import { placePhoto } from '../fixtures.mjs';
+import { afterFrames, waitUntil } from '../waitFor.mjs';
 
 export const title = 'Architecture diagram fits the panel; keyboard only: conv1, its filters, a filter selected';
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** In the page: what sticks out sideways, and which drawn labels overlap a label or a box. */
 function layoutProblems() {
@@ -30,9 +29,20 @@ function layoutProblems() {
   return out;
 }
 
-async function checkLayout(arch, label) {
-  // The diagram is drawn again after a resize; let the observer run.
-  await sleep(800);
+async function checkLayout(arch, label, windowWidth) {
+  // After the window is resized the workbench lays the webview out anew, then the diagram is drawn
+  // again (a ResizeObserver): check it once the webview fits the window, the diagram says it was
+  // laid out for its container's present width, and that held over two painted frames.
+  await waitUntil(async () => {
+    const drawnFor = () => arch.locator('.arch-wrap').first().evaluate((w, max) => window.innerWidth <= max
+      && Number(w.querySelector('svg#diagram')?.getAttribute('data-drawn-width')) === Math.floor(w.clientWidth), windowWidth);
+    if (!(await drawnFor())) return false;
+    await afterFrames(arch, 2);
+    return drawnFor();
+  }, {
+    timeoutMs: 20_000, what: `${label}: the diagram drawn for its container's width`,
+    describe: () => arch.locator('.arch-wrap').first().evaluate((w) => `drawn for ${w.querySelector('svg#diagram')?.getAttribute('data-drawn-width')}, container ${w.clientWidth}, webview ${window.innerWidth}`),
+  });
   const problems = await arch.locator('body').evaluate(layoutProblems);
   if (problems.length) throw new Error(`${label}: ${problems.slice(0, 8).join('; ')}`);
   return arch.locator('svg#diagram').getAttribute('data-rows');
@@ -47,7 +57,7 @@ export async function run(ctx) {
   await runFromPalette(page, 'AlexNet: Show Architecture');
   const arch = await webviewWith(page, 'svg#diagram', { timeoutMs: 120_000 });
   await waitDone(arch);
-  const rowsWide = await checkLayout(arch, 'full width');
+  const rowsWide = await checkLayout(arch, 'full width', 1600);
   await ctx.shot('architecture');
   for (const layer of ['fc8', 'prob']) if (!(await arch.locator(`g.block[data-layer="${layer}"]`).isVisible())) throw new Error(`${layer} is not on screen`);
   const blocks = await arch.locator('g.block').count();
@@ -58,7 +68,7 @@ export async function run(ctx) {
 
   // Half width: the window at 800 px.
   await page.setViewportSize({ width: 800, height: 1000 });
-  const rowsHalf = await checkLayout(arch, 'half width');
+  const rowsHalf = await checkLayout(arch, 'half width', 800);
   const headers = await arch.locator('table.layers thead th').evaluateAll((ths) => ths.map((t) => ({ text: t.textContent, lines: Math.round(t.getBoundingClientRect().height / parseFloat(globalThis.getComputedStyle(t).lineHeight || '16')) })));
   const wrapped = headers.filter((x) => x.lines > 1).map((x) => x.text);
   if (wrapped.length) throw new Error(`table headers wrap at half width: ${wrapped.join(', ')}`);

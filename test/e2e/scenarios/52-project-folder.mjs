@@ -4,11 +4,12 @@
 // the UMAP layout replaces it; N steps the focus to a point whose details (top-5, Open Image,
 // Feature Maps) show; hovering it shows the tooltip's top-5; Shift+drag around the whole plot
 // selects every point, and Save Paths writes them to a file.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { drawShapesDataset, sharedImagesDir } from '../fixtures.mjs';
-import { explorerRow, pickContextMenuItem, runFromPalette } from '../workbench.mjs';
+import { answerFileDialog, explorerRow, pickContextMenuItem, runFromPalette } from '../workbench.mjs';
 import { waitDone, webviewWith } from '../inspectViews.mjs';
+import { waitUntil } from '../waitFor.mjs';
 
 export const title = 'Project Folder: PCA then UMAP map of a folder, hover top-5, details, lasso, save paths';
 
@@ -51,7 +52,12 @@ export async function run(ctx) {
   const top = await view.locator('#details ol.top5 li').count();
   if (top !== 5) throw new Error(`details should list 5 classes, got ${top}`);
   notes.push(`N focused ${detailTitle} with its top-5`);
-  await new Promise((r) => setTimeout(r, 300));
+  // The focus position is written when the view draws; while UMAP's layout still animates in it is
+  // the old layout's, so hover only once a frame drew the focus with the layout still.
+  await waitUntil(async () => (await plot.getAttribute('data-focus')) !== null && (await app.getAttribute('data-layout')) === 'still', {
+    timeoutMs: 20_000, what: 'the focused point drawn in the settled layout',
+    describe: async () => `data-focus ${await plot.getAttribute('data-focus')}, data-layout ${await app.getAttribute('data-layout')}`,
+  });
   const fx = Number(await plot.getAttribute('data-focus-x'));
   const fy = Number(await plot.getAttribute('data-focus-y'));
   await plot.hover({ position: { x: fx, y: fy } });
@@ -74,9 +80,8 @@ export async function run(ctx) {
   await ctx.shot('lasso');
   const out = join(workspace, 'selection.txt');
   await view.locator('#export').click();
-  await answerSaveDialog(page, out);
-  const deadline = Date.now() + 15_000;
-  while (!existsSync(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  await answerFileDialog(page, out, { listed: false });
+  await waitUntil(() => existsSync(out) && statSync(out).size > 0, { timeoutMs: 15_000, what: `${out} written` });
   const lines = readFileSync(out, 'utf8').trim().split('\n');
   notes.push(`saved ${lines.length} paths to selection.txt`);
   if (lines.length !== expected || !lines.every((l) => l.startsWith(dataset))) throw new Error(`selection.txt should hold ${expected} paths under ${dataset}`);
@@ -93,18 +98,23 @@ export async function run(ctx) {
   await waitDone(big);
   const measure = async (label) => {
     const b = await bigPlot.boundingBox();
-    const before = Number(await bigApp.getAttribute('data-frames'));
+    const framesNow = async () => Number(await bigApp.getAttribute('data-frames'));
+    // Each input waits for the frame it causes (data-frames moves on), so a loaded machine
+    // coalescing events cannot leave the count short.
+    const drawn = async (action, what) => {
+      const was = await framesNow();
+      await action();
+      await waitUntil(async () => (await framesNow()) > was, { timeoutMs: 20_000, what: `a frame drawn after ${what}`, describe: framesNow });
+    };
+    const before = await framesNow();
     await bigApp.evaluate((el) => { el.dataset.renderMaxMs = '0'; el.dataset.renderTotalMs = '0'; });
-    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
-    for (let i = 0; i < 8; i++) {
-      await page.mouse.wheel(0, i < 4 ? -240 : 240);
-      await new Promise((r) => setTimeout(r, 60));
-    }
+    const cx = b.x + b.width / 2, cy = b.y + b.height / 2;
+    await page.mouse.move(cx, cy);
+    for (let i = 0; i < 8; i++) await drawn(() => page.mouse.wheel(0, i < 4 ? -240 : 240), `wheel ${i + 1}`);
     await page.mouse.down();
-    await page.mouse.move(b.x + b.width / 2 + 150, b.y + b.height / 2 + 80, { steps: 15 });
-    await page.mouse.up();
-    await new Promise((r) => setTimeout(r, 300));
-    const frames = Number(await bigApp.getAttribute('data-frames')) - before;
+    for (let i = 1; i <= 15; i++) await drawn(() => page.mouse.move(cx + (150 * i) / 15, cy + (80 * i) / 15), `pan step ${i}`);
+    await drawn(() => page.mouse.up(), 'the pan');
+    const frames = (await framesNow()) - before;
     const max = Number(await bigApp.getAttribute('data-render-max-ms'));
     const mean = Number(await bigApp.getAttribute('data-render-total-ms')) / Math.max(1, frames);
     const note = `5000 points, ${label}: ${frames} frames while zooming and panning, draw ${mean.toFixed(1)} ms mean, ${max} ms slowest, mode ${await bigApp.getAttribute('data-mode')}`;
@@ -121,21 +131,4 @@ export async function run(ctx) {
   await measure('dots');
   if ((await bigApp.getAttribute('data-mode')) !== 'dots') throw new Error('with Thumbnails off, the points should be dots');
   return notes;
-}
-
-/** The simple save dialog: it fills in the default path, then selects the name; replace it all once it settles. */
-async function answerSaveDialog(page, absPath, timeoutMs = 20_000) {
-  const widget = page.locator('.quick-input-widget');
-  const input = widget.locator('.quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: timeoutMs });
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 500));
-    await input.fill(absPath);
-    await new Promise((r) => setTimeout(r, 300));
-    if ((await input.inputValue()) === absPath) break;
-    if (Date.now() > deadline) throw new Error(`the save dialog keeps "${await input.inputValue()}"`);
-  }
-  await page.keyboard.press('Enter');
-  await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
 }

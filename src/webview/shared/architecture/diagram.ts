@@ -67,6 +67,8 @@ function draw(model: ArchitectureModel, width: number, measure: Measure, opts: D
   const root = svg('svg', {
     id: 'diagram', class: 'arch-svg', role: 'group', width: layout.width, height: layout.height, viewBox: `0 0 ${layout.width} ${layout.height}`,
     'data-rows': layout.rows,
+    // the width it was laid out for: a test waits until it matches the container after a resize
+    'data-drawn-width': width,
     'aria-label': `AlexNet ${model.variant} architecture, ${layout.blocks.length} blocks from input to softmax${layout.rows > 1 ? `, in ${layout.rows} rows` : ''}`,
     ...(opts.describedBy && { 'aria-describedby': opts.describedBy }),
   });
