@@ -7,6 +7,7 @@ import { paramShapes } from '../../model/spec';
 import type { HostTensor } from '../../weights/hostTensor';
 import type { TrainGraphOptions } from './graphBuilder';
 import { toCanonicalLayout, toGraphLayout } from './layout';
+import { detectNchwcBlock } from './nchwc';
 import type { OptimizerKind } from './optimizer';
 import { createTrainingSession, graphOptionsFor, ortTensor, type TrainDevice, type TrainSession } from './session';
 import { buildForwardStep, buildTrainStep, type BuiltStep } from './step';
@@ -82,6 +83,8 @@ export class TrainRunner {
   static async create(opts: RunnerOptions, params: Record<string, HostTensor>, state?: RunnerState): Promise<TrainRunner> {
     const { spec, frozen, optimizer } = opts;
     const graph = { ...graphOptionsFor(opts.device ?? 'cpu'), ...(opts.graph ?? {}) };
+    // the CPU EP's blocked conv kernels, with this machine's block size (0 where it has none)
+    if ((opts.device ?? 'cpu') === 'cpu' && opts.graph?.nchwcBlock === undefined) graph.nchwcBlock = await detectNchwcBlock();
     const built = buildTrainStep({
       spec, frozen, graph,
       optimizer: { kind: optimizer.kind, weightDecay: optimizer.weightDecay, beta1: optimizer.beta1, beta2: optimizer.beta2, eps: optimizer.eps, clip: !!optimizer.clipNorm },
