@@ -287,14 +287,15 @@ function adaptiveAvgPool(ctx: LayerContext, size: number, x: string, [c, h, w]: 
   };
 }
 
-/** Flatten in H,W,C order (the canonical fc6 rows): NCHW goes through NHWC first. */
+/** Flatten in H,W,C order (the canonical fc6 rows): NCHW goes through NHWC first. The width is spelled
+ * out (not -1): ORT cannot infer it for a batch of zero rows (a no-op step, step.ts). */
 function flatten(ctx: LayerContext, x: string, shape: number[]): LayerStep {
   const { g } = ctx;
   const [c, h, w] = shape;
   const units = c * h * w;
-  if (ctx.nhwc) return { out: g.reshape(x, [0, -1]), shape: [units], backward: (d) => ({ dx: g.reshape(d, [0, h, w, c]), grads: [] }) };
+  if (ctx.nhwc) return { out: g.reshape(x, [0, units]), shape: [units], backward: (d) => ({ dx: g.reshape(d, [0, h, w, c]), grads: [] }) };
   return {
-    out: g.reshape(g.transpose(x, [0, 2, 3, 1]), [0, -1]),
+    out: g.reshape(g.transpose(x, [0, 2, 3, 1]), [0, units]),
     shape: [units],
     backward: (d) => ({ dx: g.transpose(g.reshape(d, [0, h, w, c]), [0, 3, 1, 2]), grads: [] }),
   };
