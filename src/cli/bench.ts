@@ -29,7 +29,7 @@ export interface BenchRow {
 export async function runBench(argv: string[]): Promise<number> {
   const { options } = parseArgs(argv, {
     flags: ['json', 'no-cold', 'train'],
-    values: ['variant', 'backend', 'weights', 'runs', 'threads', 'batch-size', 'steps', 'device', 'mode', 'optimizer', 'profile', 'conv-dw', 'pool-grad'],
+    values: ['variant', 'backend', 'weights', 'runs', 'threads', 'batch-size', 'steps', 'device', 'mode', 'optimizer', 'profile', 'conv-dw', 'pool-grad', 'nchwc', 'steps-per-run'],
   });
   if (options.train) return reexecWithMallocSettings(['bench', ...argv]) ?? runTrainBench(options);
   const runs = intOption(options, 'runs', 5);

@@ -69,6 +69,8 @@ export async function runTrainBench(options: ParsedArgs['options']): Promise<num
   const t0 = performance.now();
   const { runner, device } = await createRunnerOnDevice(
     {
+      // --steps-per-run S: S steps per ORT run (runner.ts), the weights copied out once per run
+      stepsPerRun: intOption(options, 'steps-per-run', 1),
       spec, frozen: mode === 'frozen', optimizer: { kind: optimizer, weightDecay: 5e-4, momentum: 0.9 },
       ...(options.profile ? { profile: String(options.profile) } : {}),
       // experiments: another formulation of the same step (graphBuilder.ts TrainGraphOptions)
@@ -76,6 +78,8 @@ export async function runTrainBench(options: ParsedArgs['options']): Promise<num
         batchHint: batch,
         ...(options['conv-dw'] ? { convDw: String(options['conv-dw']) as 'im2col' | 'transpose' } : {}),
         ...(options['pool-grad'] ? { poolGrad: String(options['pool-grad']) as 'indices' | 'mask' } : {}),
+        // --nchwc 0: plain Conv kernels (default: the block size nchwc.ts detects)
+        ...(options.nchwc !== undefined ? { nchwcBlock: Number(options.nchwc) } : {}),
       },
     },
     params,
@@ -92,7 +96,8 @@ export async function runTrainBench(options: ParsedArgs['options']): Promise<num
   const labels = Int32Array.from({ length: batch }, () => rng.int(spec.numClasses));
   const masks: Record<string, Float32Array> = {};
   for (const m of runner.masks) masks[m.layer] = Float32Array.from({ length: batch * m.units }, () => (rng.next() < m.rate ? 0 : 2));
-  const once = () => runner.step({ input, n: batch, labels, masks, lr: 0.001 });
+  const perRun = runner.stepsPerRun;
+  const once = () => runner.steps(Array.from({ length: perRun }, () => ({ input, n: batch, labels, masks, lr: 0.001 })));
   await once(); // warm-up: the first run plans and allocates
   const times: number[] = [];
   const a = schedstat();
@@ -108,8 +113,8 @@ export async function runTrainBench(options: ParsedArgs['options']): Promise<num
   const total = b.runNs - a.runNs + (b.waitNs - a.waitNs);
   const result: TrainBenchResult = {
     variant, mode, optimizer, batchSize: batch, steps,
-    msPerStep: round(ms),
-    imagesPerSecond: round((1000 * batch) / ms),
+    msPerStep: round(ms / perRun),
+    imagesPerSecond: round((1000 * batch * perRun) / ms),
     stepMs: times.map((t) => round(t)),
     schedWait: total > 0 ? round((b.waitNs - a.waitNs) / total, 3) : 0,
     device: device.id,

@@ -17,6 +17,8 @@ export interface OnnxNode {
   outputs: string[];
   name?: string;
   attrs?: Record<string, AttrValue>;
+  /** operator set domain ('' = the ONNX standard one; e.g. 'com.microsoft.nchwc' for ORT's blocked kernels) */
+  domain?: string;
 }
 
 /** Where a tensor's bytes lie in a file next to the model (TensorProto.external_data). */
@@ -83,6 +85,7 @@ function node(n: OnnxNode): ProtoWriter {
   if (n.name) w.string(3, n.name);
   w.string(4, n.op);
   for (const [k, v] of Object.entries(n.attrs ?? {})) w.message(5, attribute(k, v));
+  if (n.domain) w.string(7, n.domain);
   return w;
 }
 
@@ -149,6 +152,9 @@ export function encodeModel(g: OnnxGraph, opts: ModelOptions = {}): Uint8Array {
     .string(2, opts.producer ?? 'alexnet-explorer');
   if (opts.docString) model.string(6, opts.docString);
   model.message(7, graph).message(8, opset);
+  // every other domain a node uses gets its own opset_import (ORT's contrib domains are at version 1)
+  for (const domain of new Set(g.nodes.map((n) => n.domain).filter((d): d is string => !!d)))
+    model.message(8, new ProtoWriter().string(1, domain).int(2, 1));
   // metadata_props = 14: StringStringEntryProto { key = 1, value = 2 }
   for (const [k, v] of Object.entries(opts.metadata ?? {})) model.message(14, new ProtoWriter().string(1, k).string(2, v));
   return model.finish();

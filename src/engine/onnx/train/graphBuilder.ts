@@ -33,13 +33,19 @@ export interface TrainGraphOptions {
   im2colMaxBytes?: number;
   /** the batch size the graph is built for (it runs any batch size; formulations are picked for this one) */
   batchHint?: number;
+  /**
+   * Convolutions (forward and dX) on ORT's blocked NCHWc kernels with this channel block (MLAS's: 16
+   * with AVX-512, 8 with AVX2; nchwc.ts detects it), 0 for plain Conv. ORT only rewrites convs whose
+   * weights are constants into NCHWc itself; a training graph's weights are inputs, so it is spelled out.
+   */
+  nchwcBlock?: number;
 }
 
 export const CPU_GRAPH_OPTIONS: Required<TrainGraphOptions> = {
-  poolGrad: 'indices', convDw: 'auto', gpuSafe: false, fuseDenseUpdate: true, fuseReluPool: true, im2colMaxBytes: 128 * 2 ** 20, batchHint: 32,
+  poolGrad: 'indices', convDw: 'auto', gpuSafe: false, fuseDenseUpdate: true, fuseReluPool: true, im2colMaxBytes: 128 * 2 ** 20, batchHint: 32, nchwcBlock: 0,
 };
 export const GPU_GRAPH_OPTIONS: Required<TrainGraphOptions> = {
-  poolGrad: 'mask', convDw: 'transpose', gpuSafe: true, fuseDenseUpdate: true, fuseReluPool: false, im2colMaxBytes: 0, batchHint: 32,
+  poolGrad: 'mask', convDw: 'transpose', gpuSafe: true, fuseDenseUpdate: true, fuseReluPool: false, im2colMaxBytes: 0, batchHint: 32, nchwcBlock: 0,
 };
 
 /** ScatterElements' reduction attribute needs opset 16; everything else here is opset 13 or older. */
@@ -105,6 +111,13 @@ export class TrainGraph {
 
   op(op: string, inputs: string[], attrs: Record<string, Attr> = {}, outputName?: string): string {
     return this.opN(op, inputs, attrs, 1, outputName ? [outputName] : undefined)[0];
+  }
+
+  /** An op of another operator set domain (ORT's contrib kernels). */
+  opIn(domain: string, op: string, inputs: string[], attrs: Record<string, Attr> = {}): string {
+    const out = this.op(op, inputs, attrs);
+    this.nodes[this.nodes.length - 1].domain = domain;
+    return out;
   }
 
   opN(op: string, inputs: string[], attrs: Record<string, Attr>, count: number, names?: string[]): string[] {

@@ -4,6 +4,7 @@
 import type { ConvLayer, DenseLayer, Layer, LrnLayer, MaxPoolLayer } from '../../model/spec';
 import { adaptivePoolMatrix } from '../graph';
 import type { TrainGraph } from './graphBuilder';
+import { nchwcApplies, nchwcConv, reorderFilter } from './nchwc';
 
 /** A parameter's gradient: a tensor, or (dense weights) the two Gemm operands of x^T . dz, so an optimiser can fuse its update into that Gemm. */
 export interface ParamGrad {
@@ -40,9 +41,10 @@ export function layerForward(ctx: LayerContext, layer: Layer, x: string, shape: 
   const fusedReluPool = ctx.g.opts.fuseReluPool && ctx.g.opts.poolGrad === 'indices';
   switch (layer.kind) {
     case 'conv':
-      return conv(ctx, layer, x, shape);
+      return conv(ctx, layer, x, shape, next?.kind === 'relu');
     case 'relu': {
-      const out = ctx.g.op('Relu', [x]);
+      // a blocked conv before has applied the ReLU already (its output is the ReLU's)
+      const out = prev?.kind === 'conv' && blockedConv(ctx.g, prev) ? x : ctx.g.op('Relu', [x]);
       // a MaxPool right after applies ReLU's derivative on its (4x smaller) output side
       if (fusedReluPool && next?.kind === 'maxpool') return { out, shape, backward: (d) => ({ dx: d, grads: [] }) };
       // ReLU' from the output (y > 0 exactly where x > 0): the pre-activation need not be kept, so ORT
@@ -68,13 +70,23 @@ export function layerForward(ctx: LayerContext, layer: Layer, x: string, shape: 
   }
 }
 
-function conv(ctx: LayerContext, l: ConvLayer, x: string, [, h, w]: number[]): LayerStep {
+/** Whether `l`'s forward runs on the NCHWc kernels (nchwc.ts). */
+function blockedConv(g: TrainGraph, l: ConvLayer): boolean {
+  return nchwcApplies(g.opts.nchwcBlock, { inChannels: l.inChannels, outChannels: l.filters, groups: l.groups });
+}
+
+/** `reluNext`: a ReLU follows, which a blocked conv applies itself. */
+function conv(ctx: LayerContext, l: ConvLayer, x: string, [, h, w]: number[], reluNext: boolean): LayerStep {
   const { g } = ctx;
   const W = ctx.param(`${l.name}.weight`);
+  const B = ctx.param(`${l.name}.bias`);
   const { kernel: k, stride: s, pad: p, groups } = l;
+  const block = g.opts.nchwcBlock;
   const oh = Math.floor((h + 2 * p - k) / s) + 1;
   const ow = Math.floor((w + 2 * p - k) / s) + 1;
-  const out = g.op('Conv', [x, W, ctx.param(`${l.name}.bias`)], { kernel_shape: [k, k], strides: [s, s], pads: [p, p, p, p], group: groups });
+  const out = blockedConv(g, l)
+    ? nchwcConv(g, x, reorderFilter(g, W, l.filters, l.inChannels, k, block), B, { inChannels: l.inChannels, outChannels: l.filters, groups }, { kernel: k, stride: s, pad: p, relu: reluNext }, block)
+    : g.op('Conv', [x, W, B], { kernel_shape: [k, k], strides: [s, s], pads: [p, p, p, p], group: groups });
   const ci = l.inChannels / groups;
   const co = l.filters / groups;
   const sliceC = (t: string, i: number, n: number) => (groups === 1 ? t : g.op('Slice', [t, g.constI([i * n]), g.constI([(i + 1) * n]), g.constI([1])]));
@@ -95,11 +107,20 @@ function conv(ctx: LayerContext, l: ConvLayer, x: string, [, h, w]: number[]): L
       grads.push({ name: `${l.name}.bias`, grad: g.reduceSum(dz, [0, 2, 3]) });
       let dx: string | undefined;
       if (needDx) {
-        if (s === 1 && groups === 1) {
+        const q = k - 1 - p;
+        const dxShape = { inChannels: l.filters, outChannels: l.inChannels, groups: 1 };
+        const flip = (t: string) => g.op('Slice', [t, g.constI([-1, -1]), g.constI([-(k + 1), -(k + 1)]), g.constI([2, 3]), g.constI([-1, -1])]);
+        if (s === 1 && groups === 1 && nchwcApplies(block, dxShape)) {
+          const [co, ci] = [l.filters, l.inChannels];
+          const wf =
+            co % block === 0
+              ? // the flipped filter with in/out swapped, straight into OIHWBiBo: one Transpose does both
+                g.reshape(g.transpose(g.reshape(flip(W), [co / block, block, ci / block, block, k, k]), [2, 0, 4, 5, 1, 3]), [ci, co, k, k])
+              : reorderFilter(g, flip(g.transpose(W, [1, 0, 2, 3])), ci, co, k, block);
+          dx = nchwcConv(g, dz, wf, undefined, dxShape, { kernel: k, stride: 1, pad: q }, block);
+        } else if (s === 1 && groups === 1) {
           // dX = Conv(dz, flip_hw(W with in/out swapped)), pad k-1-p: faster than ConvTranspose on the CPU EP
-          const wf = g.op('Slice', [g.transpose(W, [1, 0, 2, 3]), g.constI([-1, -1]), g.constI([-(k + 1), -(k + 1)]), g.constI([2, 3]), g.constI([-1, -1])]);
-          const q = k - 1 - p;
-          dx = g.op('Conv', [dz, wf], { kernel_shape: [k, k], pads: [q, q, q, q] });
+          dx = g.op('Conv', [dz, flip(g.transpose(W, [1, 0, 2, 3]))], { kernel_shape: [k, k], pads: [q, q, q, q] });
         } else {
           const outH = s * (oh - 1) + k - 2 * p;
           const outW = s * (ow - 1) + k - 2 * p;
@@ -266,14 +287,15 @@ function adaptiveAvgPool(ctx: LayerContext, size: number, x: string, [c, h, w]: 
   };
 }
 
-/** Flatten in H,W,C order (the canonical fc6 rows): NCHW goes through NHWC first. */
+/** Flatten in H,W,C order (the canonical fc6 rows): NCHW goes through NHWC first. The width is spelled
+ * out (not -1): ORT cannot infer it for a batch of zero rows (a no-op step, step.ts). */
 function flatten(ctx: LayerContext, x: string, shape: number[]): LayerStep {
   const { g } = ctx;
   const [c, h, w] = shape;
   const units = c * h * w;
-  if (ctx.nhwc) return { out: g.reshape(x, [0, -1]), shape: [units], backward: (d) => ({ dx: g.reshape(d, [0, h, w, c]), grads: [] }) };
+  if (ctx.nhwc) return { out: g.reshape(x, [0, units]), shape: [units], backward: (d) => ({ dx: g.reshape(d, [0, h, w, c]), grads: [] }) };
   return {
-    out: g.reshape(g.transpose(x, [0, 2, 3, 1]), [0, -1]),
+    out: g.reshape(g.transpose(x, [0, 2, 3, 1]), [0, units]),
     shape: [units],
     backward: (d) => ({ dx: g.transpose(g.reshape(d, [0, h, w, c]), [0, 3, 1, 2]), grads: [] }),
   };

@@ -8,6 +8,7 @@
 //  Adam (torch.optim.Adam, L2 weight decay added to the gradient):
 //    m' = b1 m + (1-b1) g;  v' = b2 v + (1-b2) g^2;  W' = W - stepSize m' / (sqrt(v') / sqrt(bc2) + eps)
 //  with stepSize = lr / (1 - b1^t) and sqrt(bc2) = sqrt(1 - b2^t) computed by the caller from the step count t.
+//  A graph may take several steps per run (step.ts): the scalars of step k are inputs `<name>@k`.
 //  Optional global gradient-norm clipping (torch.nn.utils.clip_grad_norm_, before weight decay):
 //    g *= min(1, maxNorm / (||g||_2 + 1e-6)) over all parameters together; maxNorm is an input.
 import type { Dim } from '../onnxProto';
@@ -27,8 +28,13 @@ export interface OptimizerSpec {
   clip?: boolean;
 }
 
-/** Scalar graph inputs of each optimiser (shape [] each). */
+/** Scalar graph inputs of each optimiser (shape [] each; sub-step k of a run: `${name}@${k}`). */
 export const SCALAR_INPUTS = { sgd: ['lr', 'mu'], adam: ['stepSize', 'bc2sqrt'] } as const;
+
+/** The graph name of a per-step input or output in sub-step `k` of a run (step 0 keeps the plain name). */
+export function subStep(name: string, k: number): string {
+  return k === 0 ? name : `${name}@${k}`;
+}
 
 /** State tensors per parameter, by prefix (graph input `${prefix}${name}`, output `new.${prefix}${name}`). */
 export function statePrefixes(kind: OptimizerKind): string[] {
@@ -42,8 +48,15 @@ export interface ParamIO {
   state: Record<string, string>;
 }
 
-/** Adds the updates; returns the output names per parameter ('new.<name>' and 'new.<prefix><name>'). */
-export function addUpdates(g: TrainGraph, opt: OptimizerSpec, grads: ParamGrad[], io: Map<string, ParamIO>): { gradNorm?: string } {
+/** The updated tensors of one parameter: its weights and its optimiser state by prefix. */
+export interface ParamNext {
+  w: string;
+  state: Record<string, string>;
+}
+
+/** Adds the updates of sub-step `k`; returns each parameter's new tensors (the caller makes the last step's outputs). */
+export function addUpdates(g: TrainGraph, opt: OptimizerSpec, grads: ParamGrad[], io: Map<string, ParamIO>, k = 0): { next: Map<string, ParamNext>; gradNorm?: string } {
+  const next = new Map<string, ParamNext>();
   const fuse = opt.kind === 'sgd' && !opt.clip && g.opts.fuseDenseUpdate;
   const gradOf = (p: ParamGrad): string => p.grad ?? g.op('Gemm', [p.gemm!.x, p.gemm!.dz], { transA: 1 });
   const plain = new Map<string, string>();
@@ -57,39 +70,38 @@ export function addUpdates(g: TrainGraph, opt: OptimizerSpec, grads: ParamGrad[]
   if (opt.clip) {
     const sq = [...plain.values()].map((t) => g.op('ReduceSumSquare', [t], { keepdims: 0 }));
     gradNorm = g.op('Sqrt', [g.sum(sq)]);
-    const maxNorm = g.input('maxNorm', []);
+    const maxNorm = k === 0 ? g.input('maxNorm', []) : 'maxNorm';
     const coef = g.op('Min', [g.op('Div', [maxNorm, g.add(gradNorm, g.scalar(1e-6))]), g.scalar(1)]);
     for (const [n, t] of plain) plain.set(n, g.mul(t, coef));
   }
   if (opt.kind === 'sgd') {
-    const lr = g.input('lr', []);
-    const mu = g.input('mu', []);
+    const lr = g.input(subStep('lr', k), []);
+    const mu = g.input(subStep('mu', k), []);
     // c1 = 1 + mu - lr wd
     const c1 = g.sub(g.add(g.scalar(1), mu), g.mul(lr, g.scalar(opt.weightDecay)));
     const negLr = g.op('Neg', [lr]);
     for (const p of order) {
-      const { w, dims, state } = io.get(p.name)!;
+      const { w, state } = io.get(p.name)!;
       const base = g.sub(g.mul(w, c1), g.mul(state['prev.'], mu));
-      const next = fuse && p.gemm ? g.op('Gemm', [p.gemm.x, g.mul(p.gemm.dz, negLr), base], { transA: 1 }) : g.sub(base, g.mul(plain.get(p.name)!, lr));
-      g.output(`new.${p.name}`, next, dims);
+      const nw = fuse && p.gemm ? g.op('Gemm', [p.gemm.x, g.mul(p.gemm.dz, negLr), base], { transA: 1 }) : g.sub(base, g.mul(plain.get(p.name)!, lr));
+      // the heavy-ball state of the next step is these weights
+      next.set(p.name, { w: nw, state: { 'prev.': w } });
     }
   } else {
-    const stepSize = g.input('stepSize', []);
-    const bc2sqrt = g.input('bc2sqrt', []);
+    const stepSize = g.input(subStep('stepSize', k), []);
+    const bc2sqrt = g.input(subStep('bc2sqrt', k), []);
     const b1 = opt.beta1 ?? 0.9;
     const b2 = opt.beta2 ?? 0.999;
     const eps = opt.eps ?? 1e-8;
     for (const p of order) {
-      const { w, dims, state } = io.get(p.name)!;
+      const { w, state } = io.get(p.name)!;
       let grad = plain.get(p.name)!;
       if (opt.weightDecay) grad = g.add(grad, g.mul(w, g.scalar(opt.weightDecay)));
       const m = g.add(g.mul(state['m.'], g.scalar(b1)), g.mul(grad, g.scalar(1 - b1)));
       const v = g.add(g.mul(state['v.'], g.scalar(b2)), g.mul(g.mul(grad, grad), g.scalar(1 - b2)));
       const denom = g.add(g.op('Div', [g.op('Sqrt', [v]), bc2sqrt]), g.scalar(eps));
-      g.output(`new.${p.name}`, g.sub(w, g.mul(g.op('Div', [m, denom]), stepSize)), dims);
-      g.output(`new.m.${p.name}`, m, dims);
-      g.output(`new.v.${p.name}`, v, dims);
+      next.set(p.name, { w: g.sub(w, g.mul(g.op('Div', [m, denom]), stepSize)), state: { 'm.': m, 'v.': v } });
     }
   }
-  return { gradNorm };
+  return { next, gradNorm };
 }

@@ -7,9 +7,10 @@ import { paramShapes } from '../../model/spec';
 import type { HostTensor } from '../../weights/hostTensor';
 import type { TrainGraphOptions } from './graphBuilder';
 import { toCanonicalLayout, toGraphLayout } from './layout';
-import type { OptimizerKind } from './optimizer';
+import { detectNchwcBlock } from './nchwc';
 import { createTrainingSession, graphOptionsFor, ortTensor, type TrainDevice, type TrainSession } from './session';
 import { buildForwardStep, buildTrainStep, type BuiltStep, type FeatureInput } from './step';
+import { subStep, type OptimizerKind } from './optimizer';
 
 export interface OptimizerConfig {
   kind: OptimizerKind;
@@ -36,6 +37,12 @@ export interface RunnerOptions {
   threads?: number;
   /** write ORT's per-op profile with this file prefix */
   profile?: string;
+  /**
+   * training steps one ORT run takes (step.ts): ORT's Node binding copies every output into a new JS
+   * buffer, so the weights come out once per run (SGD's previous weights too when it is more than 1).
+   * Default 1; `steps` then takes exactly this many batches.
+   */
+  stepsPerRun?: number;
 }
 
 /** Optimiser state as checkpoints hold it (canonical layout): `prev/<p>` (SGD) or `adam.m/<p>`, `adam.v/<p>`. */
@@ -76,7 +83,7 @@ export class TrainRunner {
     /** graph-layout buffers: `w.<p>`, `prev.<p>` | `m.<p>`, `v.<p>` */
     private readonly buffers: Map<string, Float32Array>,
     private readonly spare: Map<string, Float32Array>,
-    private steps: number,
+    private steps_: number,
     private lastLr: number | null,
   ) {}
 
@@ -85,8 +92,11 @@ export class TrainRunner {
     const { spec, frozen, optimizer } = opts;
     const features = opts.features;
     const graph = { ...graphOptionsFor(opts.device ?? 'cpu'), ...(opts.graph ?? {}) };
+    // the CPU EP's blocked conv kernels, with this machine's block size (0 where it has none)
+    if ((opts.device ?? 'cpu') === 'cpu' && opts.graph?.nchwcBlock === undefined) graph.nchwcBlock = await detectNchwcBlock();
+    const stepsPerRun = opts.stepsPerRun ?? 1;
     const built = buildTrainStep({
-      spec, frozen, graph, ...(features ? { features } : {}),
+      spec, frozen, graph, stepsPerRun, ...(features ? { features } : {}),
       optimizer: { kind: optimizer.kind, weightDecay: optimizer.weightDecay, beta1: optimizer.beta1, beta2: optimizer.beta2, eps: optimizer.eps, clip: !!optimizer.clipNorm },
     });
     const evalStep = buildForwardStep({ spec, frozen, graph, ...(features ? { features } : {}) });
@@ -108,7 +118,7 @@ export class TrainRunner {
         else if (pre === 'prev.') s = Float32Array.from(w); // no momentum yet: W_prev = W
         else s = new Float32Array(w.length);
         buffers.set(`${pre}${p.name}`, s);
-        if (pre !== 'prev.') spare.set(`${pre}${p.name}`, new Float32Array(w.length));
+        if (pre !== 'prev.' || built.stepsPerRun > 1) spare.set(`${pre}${p.name}`, new Float32Array(w.length));
       }
     }
     const session = await createTrainingSession(built.bytes, opts.device, { threads: opts.threads, profile: opts.profile });
@@ -122,53 +132,78 @@ export class TrainRunner {
     return this.step_.inputName;
   }
   get stepsDone(): number {
-    return this.steps;
+    return this.steps_;
   }
   get lastLearningRate(): number | null {
     return this.lastLr;
   }
 
+  /** Training steps per ORT run: `steps` takes up to this many batches at once. */
+  get stepsPerRun(): number {
+    return this.step_.stepsPerRun;
+  }
+
+  /** One step (a runner of one step per run). */
   async step(b: StepInput): Promise<StepOutput> {
+    return (await this.steps([b]))[0];
+  }
+
+  /** Exactly `stepsPerRun` steps, one per batch, in one ORT run. */
+  async steps(batches: StepInput[]): Promise<StepOutput[]> {
     const { spec, optimizer } = this.opts;
+    const S = this.step_.stepsPerRun;
+    const sgdSeveral = optimizer.kind === 'sgd' && S > 1;
+    if (batches.length !== S) throw new Error(`${batches.length} batches for a run of exactly ${S} steps`);
     const K = spec.numClasses;
     const feeds: Record<string, ReturnType<typeof ortTensor>> = {};
-    feeds[this.step_.inputName] = ortTensor(b.input, this.inputDims(b.n));
-    const target = new Float32Array(b.n * K);
-    for (let i = 0; i < b.n; i++) {
-      const y = b.labels[i];
-      if (!(y >= 0 && y < K)) throw new Error(`label ${y} is outside 0..${K - 1}`);
-      target[i * K + y] = 1 / b.n;
-    }
-    feeds.target = ortTensor(target, [b.n, K]);
-    for (const m of this.step_.masks) {
-      const data = b.masks[m.layer];
-      if (!data || data.length !== b.n * m.units) throw new Error(`dropout mask ${m.layer}: expected ${b.n} x ${m.units} values`);
-      feeds[`mask.${m.layer}`] = ortTensor(data, [b.n, m.units]);
+    const scalar = (v: number) => ortTensor(Float32Array.of(v), []);
+    let t = this.steps_;
+    let lastLr = this.lastLr;
+    for (let k = 0; k < S; k++) {
+      const b = batches[k];
+      const n = b.n;
+      const name = (x: string) => subStep(x, k);
+      feeds[name(this.step_.inputName)] = ortTensor(b.input, this.inputDims(n));
+      const target = new Float32Array(n * K);
+      for (let i = 0; i < n; i++) {
+        const y = b.labels[i];
+        if (!(y >= 0 && y < K)) throw new Error(`label ${y} is outside 0..${K - 1}`);
+        target[i * K + y] = 1 / n;
+      }
+      feeds[name('target')] = ortTensor(target, [n, K]);
+      for (const m of this.step_.masks) {
+        const data = b.masks[m.layer];
+        if (!data || data.length !== n * m.units) throw new Error(`dropout mask ${m.layer}: expected ${n} x ${m.units} values`);
+        feeds[name(`mask.${m.layer}`)] = ortTensor(data, [n, m.units]);
+      }
+      t++;
+      if (optimizer.kind === 'sgd') {
+        // PyTorch keeps the momentum buffer in gradient units: a new lr rescales the displacement W - W_prev
+        feeds[name('lr')] = scalar(b.lr);
+        feeds[name('mu')] = scalar(lastLr === null ? 0 : optimizer.momentum * (b.lr / lastLr));
+      } else {
+        const b1 = optimizer.beta1 ?? 0.9;
+        const b2 = optimizer.beta2 ?? 0.999;
+        feeds[name('stepSize')] = scalar(b.lr / (1 - b1 ** t));
+        feeds[name('bc2sqrt')] = scalar(Math.sqrt(1 - b2 ** t));
+      }
+      lastLr = b.lr;
     }
     for (const p of this.step_.params) {
       feeds[`w.${p.name}`] = ortTensor(this.buffers.get(`w.${p.name}`)!, p.dims);
       for (const pre of this.step_.statePrefixes) feeds[`${pre}${p.name}`] = ortTensor(this.buffers.get(`${pre}${p.name}`)!, p.dims);
     }
-    const t = this.steps + 1;
-    const scalar = (v: number) => ortTensor(Float32Array.of(v), []);
-    if (optimizer.kind === 'sgd') {
-      // PyTorch keeps the momentum buffer in gradient units: a new lr rescales the displacement W - W_prev
-      const mu = this.lastLr === null ? 0 : optimizer.momentum * (b.lr / this.lastLr);
-      feeds.lr = scalar(b.lr);
-      feeds.mu = scalar(mu);
-    } else {
-      const b1 = optimizer.beta1 ?? 0.9;
-      const b2 = optimizer.beta2 ?? 0.999;
-      feeds.stepSize = scalar(b.lr / (1 - b1 ** t));
-      feeds.bc2sqrt = scalar(Math.sqrt(1 - b2 ** t));
-    }
     if (optimizer.clipNorm) feeds.maxNorm = scalar(optimizer.clipNorm);
 
-    const fetches: Record<string, ReturnType<typeof ortTensor> | null> = { loss: null, logits: null };
-    if (optimizer.clipNorm) fetches.gradNorm = null;
+    const fetches: Record<string, ReturnType<typeof ortTensor> | null> = {};
+    for (let k = 0; k < S; k++) {
+      fetches[subStep('loss', k)] = null;
+      fetches[subStep('logits', k)] = null;
+      if (optimizer.clipNorm) fetches[subStep('gradNorm', k)] = null;
+    }
     const outKeys: [string, string][] = []; // [output name, buffer key]
     for (const p of this.step_.params) {
-      const keys = [`w.${p.name}`, ...this.step_.statePrefixes.filter((pre) => pre !== 'prev.').map((pre) => `${pre}${p.name}`)];
+      const keys = [`w.${p.name}`, ...this.step_.statePrefixes.filter((pre) => pre !== 'prev.' || sgdSeveral).map((pre) => `${pre}${p.name}`)];
       for (const key of keys) {
         const out = key.startsWith('w.') ? `new.${p.name}` : `new.${key}`;
         outKeys.push([out, key]);
@@ -177,11 +212,12 @@ export class TrainRunner {
     }
     const res = await this.session.run(feeds, fetches);
 
-    // rotate: SGD's W_prev <- W, W <- new (the old W_prev becomes the next spare); Adam's state likewise
+    // rotate: SGD with one step per run: W_prev <- W, W <- new (the old W_prev becomes the next
+    // spare); otherwise every state tensor comes out of the run and replaces its input
     for (const [out, key] of outKeys) {
       const fresh = res[out].data as Float32Array;
       const old = this.buffers.get(key)!;
-      if (key.startsWith('w.') && this.step_.statePrefixes.includes('prev.')) {
+      if (key.startsWith('w.') && this.step_.statePrefixes.includes('prev.') && !sgdSeveral) {
         const prevKey = `prev.${key.slice(2)}`;
         this.spare.set(key, this.buffers.get(prevKey)!);
         this.buffers.set(prevKey, old);
@@ -190,15 +226,18 @@ export class TrainRunner {
       }
       this.buffers.set(key, fresh);
     }
-    this.steps = t;
-    this.lastLr = b.lr;
-    const logits = res.logits.data as Float32Array;
-    return {
-      loss: (res.loss.data as Float32Array)[0],
-      correct: countCorrect(logits, b.labels, K),
-      logits,
-      ...(res.gradNorm ? { gradNorm: (res.gradNorm.data as Float32Array)[0] } : {}),
-    };
+    this.steps_ = t;
+    this.lastLr = lastLr;
+    return batches.map((b, k) => {
+      const logits = res[subStep('logits', k)].data as Float32Array;
+      const gn = res[subStep('gradNorm', k)];
+      return {
+        loss: (res[subStep('loss', k)].data as Float32Array)[0],
+        correct: countCorrect(logits, b.labels, K),
+        logits,
+        ...(gn ? { gradNorm: (gn.data as Float32Array)[0] } : {}),
+      };
+    });
   }
 
   /** Logits of a batch with the current weights (no dropout). */
@@ -230,7 +269,7 @@ export class TrainRunner {
           shape: canonical.get(p.name)!,
           data: toCanonicalLayout(this.buffers.get(`${pre}${p.name}`)!, p.dims, isConvWeight(this.opts.spec, p.name)),
         };
-    return { tensors, steps: this.steps, lastLr: this.lastLr };
+    return { tensors, steps: this.steps_, lastLr: this.lastLr };
   }
 
   async dispose(): Promise<void> {
