@@ -2,7 +2,7 @@
 // folder read back). No `vscode` import: the mapping is unit-tested.
 import { basename } from 'node:path';
 import type { EpochRecord, OpenRunResult, RunConfigFile, RunState, TrainEpochEvent, ValidationRecordFile } from '../../protocol/engine/train';
-import { stepPoint, type EpochView, type GalleryImage, type ImageEdit, type RunStatus, type RunView } from '../../protocol/webview/training';
+import { stepPoint, type ComparisonRun, type EpochView, type GalleryImage, type ImageEdit, type RunStatus, type RunView } from '../../protocol/webview/training';
 import { imagePath } from '../../engine/train/valRecord';
 
 /** Turns a file path into a URI the webview may load (the panel's asWebviewUri). */
@@ -66,6 +66,15 @@ export function runViewFromOpenRun(run: OpenRunResult, toSrc: ToWebviewSrc): Run
     epochs,
     hasBest: !!run.bestPath,
     live: false,
+  };
+}
+
+/** A run read back as the dashed curves of Compare with Run… (its epochs only: the state stays small). */
+export function comparisonRun(run: Pick<OpenRunResult, 'runDir' | 'epochs'>): ComparisonRun {
+  return {
+    runDir: run.runDir,
+    name: basename(run.runDir),
+    epochs: run.epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss, trainAcc: e.trainAcc, valLoss: e.valLoss, valAcc: e.valAcc })),
   };
 }
 

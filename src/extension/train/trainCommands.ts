@@ -417,6 +417,7 @@ function describeRun(r: RunEntry): string {
 
 export function registerTrainCommands(context: vscode.ExtensionContext, engine: EngineHost, weights: WeightsManager): vscode.Disposable {
   const commands = new TrainingCommands(context, engine, weights);
+  TrainingPanel.useRunLister(() => findRuns(context.globalStorageUri));
   return vscode.Disposable.from(
     TrainingPanel.registerSerializer(context.extensionUri, async (runDir) => openRun(runDir)),
     vscode.commands.registerCommand('alexnet.trainOnFolder', (uri?: vscode.Uri, options?: TrainCommandOptions) =>

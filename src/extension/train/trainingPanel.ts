@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import type { OpenRunResult, TrainEpochEvent, TrainStepEvent } from '../../protocol/engine/train';
 import type { RunStatus, RunView, TrainingProtocol, TrainingWebviewState, WebviewToHost } from '../../protocol/webview/training';
 import { stepPoint } from '../../protocol/webview/training';
-import { epochView, runViewFromOpenRun, type ToWebviewSrc } from './runView';
+import { comparisonRun, epochView, runViewFromOpenRun, type ToWebviewSrc } from './runView';
+import { openRun } from '../../engine/train/runFiles';
+import type { RunEntry } from './runsRoot';
 import { escapeHtml, extensionResourceRoots, webviewHtml } from '../webviews/webviewHtml';
 import { OpenPanels, SingletonPanel } from '../webviews/singletonPanel';
 import { ValidationGallery } from './validationGallery';
@@ -16,6 +18,8 @@ export const TRAINING_VIEW_TYPE = 'alexnet.training';
 export class TrainingPanel extends SingletonPanel<TrainingProtocol> {
   /** one panel per run folder */
   private static readonly panels = new OpenPanels<TrainingPanel>();
+  /** the runs Compare with Run… offers (registerTrainCommands sets it: findRuns over every runs folder) */
+  private static listRuns: () => RunEntry[] = () => [];
   private view: RunView;
   /** set while this window trains the run: the view's Cancel button calls it */
   private cancelHandler?: () => void;
@@ -70,6 +74,11 @@ export class TrainingPanel extends SingletonPanel<TrainingProtocol> {
       return live;
     }
     return TrainingPanel.show(extensionUri, run.runDir, run.config.folder, (toSrc) => runViewFromOpenRun(run, toSrc));
+  }
+
+  /** Where Compare with Run… finds the other runs. */
+  static useRunLister(list: () => RunEntry[]): void {
+    TrainingPanel.listRuns = list;
   }
 
   /** Restores panels after a window reload: the run is read again from its folder. */
@@ -178,6 +187,28 @@ export class TrainingPanel extends SingletonPanel<TrainingProtocol> {
       case 'retrain':
         await vscode.commands.executeCommand('alexnet.trainOnFolder', vscode.Uri.file(this.view.config.folder));
         return;
+      case 'pickComparison':
+        await this.pickComparison();
+        return;
+    }
+  }
+
+  /** Compare with Run…: another run with a config, picked from the run folders; its epochs go to the page. */
+  private async pickComparison(): Promise<void> {
+    const runs = TrainingPanel.listRuns().filter((r) => r.config && r.runDir !== this.view.runDir);
+    if (!runs.length) {
+      void vscode.window.showInformationMessage('No other training run to compare with: train another run first (runs live in the workspace\'s .alexnet/runs).');
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      runs.map((r) => ({ label: r.name, description: r.config ? `${r.config.config.mode} · ${r.config.config.epochs} epochs · lr ${r.config.config.lr}` : '', detail: r.runDir, runDir: r.runDir })),
+      { placeHolder: `Compare ${this.view.name} with which run? Its epoch curves are drawn dashed.`, matchOnDetail: true },
+    );
+    if (!picked) return;
+    try {
+      this.post({ type: 'comparison', run: comparisonRun(openRun(picked.runDir)) });
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Cannot compare with ${picked.runDir}: ${(err as Error).message}`);
     }
   }
 }

@@ -82,6 +82,22 @@ export interface RunView {
   live: boolean;
 }
 
+/** An epoch of a compared run: only what its dashed curves draw. */
+export interface ComparisonEpoch {
+  epoch: number;
+  trainLoss: number;
+  trainAcc: number;
+  valLoss: number | null;
+  valAcc: number | null;
+}
+
+/** Another run whose epoch curves are drawn dashed over this one's (Compare with Run…). */
+export interface ComparisonRun {
+  runDir: string;
+  name: string;
+  epochs: ComparisonEpoch[];
+}
+
 export type HostToWebview =
   /** the whole run (on load, and after a resume) */
   | { type: 'snapshot'; view: RunView }
@@ -90,7 +106,9 @@ export type HostToWebview =
   | { type: 'status'; status: RunStatus; message?: string; hasBest: boolean; live: boolean }
   | ({ type: 'validation' } & ValidationAnswer)
   /** an image was moved, excluded (edit) or put back (edit null) */
-  | { type: 'imageEdit'; path: string; edit: ImageEdit | null };
+  | { type: 'imageEdit'; path: string; edit: ImageEdit | null }
+  /** the run picked by Compare with Run… */
+  | { type: 'comparison'; run: ComparisonRun };
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -106,7 +124,9 @@ export type WebviewToHost =
   | { type: 'excludeImage'; path: string }
   | { type: 'undoEdit'; path: string }
   /** Train on Folder again on this run's dataset */
-  | { type: 'retrain' };
+  | { type: 'retrain' }
+  /** Compare with Run…: the host asks which run (answer: 'comparison') */
+  | { type: 'pickComparison' };
 
 /** What the webview keeps across hide/show (getState) and window reloads (the serializer). */
 export interface TrainingWebviewState {
@@ -117,6 +137,10 @@ export interface TrainingWebviewState {
   confusionEpoch?: number;
   /** the cell whose images the gallery under the matrix shows; undefined = closed */
   galleryCell?: GalleryCell;
+  /** the step loss's smoothing weight in [0, 0.99]; undefined = the default */
+  smoothing?: number;
+  /** the run drawn dashed for comparison; undefined = none */
+  comparison?: ComparisonRun;
 }
 
 export function stepPoint(s: Pick<StepRecord, 'globalStep' | 'epoch' | 'loss' | 'lr'>): StepPoint {

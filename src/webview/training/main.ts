@@ -1,6 +1,8 @@
 // The training view: live curves while a run trains, the validation confusion matrix after each
 // epoch, per-class precision/recall and the run's config. Element ids used by the e2e tests:
-// #app, #status ('training' | 'done' | 'cancelled' | 'error'), canvas#loss-chart, canvas#epoch-chart,
+// #app, #status ('training' | 'done' | 'cancelled' | 'error'), canvas#loss-chart, canvas#epoch-chart (loss),
+// canvas#acc-chart, canvas#lr-chart (only when the lr changes, else #lr-constant), input#smoothing,
+// #compare-run / #clear-comparison,
 // table#confusion > td.cm-cell[data-count], #step-count (number of step points plotted), the
 // gallery and Top losses (gallery.ts: section#gallery, section#top-losses).
 import '../shared/litNonce';
@@ -10,8 +12,9 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { h, replaceChildren } from '../shared/dom';
 import { bootWebview } from '../shared/boot';
-import { augmentLabel, patienceLabel, type EpochView, type LiveProgress, type RunView, type TrainingWebviewState, type WebviewToHost, type TrainingProtocol } from '../../protocol/webview/training';
+import { augmentLabel, patienceLabel, type EpochView, type LiveProgress, type RunView, type ComparisonRun, type TrainingWebviewState, type WebviewToHost, type TrainingProtocol } from '../../protocol/webview/training';
 import { TrainingCharts } from './charts';
+import { clampSmoothing, constantLrText, lrChanges, MAX_SMOOTHING } from './curveModel';
 import { CellTooltip, confusionTable, percent, perClassTable } from './confusion';
 import { epochTableShell, fillEpochTable } from './epochTable';
 import { cellGallery, topLossesSection, ValidationImages, type GalleryContext } from './gallery';
@@ -114,11 +117,61 @@ function renderHeader(view: RunView): HTMLElement {
   );
 }
 
-function renderCurves(): HTMLElement {
+const smoothing = () => clampSmoothing(state.smoothing);
+
+function lossLabel(): string {
+  const w = smoothing();
+  return w === 0 ? 'training loss per step (not smoothed)' : `training loss per step: the raw points, faint, and their exponential moving average (smoothing ${w.toFixed(2)})`;
+}
+
+function comparedLabel(c: ComparisonRun | undefined): string {
+  return c ? `; dashed: run ${c.name}'s` : '';
+}
+
+function smoothingControl(): HTMLElement {
+  const input = h('input', { id: 'smoothing', type: 'range', min: '0', max: String(MAX_SMOOTHING), step: '0.01', value: String(smoothing()) }) as HTMLInputElement;
+  const shown = h('output', { id: 'smoothing-value', for: 'smoothing' }, smoothing().toFixed(2));
+  input.addEventListener('input', () => {
+    state.smoothing = clampSmoothing(Number(input.value));
+    shown.textContent = smoothing().toFixed(2);
+    charts?.setSmoothing(smoothing());
+    document.getElementById('loss-chart')?.setAttribute('aria-label', lossLabel());
+    saveState(true);
+  });
+  return h('label', { class: 'smoothing' }, 'Smoothing ', input, ' ', shown);
+}
+
+function compareControls(): HTMLElement[] {
+  const c = state.comparison;
+  const pick = actionButton(c ? 'Compare with Another Run…' : 'Compare with Run…', 'diff', () => send({ type: 'pickComparison' }));
+  pick.id = 'compare-run';
+  if (!c) return [pick];
+  const clear = actionButton('Clear Comparison', 'close', () => {
+    state.comparison = undefined;
+    if (state.view) renderCurvesInto(state.view, 'compare-run');
+    saveState(true);
+  });
+  clear.id = 'clear-comparison';
+  return [pick, clear, h('span', { id: 'compared-name', class: 'muted' }, `dashed: ${c.name}`)];
+}
+
+function chartFigure(id: string, caption: string, label: string, wide = false): HTMLElement {
+  return h(
+    'figure',
+    { class: wide ? 'chart wide' : 'chart' },
+    h('figcaption', null, caption),
+    h('div', { class: 'canvas-box' }, h('canvas', { id, role: 'img', 'aria-label': label })),
+  );
+}
+
+function renderCurves(view: RunView): HTMLElement {
+  const c = state.comparison;
+  const showLr = lrChanges(view.steps, view.epochs);
   return h(
     'section',
-    { class: 'curves' },
+    { id: 'curves', class: 'curves' },
     h('h2', null, 'Curves'),
+    h('div', { class: 'toolbar' }, smoothingControl(), ...compareControls()),
     h(
       'div',
       { class: 'chart-grid' },
@@ -126,23 +179,51 @@ function renderCurves(): HTMLElement {
         'figure',
         { class: 'chart wide' },
         h('figcaption', null, 'Training loss per step · ', h('span', { id: 'step-count' }, '0'), ' steps'),
-        h('div', { class: 'canvas-box' }, h('canvas', { id: 'loss-chart', role: 'img', 'aria-label': 'training loss per step' })),
+        h('div', { class: 'canvas-box' }, h('canvas', { id: 'loss-chart', role: 'img', 'aria-label': lossLabel() })),
       ),
-      h(
-        'figure',
-        { class: 'chart' },
-        h('figcaption', null, 'Loss and accuracy per epoch'),
-        h('div', { class: 'canvas-box' }, h('canvas', { id: 'epoch-chart', role: 'img', 'aria-label': 'training and validation loss and accuracy per epoch' })),
-      ),
-      h(
-        'figure',
-        { class: 'chart' },
-        h('figcaption', null, 'Learning rate'),
-        h('div', { class: 'canvas-box' }, h('canvas', { id: 'lr-chart', role: 'img', 'aria-label': 'learning rate per step' })),
-      ),
+      chartFigure('epoch-chart', `Loss per epoch${c ? ` · dashed: ${c.name}` : ''}`, `training and validation loss per epoch${comparedLabel(c)}`),
+      chartFigure('acc-chart', `Accuracy per epoch${c ? ` · dashed: ${c.name}` : ''}`, `training and validation accuracy per epoch${comparedLabel(c)}`),
+      ...(showLr ? [chartFigure('lr-chart', 'Learning rate', 'learning rate per step', true)] : []),
     ),
+    ...(showLr ? [] : [h('p', { id: 'lr-constant', class: 'muted' }, constantLrText(view.steps, view.config.config.lr))]),
     epochTableShell(),
   );
+}
+
+/** Builds the curves (the section, then its charts on the new canvases). */
+function drawCharts(view: RunView): void {
+  const canvas = (id: string) => document.getElementById(id) as HTMLCanvasElement | null;
+  charts = new TrainingCharts(
+    { loss: canvas('loss-chart')!, epochLoss: canvas('epoch-chart')!, accuracy: canvas('acc-chart')!, lr: canvas('lr-chart') ?? undefined },
+    smoothing(),
+  );
+  charts.setAll(view.steps, view.epochs);
+  charts.setComparison(state.comparison);
+  fillEpochTable(view.epochs, state.comparison);
+  updateStepCount();
+}
+
+/** Draws the curves section again (the lr started changing, a comparison came or went), keeping the focus on `focusId`. */
+function renderCurvesInto(view: RunView, focusId?: string): void {
+  const old = document.getElementById('curves');
+  if (!old) return;
+  const focused = focusId ?? (old.contains(document.activeElement) ? document.activeElement?.id : undefined);
+  const wasOpen = (document.getElementById('curves-numbers') as HTMLDetailsElement | null)?.open;
+  charts = undefined;
+  old.replaceWith(renderCurves(view));
+  if (wasOpen) (document.getElementById('curves-numbers') as HTMLDetailsElement).open = true;
+  drawCharts(view);
+  if (focused) {
+    const el = document.getElementById(focused);
+    const drawn = (el as (HTMLElement & { updateComplete?: Promise<unknown> }) | null)?.updateComplete;
+    if (drawn) void drawn.then(() => el?.focus());
+    else el?.focus();
+  }
+}
+
+/** The lr chart appears the first time the lr changes (warm-up, a plateau division). */
+function lrChartDue(view: RunView): boolean {
+  return !document.getElementById('lr-chart') && lrChanges(view.steps, view.epochs);
 }
 
 /** The matrix shown: the one picked, else the best epoch's (so it agrees with the classifier after Use Trained Model). */
@@ -319,15 +400,8 @@ function renderConfig(view: RunView): HTMLElement {
 function render(view: RunView): void {
   tooltip.hide();
   charts = undefined;
-  replaceChildren(app, renderHeader(view), renderCurves(), renderValidation(view), renderConfig(view), tooltip.element);
-  charts = new TrainingCharts(
-    document.getElementById('loss-chart') as HTMLCanvasElement,
-    document.getElementById('epoch-chart') as HTMLCanvasElement,
-    document.getElementById('lr-chart') as HTMLCanvasElement,
-  );
-  charts.setAll(view.steps, view.epochs);
-  fillEpochTable(view.epochs);
-  updateStepCount();
+  replaceChildren(app, renderHeader(view), renderCurves(view), renderValidation(view), renderConfig(view), tooltip.element);
+  drawCharts(view);
 }
 
 function updateStepCount(): void {
@@ -352,7 +426,8 @@ page.onMessage((msg) => {
       if (!view) return;
       view.steps.push(msg.step);
       view.progress = msg.progress;
-      charts?.addStep(msg.step);
+      if (lrChartDue(view)) renderCurvesInto(view);
+      else charts?.addStep(msg.step);
       updateStepCount();
       { const t = document.getElementById('progress-text'); if (t) t.textContent = progressText(view, view.progress); }
       saveState();
@@ -361,8 +436,9 @@ page.onMessage((msg) => {
       if (!view) return;
       view.epochs.push(msg.epoch);
       view.hasBest = msg.hasBest;
-      charts?.addEpoch(msg.epoch);
-      fillEpochTable(view.epochs);
+      if (lrChartDue(view)) renderCurvesInto(view);
+      else charts?.addEpoch(msg.epoch);
+      fillEpochTable(view.epochs, state.comparison);
       refreshHeader(view);
       renderValidationInto(view); // the latest epoch, or a longer epoch list
       saveState(true);
@@ -370,6 +446,11 @@ page.onMessage((msg) => {
     case 'validation':
       validationImages.receive(msg);
       if (view) refreshGalleries(view);
+      return;
+    case 'comparison':
+      state.comparison = msg.run;
+      if (view) renderCurvesInto(view, 'compare-run');
+      saveState(true);
       return;
     case 'imageEdit':
       validationImages.applyEdit(msg.path, msg.edit);
