@@ -155,10 +155,10 @@ function compareControls(): HTMLElement[] {
   return [pick, clear, h('span', { id: 'compared-name', class: 'muted' }, `dashed: ${c.name}`)];
 }
 
-function chartFigure(id: string, caption: string, label: string, wide = false): HTMLElement {
+function chartFigure(id: string, caption: string, label: string): HTMLElement {
   return h(
     'figure',
-    { class: wide ? 'chart wide' : 'chart' },
+    { class: 'chart' },
     h('figcaption', null, caption),
     h('div', { class: 'canvas-box' }, h('canvas', { id, role: 'img', 'aria-label': label })),
   );
@@ -173,17 +173,18 @@ function renderCurves(view: RunView): HTMLElement {
     h('h2', null, 'Curves'),
     h('div', { class: 'toolbar' }, smoothingControl(), ...compareControls()),
     h(
+      'figure',
+      { class: 'chart wide' },
+      h('figcaption', null, 'Training loss per step · ', h('span', { id: 'step-count' }, '0'), ' steps'),
+      h('div', { class: 'canvas-box' }, h('canvas', { id: 'loss-chart', role: 'img', 'aria-label': lossLabel() })),
+    ),
+    // the per-epoch charts share a row (the lr chart joins them when shown): empty tracks collapse
+    h(
       'div',
       { class: 'chart-grid' },
-      h(
-        'figure',
-        { class: 'chart wide' },
-        h('figcaption', null, 'Training loss per step · ', h('span', { id: 'step-count' }, '0'), ' steps'),
-        h('div', { class: 'canvas-box' }, h('canvas', { id: 'loss-chart', role: 'img', 'aria-label': lossLabel() })),
-      ),
       chartFigure('epoch-chart', `Loss per epoch${c ? ` · dashed: ${c.name}` : ''}`, `training and validation loss per epoch${comparedLabel(c)}`),
       chartFigure('acc-chart', `Accuracy per epoch${c ? ` · dashed: ${c.name}` : ''}`, `training and validation accuracy per epoch${comparedLabel(c)}`),
-      ...(showLr ? [chartFigure('lr-chart', 'Learning rate', 'learning rate per step', true)] : []),
+      ...(showLr ? [chartFigure('lr-chart', 'Learning rate', 'learning rate per step')] : []),
     ),
     ...(showLr ? [] : [h('p', { id: 'lr-constant', class: 'muted' }, constantLrText(view.steps, view.config.config.lr))]),
     epochTableShell(),

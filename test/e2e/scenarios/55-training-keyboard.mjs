@@ -3,7 +3,11 @@
 // curves' numbers (Enter opens the table), the epoch list, the row-normalised toggle, the confusion
 // matrix (one tab stop; arrow keys, Home/End move and show the cell's box; Space toggles keep the
 // focus where it was; the epoch list changes the matrix), Enter on a cell opens its gallery.
-// No mouse click anywhere.
+// Then the curves' controls: the smoothing slider by arrow keys (the chart's label follows), no lr
+// chart for this constant-lr run, Compare with Run… on a second run (its dashed curves' table),
+// Clear Comparison. No mouse click anywhere.
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { openRunByKeyboard, RUN_CLASSES, writeFinishedRun } from '../trainingRun.mjs';
 import { webviewWith } from '../inspectViews.mjs';
 
@@ -22,7 +26,16 @@ function focusedInView() {
 export async function run(ctx) {
   const notes = [];
   const workspace = ctx.workspaceDir();
-  const { confusion } = await writeFinishedRun(workspace);
+  const { confusion, runDir } = await writeFinishedRun(workspace);
+  // an older run to compare with: the same run, its training loss 0.25 higher
+  const otherDir = join(dirname(runDir), '2025-12-31_00-00-00');
+  cpSync(runDir, otherDir, { recursive: true });
+  const metrics = join(otherDir, 'metrics.jsonl');
+  writeFileSync(metrics, readFileSync(metrics, 'utf8').trim().split('\n').map((l) => {
+    const r = JSON.parse(l);
+    if (r.type === 'epoch') r.trainLoss += 0.25;
+    return JSON.stringify(r);
+  }).join('\n') + '\n');
   const { page } = await ctx.openVSCode({ workspace, env: { ALEXNET_EXPLORER_WEIGHTS: 'random' } });
   await page.locator('.statusbar-item', { hasText: 'AlexNet' }).first().waitFor({ state: 'visible', timeout: 120_000 });
   await openRunByKeyboard(page);
@@ -46,7 +59,7 @@ export async function run(ctx) {
     if (f.what === 'summary') await press('Enter');
   }
   if (f.what !== 'td.cm-cell') throw new Error(`Tab never reached the confusion matrix; it went ${passed.join(' > ')}`);
-  for (const want of ['vscode-button', 'summary', 'epoch-select', 'normalise-toggle']) {
+  for (const want of ['vscode-button', 'smoothing', 'compare-run', 'summary', 'epoch-select', 'normalise-toggle']) {
     if (!passed.includes(want)) throw new Error(`Tab skipped ${want}: ${passed.join(' > ')}`);
   }
   const epochRows = await view.locator('#curves-numbers table.epochs tbody tr').count();
@@ -108,5 +121,44 @@ export async function run(ctx) {
   if (at.actual !== f.actual || at.predicted !== f.predicted) throw new Error(`the gallery is for cell ${JSON.stringify(at)}, not the focused ${JSON.stringify(f)}`);
   await ctx.shot('gallery-opened');
   notes.push(`Enter on ${RUN_CLASSES[f.actual]}/${RUN_CLASSES[f.predicted]} opened its gallery: "${(await gallery.textContent()).trim().slice(0, 80)}"`);
+
+  // The curves: this run's lr is constant, so no lr chart, a sentence instead.
+  if (await view.locator('#lr-chart').count()) throw new Error('a constant-lr run shows a learning-rate chart');
+  const lrText = (await view.locator('#lr-constant').textContent().catch(() => '')).trim();
+  if (!/1\.00e-2 throughout/.test(lrText)) throw new Error(`the constant lr should be stated: "${lrText}"`);
+  // the smoothing slider by keyboard (focused from the gallery by Shift+Tab would be long: focus it directly, no click)
+  await view.locator('#smoothing').focus();
+  f = await press('ArrowLeft');
+  const smoothed = await view.locator('#smoothing-value').textContent();
+  const lossLabel = await view.locator('#loss-chart').getAttribute('aria-label');
+  if (f.what !== 'smoothing' || smoothed !== '0.59' || !lossLabel.includes('smoothing 0.59')) throw new Error(`ArrowLeft on the smoothing slider: focus ${f.what}, value ${smoothed}, chart label "${lossLabel}"`);
+  notes.push(`smoothing by ArrowLeft: ${smoothed}; the chart says "${lossLabel}"`);
+  // Compare with Run…: Tab to it, Enter, the other run is the only one offered; Enter picks it.
+  f = await press('Tab');
+  if (f.what !== 'compare-run') throw new Error(`Tab from the slider should reach Compare with Run…, got ${f.what}`);
+  await page.keyboard.press('Enter');
+  const other = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: '2025-12-31_00-00-00' }).first();
+  await other.waitFor({ state: 'visible', timeout: 15_000 });
+  const offered = await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').count();
+  if (offered !== 1) throw new Error(`Compare with Run… should offer only the other run, it offers ${offered}`);
+  await page.keyboard.press('Enter');
+  const compared = view.locator('#compared-numbers-table table.epochs-compared tbody tr');
+  await view.locator('#clear-comparison').waitFor({ state: 'visible', timeout: 15_000 });
+  const rows = await compared.allTextContents();
+  if (rows.length !== 2 || !rows[0].includes('1.2500')) throw new Error(`the compared run's table should have 2 epochs, epoch 1 training loss 1.2500: ${JSON.stringify(rows)}`);
+  const epochLabel = await view.locator('#epoch-chart').getAttribute('aria-label');
+  if (!epochLabel.includes("dashed: run 2025-12-31_00-00-00's")) throw new Error(`the loss chart's label does not name the compared run: "${epochLabel}"`);
+  if (!(await view.locator('#curves-numbers').evaluate((d) => d.open))) throw new Error('the curves\' numbers closed when the comparison came');
+  await ctx.shot('compared');
+  notes.push(`compared with 2025-12-31_00-00-00: ${rows.length} epochs in its table; "${epochLabel}"`);
+  // Clear Comparison by keyboard: the table goes, the focus lands on Compare with Run…
+  f = await press('Tab');
+  if (f.what !== 'clear-comparison') throw new Error(`Tab from Compare with Run… should reach Clear Comparison, got ${f.what}`);
+  await page.keyboard.press('Enter');
+  await view.locator('#clear-comparison').waitFor({ state: 'detached', timeout: 10_000 });
+  await sleep(200);
+  f = await focused();
+  if ((await compared.count()) !== 0 || f.what !== 'compare-run') throw new Error(`after Clear Comparison: ${await compared.count()} compared rows, focus on ${f.what}`);
+  notes.push('Clear Comparison: its table gone, focus on Compare with Run…');
   return notes;
 }
