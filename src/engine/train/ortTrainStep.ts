@@ -8,6 +8,7 @@
 import type { ModelSpec } from '../model/spec';
 import type { HostTensor } from '../weights/hostTensor';
 import type { TrainConfig, TrainDeviceRecord } from '../../protocol/engine/train';
+import type { DeviceId } from '../../protocol/engine/device';
 import { DEVICE_LABELS } from '../onnx/devices';
 import { onnxAvailable } from '../onnx/runtime';
 import { TrainRunner, type RunnerOptions, type RunnerState } from '../onnx/train/runner';
@@ -27,11 +28,37 @@ export interface OrtBatch {
   indices: number[];
 }
 
+export interface StepResult {
+  loss: number;
+  correct: number;
+  gradNorm?: number;
+}
+
+/**
+ * Steps per ORT run for a run on `device`: ORT's Node binding copies every output of a run into a new
+ * buffer (the weights, and Adam's m and v), so several steps per run pay that once. Only in frozen and
+ * probe modes, whose steps are short next to that copy: torchvision frozen SGD at batch 32 took 135-140
+ * ms a step at 4 per run against 167-185 at 1, for 0.85 GB more peak memory (2.86 GB against 2.0;
+ * `alexnet bench --train --mode frozen --batch-size 32 --steps 8 --steps-per-run 4`). Whole-network Adam
+ * at batch 16 gained 6% for 0.83 GB, so whole runs keep 1. SGD returns its weights and the ones before
+ * (runner.ts), so it needs S >= 3 to gain; Adam returns its state once per run at any S. S divides the
+ * epoch's steps, so a run never straddles a checkpoint; 1 when none does, and on GPU devices.
+ */
+export function chooseStepsPerRun(device: DeviceId, kind: 'sgd' | 'adam', whole: boolean, stepsPerEpoch: number): number {
+  if (device !== 'cpu' || whole) return 1;
+  const candidates = kind === 'adam' ? [4, 2] : [4, 3];
+  return candidates.find((s) => stepsPerEpoch % s === 0) ?? 1;
+}
+
 export interface OrtTrainStep {
   readonly label: string;
   /** where the steps run now (the CPU after a GPU session failed, saying why) */
   readonly device: TrainDeviceRecord;
-  step(b: OrtBatch, lr: number, dropoutSeed: number): Promise<{ loss: number; correct: number; gradNorm?: number }>;
+  step(b: OrtBatch, lr: number, dropoutSeed: number): Promise<StepResult>;
+  /** steps one ORT run takes (several save the copy of the weights out of each run: runner.ts) */
+  readonly stepsPerRun: number;
+  /** `stepsPerRun` steps in one run; fewer (an epoch's last, a skipped batch) go on one step per run from then on */
+  steps(items: { b: OrtBatch; lr: number; dropoutSeed: number }[]): Promise<StepResult[]>;
   /** per-example cross-entropy and argmax predictions, no dropout */
   /** per image: cross-entropy, predicted class, softmax (n x classes) */
   evaluate(b: OrtBatch): Promise<{ losses: Float32Array; preds: Int32Array; probs: Float32Array }>;
@@ -67,6 +94,8 @@ export async function createOrtTrainStep(opts: {
   onDeviceChange?: (device: TrainDeviceRecord) => void;
   /** stand-in for tests: how runners are made */
   createRunner?: RunnerFactory;
+  /** steps per ORT run (chooseStepsPerRun; default 1) */
+  stepsPerRun?: number;
 }): Promise<OrtTrainStep> {
   const { config, spec, trained } = opts;
   const cut = featureCutFor(config.mode);
@@ -88,6 +117,7 @@ export async function createOrtTrainStep(opts: {
     spec, frozen,
     ...(cut ? { features: { layer: cut.layer, dropout: cut.dropout } } : {}),
     graph: { batchHint: config.batchSize },
+    stepsPerRun: opts.stepsPerRun ?? 1,
     optimizer: {
       kind, weightDecay: config.weightDecay, momentum: config.momentum,
       beta1: config.adamBetas?.[0], beta2: config.adamBetas?.[1], eps: config.adamEps, clipNorm: config.clipGradNorm ?? 0,
@@ -131,6 +161,24 @@ export async function createOrtTrainStep(opts: {
     if (!x) throw new Error(frozen ? `${config.mode} training needs cached features` : 'the batch has no images');
     return x;
   };
+  const steps = async (items: { b: OrtBatch; lr: number; dropoutSeed: number }[]): Promise<StepResult[]> => {
+    if (items.length !== runner.stepsPerRun) {
+      // a run of S steps takes exactly S batches: the same weights and state in a runner of one step per run
+      const next = await create({ ...runnerOptions, device: device.id, stepsPerRun: 1 }, copyTensors(runner.params()), runner.state());
+      await runner.dispose().catch(() => undefined);
+      runner = next;
+      runnerOptions.stepsPerRun = 1;
+      const out: StepResult[] = [];
+      for (const it of items) out.push(...(await steps([it])));
+      return out;
+    }
+    const inputs = items.map(({ b, lr, dropoutSeed }) => {
+      const n = b.indices.length;
+      return { input: inputOf(b), n, labels: b.labels, masks: masksFor(n, dropoutSeed), lr };
+    });
+    const rs = await orCpu('in a step', () => runner.steps(inputs));
+    return rs.map((r) => ({ loss: r.loss, correct: r.correct, ...(r.gradNorm !== undefined ? { gradNorm: r.gradNorm } : {}) }));
+  };
   return {
     get label() {
       return `onnxruntime-node ${opts.version ?? ''} (${device.label})`.replace('  ', ' ');
@@ -138,12 +186,11 @@ export async function createOrtTrainStep(opts: {
     get device() {
       return device;
     },
-    async step(b, lr, dropoutSeed) {
-      const n = b.indices.length;
-      const masks = masksFor(n, dropoutSeed);
-      const r = await orCpu('in a step', () => runner.step({ input: inputOf(b), n, labels: b.labels, masks, lr }));
-      return { loss: r.loss, correct: r.correct, ...(r.gradNorm !== undefined ? { gradNorm: r.gradNorm } : {}) };
+    get stepsPerRun() {
+      return runner.stepsPerRun;
     },
+    step: async (b, lr, dropoutSeed) => (await steps([{ b, lr, dropoutSeed }]))[0],
+    steps: (items) => steps(items),
     async evaluate(b) {
       const n = b.indices.length;
       const logits = await orCpu('evaluating', () => runner.logits(inputOf(b), n));

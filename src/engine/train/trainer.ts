@@ -33,7 +33,7 @@ import { applyPreset } from './presets';
 import { finderRange, isBetterEpoch, plateauStep } from './schedule';
 import { findLr } from './lrFinder';
 import { pruneValidationRecords, ValidationRecorder, writeValidationRecord } from './valRecord';
-import { createOrtTrainStep, ortTrainingAvailable, type OrtOptimizerState, type OrtTrainStep } from './ortTrainStep';
+import { chooseStepsPerRun, createOrtTrainStep, ortTrainingAvailable, type OrtOptimizerState, type OrtTrainStep } from './ortTrainStep';
 import { deviceRecordOf } from './trainDevice';
 import type { DeviceReport } from '../../protocol/engine/device';
 
@@ -219,6 +219,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       config, spec, trained, version: ortWanted.version,
       ...(checkpoint ? { checkpoint: { tensors: checkpoint.tensors, optimizer: checkpoint.state.optimizer, lr: checkpoint.state.lr } } : {}),
       device: deviceRecordOf(hooks.device),
+      stepsPerRun: chooseStepsPerRun(deviceRecordOf(hooks.device).id, config.optimizer ?? 'sgd', !frozen, stepsPerEpoch),
       log: (m) => hooks.log?.(m),
       // a GPU session failed mid-run: config.json says where the steps went and why
       onDeviceChange: (device) => {
@@ -228,6 +229,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     });
     configFile.device = ort.device;
     writeJsonAtomic(join(runDir, CONFIG_FILE), configFile);
+    if (ort.stepsPerRun > 1) hooks.log?.(`${ort.stepsPerRun} steps per ONNX Runtime run (the weights are copied out once per run)`);
     for (const n of trainableNames) {
       vars[n].dispose();
       delete vars[n];
@@ -485,6 +487,42 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       let lossSum = 0;
       let correctSum = 0;
       let seen = 0;
+      // On ONNX Runtime several steps may share one run (ortTrainStep.ts chooseStepsPerRun): the
+      // batches are gathered, run together, then recorded one by one as before.
+      type Pending = { step: number; globalStep: number; b: Batch; waitMs: number; stepLr: number };
+      let pending: Pending[] = [];
+      const flush = async () => {
+        if (!pending.length) return;
+        const group = pending;
+        pending = [];
+        const c0 = performance.now();
+        const results = ort && group.length > 1
+          ? await ort.steps(group.map((p) => ({ b: p.b, lr: p.stepLr, dropoutSeed: hashSeed(config.seed, RNG.dropout, p.globalStep) })))
+          : [await trainStep(group[0].b, group[0].stepLr, hashSeed(config.seed, RNG.dropout, group[0].globalStep))];
+        const computeMs = (performance.now() - c0) / group.length;
+        group.forEach(({ step, globalStep, b, waitMs, stepLr }, k) => {
+          const { loss, correct } = results[k];
+          const n = b.indices.length;
+          const stepMs = computeMs + waitMs;
+          lossSum += loss * n;
+          correctSum += correct;
+          seen += n;
+          recentStepMs.push(stepMs);
+          if (recentStepMs.length > 20) recentStepMs.shift();
+          const remaining = totalSteps - globalStep;
+          const etaSeconds = (remaining * recentStepMs.reduce((a, c) => a + c, 0)) / recentStepMs.length / 1000;
+          const record: StepRecord = {
+            type: 'step', epoch, step, stepsPerEpoch, globalStep, loss, acc: correct / n, lr: stepLr, batchSize: n,
+            imagesPerSec: n / (stepMs / 1000), waitMs, computeMs, time: Date.now(),
+          };
+          appendMetrics(runDir, record);
+          const { type: _t, ...fields } = record;
+          hooks.emit?.({ kind: 'trainStep', runDir, totalSteps, etaSeconds, ...fields });
+          hooks.progress?.(globalStep, totalSteps,
+            `Epoch ${epoch}/${config.epochs} · step ${step}/${stepsPerEpoch} · loss ${loss.toFixed(3)} · ${record.imagesPerSec.toFixed(1)} img/s · ${formatDuration(etaSeconds)} left`);
+        });
+        await yieldNow();
+      };
       for (let step = 1; step <= batches.length; step++) {
         if (aborted()) return result(true);
         const globalStep = (epoch - 1) * stepsPerEpoch + step;
@@ -492,30 +530,8 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
         const b = (await pf.next())!.value;
         const waitMs = performance.now() - t0;
         epochSkipped.push(...b.skipped);
-        const n = b.indices.length;
-        if (!n) continue;
-        const c0 = performance.now();
-        const stepLr = warmupLr(config, state.lr, globalStep);
-        const { loss, correct } = await trainStep(b, stepLr, hashSeed(config.seed, RNG.dropout, globalStep));
-        const computeMs = performance.now() - c0;
-        const stepMs = performance.now() - t0;
-        lossSum += loss * n;
-        correctSum += correct;
-        seen += n;
-        recentStepMs.push(stepMs);
-        if (recentStepMs.length > 20) recentStepMs.shift();
-        const remaining = totalSteps - globalStep;
-        const etaSeconds = (remaining * recentStepMs.reduce((a, c) => a + c, 0)) / recentStepMs.length / 1000;
-        const record: StepRecord = {
-          type: 'step', epoch, step, stepsPerEpoch, globalStep, loss, acc: correct / n, lr: stepLr, batchSize: n,
-          imagesPerSec: n / (stepMs / 1000), waitMs, computeMs, time: Date.now(),
-        };
-        appendMetrics(runDir, record);
-        const { type: _t, ...fields } = record;
-        hooks.emit?.({ kind: 'trainStep', runDir, totalSteps, etaSeconds, ...fields });
-        hooks.progress?.(globalStep, totalSteps,
-          `Epoch ${epoch}/${config.epochs} · step ${step}/${stepsPerEpoch} · loss ${loss.toFixed(3)} · ${record.imagesPerSec.toFixed(1)} img/s · ${formatDuration(etaSeconds)} left`);
-        await yieldNow();
+        if (b.indices.length) pending.push({ step, globalStep, b, waitMs, stepLr: warmupLr(config, state.lr, globalStep) });
+        if (pending.length >= (ort?.stepsPerRun ?? 1) || step === batches.length) await flush();
       }
       if (aborted()) return result(true);
       hooks.progress?.(epoch * stepsPerEpoch, totalSteps, `Epoch ${epoch}/${config.epochs} · validating`);

@@ -108,8 +108,8 @@ test('a device session that fails mid-run: the CPU takes over from the last fini
     createRunner: async (o, p, s) => {
       const r = await TrainRunner.create({ ...o, device: 'cpu' }, p, s);
       if (o.device === 'cpu') return r;
-      const real = r.step.bind(r);
-      r.step = async (b) => {
+      const real = r.steps.bind(r);
+      r.steps = async (b) => {
         if (++gpuSteps === 2) throw new Error('device lost\nsecond line');
         return real(b);
       };
