@@ -1,10 +1,7 @@
-// The probe image: one image the user chose (probe.json in the run folder, written by the training
-// view, even mid-run) whose top-5 and Grad-CAM are computed with each epoch's weights and kept as
-// probe-<epoch>.json. One image once an epoch: cheap next to validation.
+// The probe image (probeFiles.ts: probe.json names it): its top-5 and Grad-CAM with an epoch's
+// weights. One image once an epoch: cheap next to validation.
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { ProbeRecordFile, ProbeRequestFile } from '../../protocol/engine/train';
+import type { ProbeRecordFile } from '../../protocol/engine/train';
 import type { ModelSpec } from '../model/spec';
 import type { Params } from '../model/alexnet';
 import type { HostTensor } from '../weights/hostTensor';
@@ -14,35 +11,8 @@ import { createTrainingSession, ortTensor } from '../onnx/train/session';
 import { centreCrop, cropNormalise } from './augment';
 import { ImageSource } from './loader';
 import { topClasses } from './valRecord';
-import { writeJsonAtomic } from './runFiles';
 
-export const PROBE_REQUEST_FILE = 'probe.json';
 export const PROBE_TOP = 5;
-const RECORD_PATTERN = /^probe-(\d+)\.json$/;
-
-export function probeFileName(epoch: number): string {
-  return `probe-${epoch}.json`;
-}
-
-/** The image named by <runDir>/probe.json, or null when there is none; a bad file throws a clear message. */
-export function readProbeRequest(runDir: string): string | null {
-  const path = join(runDir, PROBE_REQUEST_FILE);
-  if (!existsSync(path)) return null;
-  let parsed: Partial<ProbeRequestFile>;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<ProbeRequestFile>;
-  } catch (e) {
-    throw new Error(`${path} cannot be read: ${(e as Error).message}`);
-  }
-  if (typeof parsed.image !== 'string' || !parsed.image) throw new Error(`${path} names no image (expected {"version":1,"image":"/path/to/image"})`);
-  if (!existsSync(parsed.image)) throw new Error(`the probe image ${parsed.image} does not exist`);
-  return parsed.image;
-}
-
-/** Writes probe.json (the training view's Choose Probe Image…). */
-export function writeProbeRequest(runDir: string, image: string): void {
-  writeJsonAtomic(join(runDir, PROBE_REQUEST_FILE), { version: 1, image } satisfies ProbeRequestFile);
-}
 
 /**
  * Top-5 and Grad-CAM of `image` (centre crop, as validation) for its top-1 class. `host` is every
@@ -96,29 +66,8 @@ export async function computeProbe(opts: {
     top: topClasses(cam.probabilities, PROBE_TOP),
     classIndex: cam.classIndex, layer, height: cam.height, width: cam.width,
     heatmap: Array.from(cam.heatmap, (v) => Math.round(v * 1000) / 1000),
+    cropFraction: S / spec.resizeTo,
     runtime,
   };
 }
 
-export function writeProbeRecord(runDir: string, record: ProbeRecordFile): string {
-  const path = join(runDir, probeFileName(record.epoch));
-  writeJsonAtomic(path, record);
-  return path;
-}
-
-/** The epochs that have a probe record, ascending. */
-export function probeEpochs(runDir: string): number[] {
-  if (!existsSync(runDir)) return [];
-  return readdirSync(runDir).map((n) => RECORD_PATTERN.exec(n)).filter((m) => m).map((m) => Number(m![1])).sort((a, b) => a - b);
-}
-
-/** The latest epoch's probe record (a finished run's view on reopening), or null. */
-export function latestProbeRecord(runDir: string): ProbeRecordFile | null {
-  const epochs = probeEpochs(runDir);
-  if (!epochs.length) return null;
-  try {
-    return JSON.parse(readFileSync(join(runDir, probeFileName(epochs[epochs.length - 1])), 'utf8')) as ProbeRecordFile;
-  } catch {
-    return null;
-  }
-}

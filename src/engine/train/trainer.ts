@@ -35,7 +35,8 @@ import { findLr } from './lrFinder';
 import { pruneValidationRecords, ValidationRecorder, writeValidationRecord } from './valRecord';
 import { createOrtTrainStep, ortTrainingAvailable, type OrtOptimizerState, type OrtTrainStep } from './ortTrainStep';
 import { deviceRecordOf } from './trainDevice';
-import { computeProbe, readProbeRequest, writeProbeRecord } from './probeImage';
+import { computeProbe } from './probeImage';
+import { readProbeRequest, writeProbeRecord } from './probeFiles';
 import type { DeviceReport } from '../../protocol/engine/device';
 
 export interface TrainHooks {

@@ -339,6 +339,8 @@ export interface ProbeRecordFile {
   width: number;
   /** height*width values in [0,1], row-major over the centre crop */
   heatmap: number[];
+  /** the centre crop's side over the image's shorter side (inputSize / resizeTo) */
+  cropFraction: number;
   /** where the heatmap came from */
   runtime: 'onnx' | 'tfjs';
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { startTraining } from '../../../../src/engine/train/trainer';
-import { latestProbeRecord, probeEpochs, PROBE_REQUEST_FILE, readProbeRequest, writeProbeRequest } from '../../../../src/engine/train/probeImage';
+import { latestProbeRecord, probeEpochs, PROBE_REQUEST_FILE, readProbeRequest, writeProbeRequest } from '../../../../src/engine/train/probeFiles';
 import { ortTrainingAvailable } from '../../../../src/engine/train/ortTrainStep';
 import { Rng } from '../../../../src/engine/train/rng';
 import type { TrainConfigInput, TrainEvent, TrainProbeEvent } from '../../../../src/protocol/engine/train';
