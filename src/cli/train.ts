@@ -120,6 +120,9 @@ export async function runTrainCli(argv: string[]): Promise<number> {
             `${e.nextLr !== e.lr ? ` -> ${+e.nextLr.toPrecision(3)}` : ''}  ${e.seconds.toFixed(1)}s${e.best ? '  *best' : ''}` +
             (e.skipped.length ? `  (${e.skipped.length} image(s) skipped)` : ''),
         );
+      } else if (e.kind === 'trainProbe') {
+        // probe.json in the run folder names the image (the training view's Choose Probe Image…)
+        console.log(`  probe ${e.image}: ${e.top.map(([c, p]) => `${e.classNames[c]} ${(100 * p).toFixed(1)}%`).join(', ')}`);
       }
     },
   };

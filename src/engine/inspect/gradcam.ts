@@ -115,6 +115,11 @@ export async function gradCamOnnx(spec: ModelSpec, params: Params, x: tf.Tensor4
   const S = spec.inputSize;
   const input = (x.dataSync() as Float32Array).subarray(0, S * S * 3);
   const p = await ortCamPieces(spec, () => hostParamsOf(params), params, input, layer, classIndex);
+  return camFromPieces(layer, p);
+}
+
+/** Grad-CAM from ONNX Runtime's pieces (ortGradients.ts): channel weights = mean gradient, ReLU of the weighted sum, softmax of the logits. */
+export function camFromPieces(layer: string, p: { classIndex: number; logits: Float32Array; activation: Float32Array; gradient: Float32Array; height: number; width: number; channels: number }): GradCam {
   const { height: H, width: W, channels: C } = p;
   const weights = new Float64Array(C);
   for (let i = 0; i < H * W; i++) for (let c = 0; c < C; c++) weights[c] += p.gradient[i * C + c];

@@ -35,6 +35,8 @@ import { findLr } from './lrFinder';
 import { pruneValidationRecords, ValidationRecorder, writeValidationRecord } from './valRecord';
 import { chooseStepsPerRun, createOrtTrainStep, ortTrainingAvailable, type OrtOptimizerState, type OrtTrainStep } from './ortTrainStep';
 import { deviceRecordOf } from './trainDevice';
+import { computeProbe } from './probeImage';
+import { readProbeRequest, writeProbeRecord } from './probeFiles';
 import type { DeviceReport } from '../../protocol/engine/device';
 
 export interface TrainHooks {
@@ -471,6 +473,22 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       return { loss: n ? lossSum / n : null, acc: cm.accuracy, cm, images, skipped, n };
     };
 
+    // --- the probe image (probeImage.ts): top-5 and Grad-CAM with the epoch's weights ------------
+    // probe.json may appear mid-run (the view writes it); a failure is logged and the run goes on
+    const probeEpoch = async (epoch: number): Promise<void> => {
+      let image: string | null = null;
+      try {
+        image = readProbeRequest(runDir);
+        if (!image) return;
+        hooks.progress?.(epoch * stepsPerEpoch, totalSteps, `Epoch ${epoch}/${config.epochs} · probe image`);
+        const record = await computeProbe({ spec, host: currentParams(), image, epoch, classNames: dataset.classNames, runtime: ort ? 'onnx' : 'tfjs' });
+        writeProbeRecord(runDir, record);
+        hooks.emit?.({ kind: 'trainProbe', runDir, ...record });
+      } catch (e) {
+        hooks.log?.(`probe image${image ? ` ${image}` : ''} skipped at epoch ${epoch}: ${(e as Error).message}`);
+      }
+    };
+
     // --- epochs -------------------------------------------------------------------------------
     hooks.emit?.({
       kind: 'trainStart', runDir, config: configFile, startEpoch: state.epochsDone + 1, startGlobalStep: state.globalStep, totalSteps, resumed: !!checkpoint,
@@ -570,6 +588,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       pruneValidationRecords(runDir, [state.bestEpoch, epoch]);
       const { type: _t, ...fields } = record;
       hooks.emit?.({ kind: 'trainEpoch', runDir, totalEpochs: config.epochs, ...fields });
+      await probeEpoch(epoch);
       if (state.earlyStopped) {
         hooks.log?.(`early stop after epoch ${epoch}: no better loss for ${state.sinceBest} epochs`);
         break;

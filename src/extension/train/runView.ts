@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import type { EpochRecord, OpenRunResult, RunConfigFile, RunState, TrainEpochEvent, ValidationRecordFile } from '../../protocol/engine/train';
 import { stepPoint, type ComparisonRun, type EpochView, type GalleryImage, type ImageEdit, type RunStatus, type RunView } from '../../protocol/webview/training';
 import { imagePath } from '../../engine/train/valRecord';
+import { storedProbe } from './probeView';
 
 /** Turns a file path into a URI the webview may load (the panel's asWebviewUri). */
 export type ToWebviewSrc = (path: string) => string;
@@ -66,6 +67,7 @@ export function runViewFromOpenRun(run: OpenRunResult, toSrc: ToWebviewSrc): Run
     epochs,
     hasBest: !!run.bestPath,
     live: false,
+    ...storedProbe(run.runDir),
   };
 }
 
@@ -80,7 +82,7 @@ export function comparisonRun(run: Pick<OpenRunResult, 'runDir' | 'epochs'>): Co
 
 /** The view of a run that is starting (no steps yet); `steps`/`epochs` carry a resumed run's history. */
 export function liveRunView(runDir: string, config: RunConfigFile, history: Pick<RunView, 'steps' | 'epochs' | 'hasBest'> = { steps: [], epochs: [], hasBest: false }): RunView {
-  return { runDir, name: basename(runDir), config, status: 'training', live: true, ...history };
+  return { runDir, name: basename(runDir), config, status: 'training', live: true, ...history, ...storedProbe(runDir) };
 }
 
 /** One line for the progress notification. */

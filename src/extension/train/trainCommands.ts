@@ -343,6 +343,9 @@ export class TrainingCommands {
                 case 'trainEpoch':
                   panel?.epoch(e);
                   return;
+                case 'trainProbe':
+                  panel?.probe(e);
+                  return;
                 case 'progress':
                   if (typeof e.message === 'string') progress.report({ message: e.message });
                   return;

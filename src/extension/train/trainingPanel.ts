@@ -3,7 +3,7 @@
 // run (RunView) and sends it on every page load, so a hidden-then-shown page misses nothing.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import type { OpenRunResult, TrainEpochEvent, TrainStepEvent } from '../../protocol/engine/train';
+import type { OpenRunResult, TrainEpochEvent, TrainProbeEvent, TrainStepEvent } from '../../protocol/engine/train';
 import type { RunStatus, RunView, TrainingProtocol, TrainingWebviewState, WebviewToHost } from '../../protocol/webview/training';
 import { stepPoint } from '../../protocol/webview/training';
 import { comparisonRun, epochView, runViewFromOpenRun, type ToWebviewSrc } from './runView';
@@ -12,6 +12,9 @@ import type { RunEntry } from './runsRoot';
 import { escapeHtml, extensionResourceRoots, webviewHtml } from '../webviews/webviewHtml';
 import { OpenPanels, SingletonPanel } from '../webviews/singletonPanel';
 import { ValidationGallery } from './validationGallery';
+import { probeViewOf } from './probeView';
+import { writeProbeRequest } from '../../engine/train/probeFiles';
+import { IMAGE_EXTENSIONS } from '../../protocol/imageFiles';
 
 export const TRAINING_VIEW_TYPE = 'alexnet.training';
 
@@ -128,6 +131,14 @@ export class TrainingPanel extends SingletonPanel<TrainingProtocol> {
     this.post({ type: 'epoch', epoch: ev, hasBest: this.view.hasBest });
   }
 
+  /** an epoch computed the probe image's top-5 and Grad-CAM */
+  probe(e: TrainProbeEvent): void {
+    const { kind: _k, runDir: _r, ...record } = e;
+    this.view.probe = probeViewOf(record);
+    this.view.probeImage = e.image;
+    this.post({ type: 'probe', image: e.image, probe: this.view.probe });
+  }
+
   finish(status: RunStatus, message?: string, hasBest = this.view.hasBest): void {
     this.cancelHandler = undefined;
     this.view = { ...this.view, status, message, live: false, hasBest, progress: undefined };
@@ -190,7 +201,30 @@ export class TrainingPanel extends SingletonPanel<TrainingProtocol> {
       case 'pickComparison':
         await this.pickComparison();
         return;
+      case 'chooseProbe':
+        await this.chooseProbe();
+        return;
     }
+  }
+
+  /** Choose Probe Image…: probe.json in the run folder; the trainer reads it after each epoch, even mid-run. */
+  private async chooseProbe(): Promise<void> {
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Probe image: its top-5 and Grad-CAM are computed after every epoch',
+      canSelectMany: false, openLabel: 'Use as Probe Image', filters: { Images: [...IMAGE_EXTENSIONS] },
+      defaultUri: vscode.Uri.file(this.view.config.folder),
+    });
+    const image = picked?.[0]?.fsPath;
+    if (!image) return;
+    try {
+      writeProbeRequest(this.view.runDir, image);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Cannot set the probe image in ${this.view.runDir}: ${(err as Error).message}`);
+      return;
+    }
+    this.view.probeImage = image;
+    if (this.view.probe?.image !== image) delete this.view.probe;
+    this.post({ type: 'probe', image, probe: this.view.probe ?? null });
   }
 
   /** Compare with Run…: another run with a config, picked from the run folders; its epochs go to the page. */

@@ -317,7 +317,36 @@ export interface TrainStartEvent {
 export type TrainStepEvent = Omit<StepRecord, 'type'> & { kind: 'trainStep'; runDir: string; totalSteps: number; etaSeconds: number | null };
 /** 'trainEpoch': after every epoch (validation done, checkpoint written). */
 export type TrainEpochEvent = Omit<EpochRecord, 'type'> & { kind: 'trainEpoch'; runDir: string; totalEpochs: number };
-export type TrainEvent = TrainStartEvent | TrainStepEvent | TrainEpochEvent;
+/** probe.json in a run folder: the image the user chose to watch (the training view writes it, the trainer reads it each epoch). */
+export interface ProbeRequestFile {
+  version: 1;
+  /** absolute path of an image file */
+  image: string;
+}
+/** probe-<epoch>.json: the probe image's top-5 and Grad-CAM with that epoch's weights. */
+export interface ProbeRecordFile {
+  version: 1;
+  epoch: number;
+  image: string;
+  classNames: string[];
+  /** [class index, probability], most probable first (at most 5) */
+  top: [number, number][];
+  /** the class the heatmap explains (the top-1) */
+  classIndex: number;
+  /** the Grad-CAM layer */
+  layer: string;
+  height: number;
+  width: number;
+  /** height*width values in [0,1], row-major over the centre crop */
+  heatmap: number[];
+  /** the centre crop's side over the image's shorter side (inputSize / resizeTo) */
+  cropFraction: number;
+  /** where the heatmap came from */
+  runtime: 'onnx' | 'tfjs';
+}
+/** 'trainProbe': after an epoch's checkpoint, when the run folder names a probe image. */
+export type TrainProbeEvent = ProbeRecordFile & { kind: 'trainProbe'; runDir: string };
+export type TrainEvent = TrainStartEvent | TrainStepEvent | TrainEpochEvent | TrainProbeEvent;
 /** What a train or resumeTraining request sends while it runs. */
 export type TrainRequestEvent = TrainEvent | ProgressEvent | LogEvent;
 

@@ -1,6 +1,6 @@
 // Messages between the training view (host: src/extension/train/trainingPanel.ts) and its
 // webview (main.ts). Both sides import this file, so a renamed field breaks the build.
-import type { AugmentConfig, EpochRecord, RunConfigFile, StepRecord, TrainMode, ValidationImage } from '../engine/train';
+import type { AugmentConfig, EpochRecord, ProbeRecordFile, RunConfigFile, StepRecord, TrainMode, ValidationImage } from '../engine/train';
 import type { WebviewProtocol } from './protocol';
 
 /**
@@ -66,6 +66,12 @@ export interface LiveProgress {
   etaSeconds: number | null;
 }
 
+/** The probe image's latest result (probe-<epoch>.json) with a URI the webview may load. */
+export interface ProbeView extends ProbeRecordFile {
+  /** the image as a data: URI (it may lie outside the folders the webview can read) */
+  src: string;
+}
+
 export interface RunView {
   runDir: string;
   name: string;
@@ -80,6 +86,9 @@ export interface RunView {
   hasBest: boolean;
   /** whether this window is running it (the view offers Cancel) */
   live: boolean;
+  /** the probe image chosen (probe.json), and its latest epoch's top-5 and Grad-CAM */
+  probeImage?: string;
+  probe?: ProbeView;
 }
 
 /** An epoch of a compared run: only what its dashed curves draw. */
@@ -108,7 +117,9 @@ export type HostToWebview =
   /** an image was moved, excluded (edit) or put back (edit null) */
   | { type: 'imageEdit'; path: string; edit: ImageEdit | null }
   /** the run picked by Compare with Run… */
-  | { type: 'comparison'; run: ComparisonRun };
+  | { type: 'comparison'; run: ComparisonRun }
+  /** the probe image was chosen (probe null until an epoch computes it), or an epoch computed it */
+  | { type: 'probe'; image: string; probe: ProbeView | null };
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -126,7 +137,9 @@ export type WebviewToHost =
   /** Train on Folder again on this run's dataset */
   | { type: 'retrain' }
   /** Compare with Run…: the host asks which run (answer: 'comparison') */
-  | { type: 'pickComparison' };
+  | { type: 'pickComparison' }
+  /** Choose Probe Image…: the host asks for an image and writes probe.json (answer: 'probe') */
+  | { type: 'chooseProbe' };
 
 /** What the webview keeps across hide/show (getState) and window reloads (the serializer). */
 export interface TrainingWebviewState {
@@ -141,6 +154,8 @@ export interface TrainingWebviewState {
   smoothing?: number;
   /** the run drawn dashed for comparison; undefined = none */
   comparison?: ComparisonRun;
+  /** the Grad-CAM's opacity over the probe image in [0, 1]; undefined = the default */
+  probeOpacity?: number;
 }
 
 export function stepPoint(s: Pick<StepRecord, 'globalStep' | 'epoch' | 'loss' | 'lr'>): StepPoint {

@@ -4,7 +4,8 @@
 // canvas#acc-chart, canvas#lr-chart (only when the lr changes, else #lr-constant), input#smoothing,
 // #compare-run / #clear-comparison,
 // table#confusion > td.cm-cell[data-count], #step-count (number of step points plotted), the
-// gallery and Top losses (gallery.ts: section#gallery, section#top-losses).
+// gallery and Top losses (gallery.ts: section#gallery, section#top-losses), the probe image
+// (probePanel.ts: section#probe, #choose-probe, canvas#probe-heatmap, table#probe-top).
 import '../shared/litNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
@@ -18,6 +19,7 @@ import { clampSmoothing, constantLrText, lrChanges, MAX_SMOOTHING } from './curv
 import { CellTooltip, confusionTable, percent, perClassTable } from './confusion';
 import { epochTableShell, fillEpochTable } from './epochTable';
 import { cellGallery, topLossesSection, ValidationImages, type GalleryContext } from './gallery';
+import { DEFAULT_PROBE_OPACITY, probeSection, type ProbeContext } from './probePanel';
 
 const page = bootWebview<TrainingProtocol>();
 const { api, app } = page;
@@ -398,10 +400,23 @@ function renderConfig(view: RunView): HTMLElement {
   );
 }
 
+const probeContext: ProbeContext = {
+  choose: () => send({ type: 'chooseProbe' }),
+  opacity: () => state.probeOpacity ?? DEFAULT_PROBE_OPACITY,
+  setOpacity: (o, save) => {
+    state.probeOpacity = o;
+    if (save) saveState(true);
+  },
+};
+
+function renderProbeInto(view: RunView): void {
+  document.getElementById('probe')?.replaceWith(probeSection(view, probeContext));
+}
+
 function render(view: RunView): void {
   tooltip.hide();
   charts = undefined;
-  replaceChildren(app, renderHeader(view), renderCurves(view), renderValidation(view), renderConfig(view), tooltip.element);
+  replaceChildren(app, renderHeader(view), renderCurves(view), probeSection(view, probeContext), renderValidation(view), renderConfig(view), tooltip.element);
   drawCharts(view);
 }
 
@@ -453,6 +468,14 @@ page.onMessage((msg) => {
       if (view) renderCurvesInto(view, 'compare-run');
       saveState(true);
       return;
+    case 'probe':
+      if (!view) return;
+      view.probeImage = msg.image;
+      if (msg.probe) view.probe = msg.probe;
+      else delete view.probe;
+      renderProbeInto(view);
+      saveState(true);
+      return;
     case 'imageEdit':
       validationImages.applyEdit(msg.path, msg.edit);
       if (view) refreshGalleries(view);
@@ -461,6 +484,7 @@ page.onMessage((msg) => {
       if (!view) return;
       Object.assign(view, { status: msg.status, message: msg.message, hasBest: msg.hasBest, live: msg.live, progress: undefined });
       refreshHeader(view);
+      renderProbeInto(view);
       renderValidationInto(view);
       saveState(true);
       return;

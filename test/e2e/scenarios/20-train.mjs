@@ -5,10 +5,11 @@
 // what the model gets wrong": a click on a cell opens its gallery (one item per image, thumbnails
 // loaded), Move to Class… moves the file on disk and the notification's Undo puts it back;
 // Enter on a focused cell opens another cell's gallery; Top losses lists the misclassified images,
-// and Exclude on one moves it to .alexnet/excluded/ until the gallery's Undo.
+// and Exclude on one moves it to .alexnet/excluded/ until the gallery's Undo. A probe image chosen
+// mid-run (Choose Probe Image…) gets its top-5 and Grad-CAM in the view after the epochs that follow.
 import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { clickNotificationButton, explorerRow, runFromPalette, typeIntoFileDialog, webviewContent } from '../workbench.mjs';
+import { answerFileDialog, clickNotificationButton, explorerRow, runFromPalette, typeIntoFileDialog, webviewContent } from '../workbench.mjs';
 import { waitUntil } from '../waitFor.mjs';
 
 export const title = 'Train on Folder: frozen, 2 epochs, batch 4, live curves and confusion matrix';
@@ -128,6 +129,8 @@ export async function run(ctx) {
   const status = view.locator('#status');
   const stepCount = view.locator('#step-count');
   const seenCounts = [];
+  const probeImage = join(dataset, 'red', '00.png');
+  let probeChosenAt = 0;
   let shots = 0;
   let last = '';
   const deadline = Date.now() + 400_000;
@@ -140,6 +143,13 @@ export async function run(ctx) {
       if (shots++ < 2 && last === 'training') await ctx.shot(`training-${n}-steps`);
     }
     if (['done', 'error', 'cancelled'].includes(last)) break;
+    if (last === 'training' && !probeChosenAt) {
+      // mid-run: the host writes probe.json, the trainer reads it after the epoch
+      await view.locator('#choose-probe').click();
+      await answerFileDialog(page, probeImage);
+      probeChosenAt = (Date.now() - tStart) / 1000;
+      ctx.log(`probe image chosen after ${probeChosenAt.toFixed(1)} s`);
+    }
     if (Date.now() > deadline) throw new Error(`training did not finish (status "${last}", step counts ${seenCounts.join(',')})`);
     await sleep(400);
   }
@@ -211,10 +221,38 @@ export async function run(ctx) {
 
   await view.locator('#normalise-toggle').click(); // counts again
 
+  notes.push(...(await probeChecks(ctx, view, { runDir, probeImage, problems })));
   notes.push(...(await galleryMoveAndUndo(ctx, page, view, { dataset, runDir, problems })));
   if (problems.length) throw new Error(problems.join('; '));
   notes.push(`training ${trainSeconds.toFixed(1)} s (command to done ${((Date.now() - t0) / 1000).toFixed(1)} s); step counts seen ${seenCounts.join(',')}; confusion sum ${sum} = ${runConfig.valCount} validation images`);
   return notes;
+}
+
+/** The probe image: probe.json, a probe-<epoch>.json per epoch after the choice, the heatmap over the image and the top-5 in the view. */
+async function probeChecks(ctx, view, { runDir, probeImage, problems }) {
+  const request = join(runDir, 'probe.json');
+  if (!existsSync(request) || JSON.parse(readFileSync(request, 'utf8')).image !== probeImage) problems.push(`probe.json in ${runDir} does not name ${probeImage}`);
+  const records = readdirSync(runDir).filter((n) => /^probe-\d+\.json$/.test(n)).sort();
+  if (!records.length) {
+    problems.push('no probe-<epoch>.json: the probe image chosen mid-run was not computed after any epoch (chosen too late?)');
+    return [];
+  }
+  const latest = JSON.parse(readFileSync(join(runDir, records[records.length - 1]), 'utf8'));
+  const rows = view.locator('#probe-top tbody tr');
+  await waitUntil(async () => (await rows.count()) === 3, { timeoutMs: 10_000, what: 'the probe top-5 table with the 3 classes' }).catch((e) => problems.push(e.message));
+  const first = await rows.first().getAttribute('data-class').catch(() => null);
+  if (first !== String(latest.classIndex)) problems.push(`the probe table's first row is class ${first}, probe-${latest.epoch}.json's top-1 is ${latest.classIndex}`);
+  const canvas = view.locator('canvas#probe-heatmap');
+  const dims = await canvas.evaluate((c) => [c.width, c.height]).catch(() => null);
+  if (!dims || dims[0] !== latest.width || dims[1] !== latest.height) problems.push(`canvas#probe-heatmap is ${JSON.stringify(dims)}, the heatmap ${latest.width}x${latest.height}`);
+  const loaded = await view.locator('#probe .probe-frame img').evaluate((img) => img.complete && img.naturalWidth > 0).catch(() => false);
+  if (!loaded) problems.push('the probe image did not load in the view');
+  await view.locator('#overlay-opacity').fill('80');
+  const opacity = await canvas.evaluate((c) => c.style.opacity).catch(() => '');
+  if (opacity !== '0.8') problems.push(`the heatmap opacity is "${opacity}" after the slider moved to 80%`);
+  await view.locator('#probe').scrollIntoViewIfNeeded();
+  await ctx.shot('probe-image');
+  return [`probe image: ${records.join(', ')}; top-1 ${latest.classNames[latest.classIndex]} ${(100 * latest.top[0][1]).toFixed(1)}%, heatmap ${latest.width}x${latest.height}`];
 }
 
 /** A cell's gallery, Move to Class… with the notification's Undo, Enter on a cell, Top losses. */
