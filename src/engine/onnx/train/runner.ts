@@ -1,7 +1,9 @@
 // Runs the training-step graph: owns the weights and optimiser state between steps (host buffers in
-// the graph's layout), feeds them with the batch, and takes the new ones back. ORT copies every
-// output into a JS buffer; here the outputs go into preallocated buffers that rotate (never a
-// buffer that is also an input), so a step allocates no new 150 MB arrays.
+// the graph's layout), feeds them with the batch, and takes the new ones back. The outputs are given
+// preallocated buffers that rotate (never a buffer that is also an input), but onnxruntime-node 1.30
+// still returns each output as a copy in a new JS buffer (measured: the returned tensor is not the
+// one passed in, nor a view of it), so the new weights are taken from what the run returns and a run
+// of torchvision copies its 244 MB of weights once: hence several steps per run (stepsPerRun).
 import type { ModelSpec } from '../../model/spec';
 import { paramShapes } from '../../model/spec';
 import type { HostTensor } from '../../weights/hostTensor';
