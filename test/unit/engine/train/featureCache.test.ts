@@ -9,10 +9,9 @@ import sharp from 'sharp';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { makeSpec, paramShapes, VARIANTS, type ModelSpec } from '../../../../src/engine/model/spec';
+import { makeSpec, VARIANTS } from '../../../../src/engine/model/spec';
 import type { Params } from '../../../../src/engine/model/alexnet';
 import { saveSafetensors } from '../../../../src/engine/weights/safetensors';
-import type { HostTensor } from '../../../../src/engine/weights/hostTensor';
 import { fixedCropParams, fixedCrops } from '../../../../src/engine/train/augment';
 import { scanDataset } from '../../../../src/engine/train/dataset';
 import { variantFor, type FeatureKey } from '../../../../src/engine/train/featureCache';
@@ -21,27 +20,13 @@ import { Rng } from '../../../../src/engine/train/rng';
 import { openRun } from '../../../../src/engine/train/runFiles';
 import { startTraining, type TrainHooks } from '../../../../src/engine/train/trainer';
 import type { TrainConfigInput } from '../../../../src/protocol/engine/train';
+import { heWeights } from '../../../helpers/heWeights';
 
 const CONV: [number, number, number, number, number] = [8, 16, 16, 16, 16];
 const FC: [number, number] = [256, 256];
 const EPOCHS = 8;
 let root: string;
 let weightsPath: string;
-
-/** He-initialised weights (so pool5 features carry the colour), standing in for pretrained ones. */
-function heWeights(spec: ModelSpec, seed: number, biasStd = 0): Record<string, HostTensor> {
-  const rng = new Rng(seed);
-  const out: Record<string, HostTensor> = {};
-  for (const p of paramShapes(spec)) {
-    const n = p.shape.reduce((a, b) => a * b, 1);
-    const fanIn = p.shape.length === 4 ? p.shape[0] * p.shape[1] * p.shape[2] : p.shape[0];
-    const data = new Float32Array(n);
-    if (p.name.endsWith('.weight')) for (let i = 0; i < n; i++) data[i] = rng.normal(Math.sqrt(2 / fanIn));
-    else for (let i = 0; i < n; i++) data[i] = rng.normal(biasStd);
-    out[p.name] = { shape: p.shape, data };
-  }
-  return out;
-}
 
 /** Two easily separated classes: every pixel of an image is its class colour plus noise (so every crop shows it). */
 async function colourFolders(perClass: number): Promise<string> {

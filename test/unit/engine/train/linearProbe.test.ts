@@ -9,7 +9,7 @@ import { appendFileSync, copyFileSync, readFileSync, renameSync, rmSync, statSyn
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { makeSpec, paramShapes, VARIANTS } from '../../../../src/engine/model/spec';
+import { makeSpec, VARIANTS } from '../../../../src/engine/model/spec';
 import { buildTrainStep } from '../../../../src/engine/onnx/train/step';
 import { readSafetensors, saveSafetensors } from '../../../../src/engine/weights/safetensors';
 import { loadWeightsFile } from '../../../../src/engine/weights/loadWeights';
@@ -20,29 +20,15 @@ import { resumeTraining, startTraining } from '../../../../src/engine/train/trai
 import { openRun } from '../../../../src/engine/train/runFiles';
 import { applyPreset } from '../../../../src/engine/train/presets';
 import { resolveTrainConfig } from '../../../../src/engine/train/config';
-import { Rng } from '../../../../src/engine/train/rng';
 import type { TrainConfigInput } from '../../../../src/protocol/engine/train';
 import { makeClassFolders } from '../../../fixtures/train/makeDataset';
+import { heWeights } from '../../../helpers/heWeights';
 
 const CONV: [number, number, number, number, number] = [8, 16, 16, 16, 16];
 const FC: [number, number] = [256, 256];
 let root: string;
 let weightsPath: string;
 let initial: Record<string, HostTensor>;
-
-/** Stand-in for pretrained weights: He-initialised (so fc7 features still carry the colour), 5 classes. */
-function heWeights(seed: number): Record<string, HostTensor> {
-  const rng = new Rng(seed);
-  const out: Record<string, HostTensor> = {};
-  for (const p of paramShapes(makeSpec('torchvision', { convChannels: CONV, fcUnits: FC, numClasses: 5 }))) {
-    const n = p.shape.reduce((a, b) => a * b, 1);
-    const fanIn = p.shape.length === 4 ? p.shape[0] * p.shape[1] * p.shape[2] : p.shape[0];
-    const data = new Float32Array(n);
-    if (p.name.endsWith('.weight')) for (let i = 0; i < n; i++) data[i] = rng.normal(Math.sqrt(2 / fanIn));
-    out[p.name] = { shape: p.shape, data };
-  }
-  return out;
-}
 
 const probe = (over: Partial<TrainConfigInput> = {}): TrainConfigInput => ({
   variant: 'torchvision', preset: 'linear-probe', weights: { kind: 'file', path: weightsPath }, seed: 11, valFraction: 0.2,
@@ -57,7 +43,7 @@ const tensorNames = (path: string) => {
 before(async () => {
   await tf.setBackend('cpu');
   root = await makeClassFolders(10, { seed: 5 });
-  initial = heWeights(1);
+  initial = heWeights(makeSpec('torchvision', { convChannels: CONV, fcUnits: FC, numClasses: 5 }), 1);
   weightsPath = join(root, '..', `${root.split('/').pop()}-he.safetensors`);
   await saveSafetensors(weightsPath, initial, { variant: 'torchvision' });
 });

@@ -6,18 +6,18 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { makeSpec, paramShapes } from '../../../../src/engine/model/spec';
+import { makeSpec } from '../../../../src/engine/model/spec';
 import { saveSafetensors } from '../../../../src/engine/weights/safetensors';
 import { loadWeightsFile } from '../../../../src/engine/weights/loadWeights';
 import type { HostTensor } from '../../../../src/engine/weights/hostTensor';
 import { scanDataset } from '../../../../src/engine/train/dataset';
 import { resumeTraining, startTraining } from '../../../../src/engine/train/trainer';
 import { openRun, readMetrics } from '../../../../src/engine/train/runFiles';
-import { Rng } from '../../../../src/engine/train/rng';
 import { resolveTrainConfig } from '../../../../src/engine/train/config';
 import { initialParams, trainSpec } from '../../../../src/engine/train/model';
 import type { EpochRecord, StepRecord, TrainConfigInput, TrainEvent } from '../../../../src/protocol/engine/train';
 import { addBadFiles, makeClassFolders } from '../../../fixtures/train/makeDataset';
+import { heWeights } from '../../../helpers/heWeights';
 
 const CONV: [number, number, number, number, number] = [8, 16, 16, 16, 16];
 const FC: [number, number] = [256, 256];
@@ -25,20 +25,6 @@ let root: string;
 let weightsPath: string;
 let bad: { notImage: string; empty: string; truncated: string };
 let initial: Record<string, HostTensor>;
-
-/** Stand-in for pretrained weights: He-initialised (so pool5 features carry the colour), 5 classes. */
-function heWeights(seed: number): Record<string, HostTensor> {
-  const rng = new Rng(seed);
-  const out: Record<string, HostTensor> = {};
-  for (const p of paramShapes(makeSpec('torchvision', { convChannels: CONV, fcUnits: FC, numClasses: 5 }))) {
-    const n = p.shape.reduce((a, b) => a * b, 1);
-    const fanIn = p.shape.length === 4 ? p.shape[0] * p.shape[1] * p.shape[2] : p.shape[0];
-    const data = new Float32Array(n);
-    if (p.name.endsWith('.weight')) for (let i = 0; i < n; i++) data[i] = rng.normal(Math.sqrt(2 / fanIn));
-    out[p.name] = { shape: p.shape, data };
-  }
-  return out;
-}
 
 const base = (over: Partial<TrainConfigInput> = {}): TrainConfigInput => ({
   variant: 'torchvision', mode: 'frozen', weights: { kind: 'file', path: weightsPath }, epochs: 5, batchSize: 8, lr: 0.001,
@@ -50,7 +36,7 @@ before(async () => {
   root = await makeClassFolders(10, { seed: 5 });
   bad = await addBadFiles(join(root, 'red'));
   writeFileSync(join(root, 'README.txt'), 'loose file\n');
-  initial = heWeights(1);
+  initial = heWeights(makeSpec('torchvision', { convChannels: CONV, fcUnits: FC, numClasses: 5 }), 1);
   weightsPath = join(root, '..', `${root.split('/').pop()}-he.safetensors`);
   await saveSafetensors(weightsPath, initial, { variant: 'torchvision' });
 });

@@ -6,11 +6,11 @@
 // change the steps made (both graphs compute in float32 with different summation orders).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeSpec, paramShapes, VARIANTS } from '../../../../../src/engine/model/spec';
+import { makeSpec, VARIANTS } from '../../../../../src/engine/model/spec';
 import { TrainRunner } from '../../../../../src/engine/onnx/train/runner';
 import { detectNchwcBlock } from '../../../../../src/engine/onnx/train/nchwc';
 import { Rng } from '../../../../../src/engine/train/rng';
-import type { HostTensor } from '../../../../../src/engine/weights/hostTensor';
+import { heWeights } from '../../../../helpers/heWeights';
 
 test('the NCHWc block size is detected (MLAS has blocked kernels on every x64 CPU with AVX2)', async () => {
   const block = await detectNchwcBlock();
@@ -23,13 +23,8 @@ for (const variant of VARIANTS) {
     const block = await detectNchwcBlock();
     assert.ok(block > 0 || process.arch !== 'x64', 'x64 has NCHWc kernels');
     const spec = makeSpec(variant, { convChannels: [16, 32, 48, 48, 32], fcUnits: [24, 20], numClasses: 5 });
+    const init = heWeights(spec, 7, 0.1);
     const rng = new Rng(7);
-    const init: Record<string, HostTensor> = {};
-    for (const p of paramShapes(spec)) {
-      const n = p.shape.reduce((a, b) => a * b, 1);
-      const fanIn = n / p.shape[p.shape.length - 1];
-      init[p.name] = { shape: p.shape, data: Float32Array.from({ length: n }, () => (rng.next() - 0.5) * 2 * Math.sqrt(3 / fanIn)) };
-    }
     const n = 3;
     const S = spec.inputSize;
     const input = Float32Array.from({ length: n * S * S * 3 }, () => rng.next() * 2 - 1);

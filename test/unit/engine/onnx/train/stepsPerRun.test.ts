@@ -4,23 +4,14 @@
 // grouping).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeSpec, paramShapes, type ModelSpec } from '../../../../../src/engine/model/spec';
+import { makeSpec, type ModelSpec } from '../../../../../src/engine/model/spec';
 import { TrainRunner, type StepInput } from '../../../../../src/engine/onnx/train/runner';
 import { Rng } from '../../../../../src/engine/train/rng';
-import type { HostTensor } from '../../../../../src/engine/weights/hostTensor';
+import { heWeights } from '../../../../helpers/heWeights';
 
 const spec = makeSpec('torchvision', { convChannels: [16, 32, 48, 48, 32], fcUnits: [24, 20], numClasses: 5 });
 
-function startingWeights(s: ModelSpec): Record<string, HostTensor> {
-  const rng = new Rng(3);
-  const init: Record<string, HostTensor> = {};
-  for (const p of paramShapes(s)) {
-    const n = p.shape.reduce((a, b) => a * b, 1);
-    const fanIn = n / p.shape[p.shape.length - 1];
-    init[p.name] = { shape: p.shape, data: Float32Array.from({ length: n }, () => (rng.next() - 0.5) * 2 * Math.sqrt(3 / fanIn)) };
-  }
-  return init;
-}
+const startingWeights = (s: ModelSpec) => heWeights(s, 3, 0.1);
 
 async function batches(runner: TrainRunner, frozen: boolean, count: number): Promise<StepInput[]> {
   const rng = new Rng(11);
