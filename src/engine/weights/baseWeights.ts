@@ -12,10 +12,19 @@ export class BaseWeightsError extends Error {
   readonly code = 'bad-weights';
 }
 
+/** Hashes already taken in this process, by path, size and mtime: a partial model is completed on every load. */
+const hashed = new Map<string, string>();
+
 export async function sha256File(path: string): Promise<string> {
+  const st = statSync(path);
+  const key = `${path}\0${st.size}\0${st.mtimeMs}`;
+  const known = hashed.get(key);
+  if (known) return known;
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  const sha = hash.digest('hex');
+  hashed.set(key, sha);
+  return sha;
 }
 
 /** The reference a run records for its starting weights file. */
@@ -39,7 +48,7 @@ export function parseBaseWeightsRef(metadata: Record<string, string>): BaseWeigh
 
 /**
  * Throws a message that says what to do when the base file is gone or is not the one the run
- * started from (size first: hashing 244 MB takes a second).
+ * started from (size first: hashing 244 MB takes a second, once per process while the file is unchanged).
  */
 export async function verifyBaseWeights(ref: BaseWeightsRef, partialFile: string): Promise<void> {
   const what = `${partialFile} holds only the trained layers; the others come from ${ref.path} (SHA-256 ${ref.sha256.slice(0, 12)}…)`;
