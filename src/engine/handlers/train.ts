@@ -5,11 +5,11 @@ import type { Handler, RequestContext } from './context';
 import type { Engine } from '../engine';
 import { DEVICE_LABELS } from '../onnx/devices';
 import { EngineFailure } from './context';
-import type { TrainEvent, TrainRequests } from '../../protocol/engine/train';
+import type { TrainEvent, TrainRequests, TrainStorage } from '../../protocol/engine/train';
 import { scanDataset } from '../train/dataset';
 import { resumeTraining, startTraining, type TrainHooks } from '../train/trainer';
 
-async function hooksFor(engine: Engine, ctx: RequestContext<'train' | 'resumeTraining'>): Promise<TrainHooks> {
+async function hooksFor(engine: Engine, ctx: RequestContext<'train' | 'resumeTraining'>, storage: TrainStorage): Promise<TrainHooks> {
   if (!engine.deviceReport) {
     const asked = engine.devicePreference;
     if (asked !== 'auto' && asked !== 'cpu') ctx.progress(0, undefined, `Testing ${DEVICE_LABELS[asked]} before training`);
@@ -17,6 +17,7 @@ async function hooksFor(engine: Engine, ctx: RequestContext<'train' | 'resumeTra
   const device = await engine.deviceReady();
   return {
     device,
+    ...(storage.featureCacheDir ? { features: { diskRoot: storage.featureCacheDir } } : {}),
     signal: ctx.signal,
     emit: (event: TrainEvent) => ctx.emit(event),
     progress: (done, total, message) => ctx.progress(done, total, message),
@@ -39,6 +40,6 @@ async function withCodes<T>(work: () => Promise<T>): Promise<T> {
 
 export const createTrainHandlers = (engine: Engine): { [M in keyof TrainRequests]: Handler<M> } => ({
   scanDataset: (p) => withCodes(async () => (await scanDataset(p.folder, { valFraction: p.valFraction, seed: p.seed })).summary),
-  train: (p, ctx) => withCodes(async () => startTraining(p.folder, p.runsRoot, p.config, await hooksFor(engine, ctx))),
-  resumeTraining: (p, ctx) => withCodes(async () => resumeTraining(p.runDir, await hooksFor(engine, ctx), { epochs: p.epochs })),
+  train: (p, ctx) => withCodes(async () => startTraining(p.folder, p.runsRoot, p.config, await hooksFor(engine, ctx, p))),
+  resumeTraining: (p, ctx) => withCodes(async () => resumeTraining(p.runDir, await hooksFor(engine, ctx, p), { epochs: p.epochs })),
 });

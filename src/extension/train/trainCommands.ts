@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { EngineError } from '../engine/client';
 import type { ModelStatus } from '../../protocol/engine';
 import type {
-  DatasetSummary, OpenRunResult, TrainConfigInput, TrainResult,
+  DatasetSummary, OpenRunResult, TrainConfigInput, TrainResult, TrainStorage,
 } from '../../protocol/engine/train';
 import { BEST_FILE, deleteRun, openRun, readRunConfig, runSizeBytes } from '../../engine/train/runFiles';
 import type { VariantName } from '../../protocol/engine/model';
@@ -64,6 +64,11 @@ export class TrainingCommands {
     return this.context.extensionUri;
   }
 
+  /** Probe runs' fc7 features, kept between runs in the extension's own storage. */
+  private get featureCacheDir(): string {
+    return join(this.context.globalStorageUri.fsPath, 'train-features');
+  }
+
   /** Explorer (folder uri) or palette (asks). Resolves when training ends, with the engine's result. */
   async trainOnFolder(uri?: vscode.Uri, options: TrainCommandOptions = {}): Promise<TrainResult | undefined> {
     if (this.refuseSecondRun()) return undefined;
@@ -105,7 +110,7 @@ export class TrainingCommands {
       );
     }
     const runsRoot = options.runsRoot ?? runsRootFor(folder, this.context.globalStorageUri);
-    return this.runInEngine('train', { folder, runsRoot, config: trainConfig }, `Training on ${basename(folder)}/`);
+    return this.runInEngine('train', { folder, runsRoot, config: trainConfig, featureCacheDir: this.featureCacheDir }, `Training on ${basename(folder)}/`);
   }
 
   /** Continues a cancelled or interrupted run (argument: its folder; else a pick). */
@@ -122,7 +127,7 @@ export class TrainingCommands {
       void vscode.window.showErrorMessage((err as Error).message);
       return undefined;
     }
-    return this.runInEngine('resumeTraining', { runDir, ...(epochs !== undefined && { epochs }) }, `Resuming ${basename(runDir)}`, history);
+    return this.runInEngine('resumeTraining', { runDir, ...(epochs !== undefined && { epochs }), featureCacheDir: this.featureCacheDir }, `Resuming ${basename(runDir)}`, history);
   }
 
   /** Shows a run's training view again from its metrics log. */
@@ -295,7 +300,7 @@ export class TrainingCommands {
   /** Runs train/resumeTraining with a progress notification and the live training view. */
   private async runInEngine(
     method: 'train' | 'resumeTraining',
-    params: { folder: string; runsRoot: string; config: TrainConfigInput } | { runDir: string; epochs?: number },
+    params: ({ folder: string; runsRoot: string; config: TrainConfigInput } | { runDir: string; epochs?: number }) & TrainStorage,
     title: string,
     history?: OpenRunResult,
   ): Promise<TrainResult | undefined> {

@@ -347,6 +347,12 @@ export interface ProbeRecordFile {
 /** 'trainProbe': after an epoch's checkpoint, when the run folder names a probe image. */
 export type TrainProbeEvent = ProbeRecordFile & { kind: 'trainProbe'; runDir: string };
 export type TrainEvent = TrainStartEvent | TrainStepEvent | TrainEpochEvent | TrainProbeEvent;
+/** Where a run may keep what outlives it (the host's global storage). */
+export interface TrainStorage {
+  /** probe runs' cached fc7 features (default: $XDG_CACHE_HOME or ~/.cache, /alexnet-explorer/train-features) */
+  featureCacheDir?: string;
+}
+
 /** What a train or resumeTraining request sends while it runs. */
 export type TrainRequestEvent = TrainEvent | ProgressEvent | LogEvent;
 
@@ -354,7 +360,7 @@ export interface TrainRequests {
   /** Lists classes/images, the split and problems; reads only file headers. */
   scanDataset: { params: { folder: string; valFraction?: number; seed?: number }; result: DatasetSummary; event: never };
   /** Trains in a new run folder under runsRoot; warnings come as 'log' events. Cancel returns cancelled: true. */
-  train: { params: { folder: string; runsRoot: string; config: TrainConfigInput }; result: TrainResult; event: TrainRequestEvent };
+  train: { params: { folder: string; runsRoot: string; config: TrainConfigInput } & TrainStorage; result: TrainResult; event: TrainRequestEvent };
   /** Continues a run from its last checkpoint (same folder, same metrics.jsonl). */
-  resumeTraining: { params: { runDir: string; epochs?: number }; result: TrainResult; event: TrainRequestEvent };
+  resumeTraining: { params: { runDir: string; epochs?: number } & TrainStorage; result: TrainResult; event: TrainRequestEvent };
 }
