@@ -6,10 +6,10 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ModelSpec } from '../model/spec';
 import type { RunConfigFile, SkippedFile, TrainConfig } from '../../protocol/engine/train';
-import { evictModels } from '../project/featureStore';
+import { evictModels, imageIdentity } from '../project/featureStore';
 import { cropNormalise, fixedCropParams, type FixedCrop } from './augment';
 import type { LabelledImage } from './dataset';
 import type { FeatureExtractor } from './featureExtractor';
@@ -217,8 +217,8 @@ export class FeatureCache {
     // by the crop itself, not its index: the list of fixed crops depends on the run's augmentation
     const crop = this.opts.crops[variant];
     try {
-      const st = await fsp.stat(path);
-      const name = createHash('sha256').update(`${resolve(path)}\0${st.size}\0${st.mtimeMs}\0${crop.position}\0${crop.flip}`).digest('hex').slice(0, 40);
+      const id = await imageIdentity(path);
+      const name = createHash('sha256').update(`${id.path}\0${id.size}\0${id.mtimeMs}\0${crop.position}\0${crop.flip}`).digest('hex').slice(0, 40);
       return join(this.opts.diskDir!, `${name}.f32`);
     } catch {
       return undefined;
