@@ -7,7 +7,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { checkImage } from '../image/check';
-import type { DatasetSummary, SkippedFile } from '../../protocol/engine/train';
+import { VAL_FOLDER_NAMES, type DatasetSummary, type SkippedFile } from '../../protocol/engine/train';
 import { RNG, rngFor } from './rng';
 
 export interface LabelledImage {
@@ -22,7 +22,6 @@ export interface Dataset {
   val: LabelledImage[];
 }
 
-const VAL_NAMES = ['val', 'valid', 'validation'];
 
 async function isDir(p: string): Promise<boolean> {
   try {
@@ -119,12 +118,12 @@ export async function scanDataset(folder: string, opts: { valFraction?: number; 
   const warnings: string[] = [];
   const trainRoot = join(folder, 'train');
   let valRoot: string | undefined;
-  for (const n of VAL_NAMES) if (!valRoot && (await isDir(join(folder, n)))) valRoot = join(folder, n);
+  for (const n of VAL_FOLDER_NAMES) if (!valRoot && (await isDir(join(folder, n)))) valRoot = join(folder, n);
   const split = await isDir(trainRoot);
   const layout: DatasetSummary['layout'] = split ? 'split-folders' : 'class-folders';
 
   const root = split ? trainRoot : folder;
-  const folders = (await classDirs(root)).filter((c) => split || !(c === 'train' || VAL_NAMES.includes(c)));
+  const folders = (await classDirs(root)).filter((c) => split || !(c === 'train' || VAL_FOLDER_NAMES.includes(c)));
   const trainByClass = await collect(root, folders, skipped);
   // a folder without one usable training image is not a class (it would be an output nothing teaches)
   const emptyClasses = folders.filter((c) => trainByClass.get(c)!.length === 0);

@@ -7,10 +7,9 @@
 // one ("a-2.png"), and Undo refuses when the original place is taken. No `vscode` import: unit-tested.
 import { copyFile, constants, link, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, sep } from 'node:path';
-import type { RunConfigFile } from '../../protocol/engine/train';
+import { VAL_FOLDER_NAMES, type RunConfigFile } from '../../protocol/engine/train';
 
 export const EXCLUDED_DIR = join('.alexnet', 'excluded');
-const VAL_NAMES = ['val', 'valid', 'validation'];
 
 export interface DatasetEdit {
   kind: 'move' | 'exclude';
@@ -42,7 +41,7 @@ export function placeOf(folder: string, layout: RunConfigFile['layout'], path: s
   if (!rel || rel.startsWith('..') || isAbsolute(rel)) throw new DatasetEditError(`${path} is not inside the dataset folder ${folder}`, 'bad-input');
   const parts = rel.split(sep);
   const split = layout === 'split-folders' ? 1 : 0;
-  if (split && !(parts[0] === 'train' || VAL_NAMES.includes(parts[0]))) throw new DatasetEditError(`${rel} is not under train/ or val/`, 'bad-input');
+  if (split && !(parts[0] === 'train' || VAL_FOLDER_NAMES.includes(parts[0]))) throw new DatasetEditError(`${rel} is not under train/ or val/`, 'bad-input');
   if (parts.length < split + 2 || parts[split].startsWith('.')) throw new DatasetEditError(`${rel} is not in a class folder`, 'bad-input');
   return { root: split ? join(folder, parts[0]) : folder, className: parts[split], rest: parts.slice(split + 1).join(sep) };
 }

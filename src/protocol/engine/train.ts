@@ -7,6 +7,9 @@ import type { VariantName } from './model';
 import type { LogEvent, ProgressEvent } from './events';
 import type { DeviceId, DevicePreference } from './device';
 
+/** A dataset's validation folder next to train/: the first of these that exists (the scan, Move to Class). */
+export const VAL_FOLDER_NAMES: readonly string[] = ['val', 'valid', 'validation'];
+
 export type TrainMode =
   /** conv layers frozen, only fc6..fc8 learn (on pool5 features); the default when weights are given */
   | 'frozen'
