@@ -138,6 +138,11 @@ export async function ortCamPieces(spec: ModelSpec, params: () => HostParams, we
     const m = buildCamModel(spec, params(), layer);
     return { bytes: m.bytes, meta: { height: m.height, width: m.width, channels: m.channels } };
   });
+  return camPiecesOn(session, meta, spec, input, classIndex);
+}
+
+/** Grad-CAM's raw pieces from a session of buildCamModel (`meta`: its activation's size). */
+export async function camPiecesOn(session: TrainSession, meta: { height: number; width: number; channels: number }, spec: ModelSpec, input: Float32Array, classIndex?: number) {
   const S = spec.inputSize;
   const x = ortTensor(input.subarray(0, S * S * 3), [1, S, S, 3]);
   const K = spec.numClasses;
@@ -157,7 +162,7 @@ export async function ortCamPieces(spec: ModelSpec, params: () => HostParams, we
     logits: out.logits.data as Float32Array,
     activation: out.activation.data as Float32Array,
     gradient: out.gradient.data as Float32Array,
-    ...(meta as { height: number; width: number; channels: number }),
+    height: meta.height, width: meta.width, channels: meta.channels,
   };
 }
 

@@ -6,8 +6,8 @@ import type { ModelSpec } from '../model/spec';
 import type { Params } from '../model/alexnet';
 import type { HostTensor } from '../weights/hostTensor';
 import { camFromPieces, defaultCamLayer, gradCam, type GradCam } from '../inspect/gradcam';
-import { buildCamModel } from '../inspect/ortGradients';
-import { createTrainingSession, ortTensor } from '../onnx/train/session';
+import { buildCamModel, camPiecesOn } from '../inspect/ortGradients';
+import { createTrainingSession } from '../onnx/train/session';
 import { centreCrop, cropNormalise } from './augment';
 import { ImageSource } from './loader';
 import { topClasses } from './valRecord';
@@ -33,20 +33,10 @@ export async function computeProbe(opts: {
   let cam: GradCam;
   if (runtime === 'onnx') {
     const m = buildCamModel(spec, host, layer);
+    // its own session, not inspect's cache: the weights change every epoch
     const session = await createTrainingSession(m.bytes, 'cpu');
     try {
-      const K = spec.numClasses;
-      const input = ortTensor(x, [1, S, S, 3]);
-      const logits = (await session.run({ x: input, seed: ortTensor(new Float32Array(K), [1, K]) }, ['logits'])).logits.data as Float32Array;
-      let cls = 0;
-      for (let k = 1; k < K; k++) if (logits[k] > logits[cls]) cls = k;
-      const seed = new Float32Array(K);
-      seed[cls] = 1;
-      const out = await session.run({ x: input, seed: ortTensor(seed, [1, K]) }, ['logits', 'activation', 'gradient']);
-      cam = camFromPieces(layer, {
-        classIndex: cls, logits: out.logits.data as Float32Array, activation: out.activation.data as Float32Array,
-        gradient: out.gradient.data as Float32Array, height: m.height, width: m.width, channels: m.channels,
-      });
+      cam = camFromPieces(layer, await camPiecesOn(session, m, spec, x));
     } finally {
       await session.release();
     }
