@@ -288,7 +288,7 @@ function adaptiveAvgPool(ctx: LayerContext, size: number, x: string, [c, h, w]: 
 }
 
 /** Flatten in H,W,C order (the canonical fc6 rows): NCHW goes through NHWC first. The width is spelled
- * out (not -1): ORT cannot infer it for a batch of zero rows (a no-op step, step.ts). */
+ * out, not -1, which ORT cannot infer for an empty batch. */
 function flatten(ctx: LayerContext, x: string, shape: number[]): LayerStep {
   const { g } = ctx;
   const [c, h, w] = shape;
