@@ -229,7 +229,9 @@ async function runOurs(files) {
   let runDir;
   const cmd = [process.execPath, join(root, 'dist/cli.js'), 'train', opts.data, '--variant', opts.variant, '--mode', opts.mode, '--weights', files.init, ...recipeArgs(), '--no-pca', '--runs', runsRoot, '--backend', opts.backend, '--json'];
   log(`ours: ${cmd.slice(1).join(' ')}`);
-  const res = await runMonitored(cmd, { ...process.env }, (line, now, t0) => {
+  // the training malloc settings the CLI would re-run itself with (src/engine/train/mallocEnv.ts), given
+  // here so that the process measured (CPU time, peak memory) is the trainer, not a waiting wrapper
+  const res = await runMonitored(cmd, { ...process.env, MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD_: '-1' }, (line, now, t0) => {
     let e;
     try {
       e = JSON.parse(line);
