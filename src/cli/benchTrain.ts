@@ -78,6 +78,7 @@ export async function runTrainBench(options: ParsedArgs['options']): Promise<num
         batchHint: batch,
         ...(options['conv-dw'] ? { convDw: String(options['conv-dw']) as 'im2col' | 'transpose' } : {}),
         ...(options['pool-grad'] ? { poolGrad: String(options['pool-grad']) as 'indices' | 'mask' } : {}),
+        ...(options['dense-gemm'] ? { denseGemm: String(options['dense-gemm']) as 'direct' | 'weightsFirst' | 'auto' } : {}),
         // --nchwc 0: plain Conv kernels (default: the block size nchwc.ts detects)
         ...(options.nchwc !== undefined ? { nchwcBlock: Number(options.nchwc) } : {}),
       },
