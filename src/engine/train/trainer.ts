@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Params } from '../model/alexnet';
 import { paramShapes, type ModelSpec } from '../model/spec';
 import type { HostTensor } from '../weights/hostTensor';
-import { readSafetensors, saveSafetensors } from '../weights/safetensors';
+import { readSafetensors, writeSafetensors } from '../weights/safetensors';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import type {
@@ -287,11 +287,14 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     epochs: state.epochsDone,
     cancelled,
     earlyStopped: state.earlyStopped,
-    ...(existsSync(join(runDir, BEST_FILE)) ? { bestPath: join(runDir, BEST_FILE) } : {}),
+    // this run's best file may still be committing: the run returns only after that (finally below)
+    ...(state.bestEpoch !== undefined || existsSync(join(runDir, BEST_FILE)) ? { bestPath: join(runDir, BEST_FILE) } : {}),
     ...(ort ? { device: ort.device } : {}),
   });
 
   let featureCache: FeatureCache | undefined;
+  // the last epoch's best and checkpoint files on their way to the disk (writeSafetensors)
+  let pendingCommit: Promise<unknown> = Promise.resolve();
   try {
     if (state.finished && state.epochsDone >= config.epochs) return result(false);
     state.finished = false;
@@ -582,10 +585,17 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       // resume's truncation; the records of epochs neither best nor last go once the checkpoint is safe.
       if (val.images.size) writeValidationRecord(runDir, val.images.record(epoch, dataset.classNames));
       appendMetrics(runDir, record);
-      if (isBest) await saveSafetensors(join(runDir, BEST_FILE), savedParams(), bestMetadata(spec, configFile, runDir, state, record));
+      // The last epoch's files are in place before this one's replace them. Each file's bytes are
+      // written now (the weights change with the next step); its flush to the disk and its rename
+      // run on while the next epoch trains. The records of epochs neither best nor last go once the
+      // checkpoint is in place.
+      await pendingCommit;
+      const best = isBest ? await writeSafetensors(join(runDir, BEST_FILE), savedParams(), bestMetadata(spec, configFile, runDir, state, record)) : undefined;
       if (ort) state.optimizer = ort.optimizerState();
-      await saveCheckpoint(runDir, savedParams(), ort?.stateTensors() ?? velocityTensors(sgd), spec, configFile, state);
-      pruneValidationRecords(runDir, [state.bestEpoch, epoch]);
+      const checkpointFile = await writeCheckpoint(runDir, savedParams(), ort?.stateTensors() ?? velocityTensors(sgd), spec, configFile, state);
+      const keep = [state.bestEpoch, epoch];
+      pendingCommit = Promise.all([best?.committed, checkpointFile.committed]).then(() => pruneValidationRecords(runDir, keep));
+      pendingCommit.catch(() => undefined); // awaited at the next epoch's end or the run's
       const { type: _t, ...fields } = record;
       hooks.emit?.({ kind: 'trainEpoch', runDir, totalEpochs: config.epochs, ...fields });
       await probeEpoch(epoch);
@@ -601,6 +611,8 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     for (const v of Object.values(vars)) v.dispose();
     sgd.dispose();
     await ort?.dispose();
+    // the run is reported once its last files are in place (a failed commit fails the run)
+    await pendingCommit;
   }
 }
 
@@ -657,9 +669,9 @@ function velocityTensors(sgd: MomentumSgd): Record<string, HostTensor> {
   return out;
 }
 
-async function saveCheckpoint(runDir: string, params: Record<string, HostTensor>, optimizerTensors: Record<string, HostTensor>, spec: ModelSpec, configFile: RunConfigFile, state: CheckpointState): Promise<void> {
+function writeCheckpoint(runDir: string, params: Record<string, HostTensor>, optimizerTensors: Record<string, HostTensor>, spec: ModelSpec, configFile: RunConfigFile, state: CheckpointState): Promise<{ committed: Promise<void> }> {
   const tensors = { ...params, ...optimizerTensors };
-  await saveSafetensors(join(runDir, CHECKPOINT_FILE), tensors, {
+  return writeSafetensors(join(runDir, CHECKPOINT_FILE), tensors, {
     format: 'alexnet-explorer-checkpoint',
     variant: spec.variant,
     classNames: JSON.stringify(configFile.classNames),

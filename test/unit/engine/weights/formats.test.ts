@@ -2,7 +2,7 @@
 // arrays), safetensors (round trip, metadata, atomic write), and the messages for bad files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeSpec, SpecOptions, VariantName } from '../../../../src/engine/model/spec';
@@ -11,7 +11,7 @@ import { WeightsMismatchError } from '../../../../src/engine/weights/fitToSpec';
 import { PyDict } from '../../../../src/engine/weights/pickle';
 import { readTorchFile } from '../../../../src/engine/weights/pytorch';
 import { readNpy } from '../../../../src/engine/weights/npy';
-import { encodeSafetensors, readSafetensors, saveSafetensors } from '../../../../src/engine/weights/safetensors';
+import { encodeSafetensors, readSafetensors, saveSafetensors, writeSafetensors } from '../../../../src/engine/weights/safetensors';
 import { saveWeightsFile } from '../../../../src/engine/weights/savedWeights';
 import { FIXTURES } from '../../../helpers/paths';
 
@@ -167,6 +167,28 @@ test('safetensors round trip keeps tensors and metadata; the write is atomic', a
   // The header is 8-byte aligned, as the reference implementation writes it.
   const raw = readFileSync(path);
   assert.equal(Number(raw.readBigUInt64LE(0)) % 8, 0);
+});
+
+test('a safetensors write in two stages: the bytes first, the old file intact until the commit', async () => {
+  const dir = tmp();
+  const path = join(dir, 'checkpoint.safetensors');
+  await saveSafetensors(path, { x: { shape: [3], data: Float32Array.from([1, 2, 3]) } });
+  const next = Float32Array.from([4, 5, 6]);
+  const { committed } = await writeSafetensors(path, { x: { shape: [3], data: next } }, { epoch: '2' });
+  next.fill(-1); // the trainer's next step changes the weights once the bytes are written
+  assert.deepEqual([...(readSafetensors(readFileSync(path)).tensors.x.data as Float32Array)], [1, 2, 3], 'the old file until the commit');
+  await committed;
+  const back = readSafetensors(readFileSync(path));
+  assert.deepEqual([...(back.tensors.x.data as Float32Array)], [4, 5, 6]);
+  assert.equal(back.metadata.epoch, '2');
+  assert.deepEqual(readdirSync(dir), ['checkpoint.safetensors']);
+  // a commit that cannot rename (the target is now a folder) rejects and leaves no temporary file
+  const blocked = join(dir, 'blocked.safetensors');
+  const pending = await writeSafetensors(blocked, { x: { shape: [1], data: Float32Array.of(1) } });
+  mkdirSync(join(blocked, 'inside'), { recursive: true });
+  await assert.rejects(pending.committed);
+  assert.deepEqual(readdirSync(dir).sort(), ['blocked.safetensors', 'checkpoint.safetensors']);
+  assert.deepEqual(readdirSync(blocked), ['inside']);
 });
 
 test('safetensors reader checks offsets against the data', () => {
