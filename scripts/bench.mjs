@@ -12,6 +12,7 @@
 // A run counts only if its threads waited for a CPU less than 10% of their time
 // (/proc/<pid>/task/*/schedstat); figures are medians of the quiet runs.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { TRAINING_ENV } from './bench/trainingEnv.mjs';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, homedir } from 'node:os';
 import { join } from 'node:path';
@@ -245,8 +246,8 @@ async function inference(variant, haveTorch, haveOrt) {
 
 async function training(variant, haveTorch, haveOrt) {
   const defs = flag('--no-tfjs-train') ? [] : [{ name: 'tfjs wasm 2 threads', node: true }];
-  // the engine starts itself with MALLOC_MMAP_MAX_=0 (src/cli/benchTrain.ts, the engine's spawn): so does its row
-  if (haveOrt) defs.push({ name: 'ours: ONNX training step on onnxruntime-node 2T', node: true, ort: true, env: { MALLOC_MMAP_MAX_: '0' } });
+  // the engine starts itself with the training malloc settings (src/engine/train/mallocEnv.ts): so does its row
+  if (haveOrt) defs.push({ name: 'ours: ONNX training step on onnxruntime-node 2T', node: true, ort: true, env: TRAINING_ENV });
   if (haveTorch) defs.push({ name: 'PyTorch 1.13 CPU + OpenBLAS, 2T', py: true }, { name: 'PyTorch, same, big tensors kept on the heap (MALLOC_MMAP_MAX_=0)', py: true, tuned: true });
   const configs = [];
   for (const d of defs) {

@@ -22,6 +22,7 @@ import { cpus, homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ensureOpenBlas } from './openblas.mjs';
+import { TRAINING_ENV } from './trainingEnv.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 // The tsx children compile strict, as the bundles do (the root tsconfig.json includes no files).
@@ -231,7 +232,7 @@ async function runOurs(files) {
   log(`ours: ${cmd.slice(1).join(' ')}`);
   // the training malloc settings the CLI would re-run itself with (src/engine/train/mallocEnv.ts), given
   // here so that the process measured (CPU time, peak memory) is the trainer, not a waiting wrapper
-  const res = await runMonitored(cmd, { ...process.env, MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD_: '-1' }, (line, now, t0) => {
+  const res = await runMonitored(cmd, { ...process.env, ...TRAINING_ENV }, (line, now, t0) => {
     let e;
     try {
       e = JSON.parse(line);

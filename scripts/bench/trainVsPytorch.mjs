@@ -10,6 +10,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ensureOpenBlas } from './openblas.mjs';
+import { TRAINING_ENV } from './trainingEnv.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const arg = (k, d) => process.argv.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ?? d;
@@ -45,7 +46,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 const results = [];
 for (const variant of [...new Set(cases.map((c) => c.variant))]) {
   const defs = [
-    { name: 'ours: ORT training step', cmd: process.execPath, argv: ['--import', 'tsx', join(root, 'scripts/bench/worker.ts')], env: { MALLOC_MMAP_MAX_: '0' }, setup: { cmd: 'setup', variant, backend: 'ort-train', threads: 2 } },
+    { name: 'ours: ORT training step', cmd: process.execPath, argv: ['--import', 'tsx', join(root, 'scripts/bench/worker.ts')], env: TRAINING_ENV, setup: { cmd: 'setup', variant, backend: 'ort-train', threads: 2 } },
     { name: 'PyTorch 1.13 + OpenBLAS (as installed)', cmd: '/usr/bin/python3', argv: [join(root, 'scripts/bench/pytorch_peer.py'), 'serve'], env: { LD_LIBRARY_PATH: lib, OMP_NUM_THREADS: '2' }, setup: { cmd: 'setup', threads: 2, spec: specs[variant] } },
     { name: 'PyTorch best (+ MALLOC_MMAP_MAX_=0)', cmd: '/usr/bin/python3', argv: [join(root, 'scripts/bench/pytorch_peer.py'), 'serve'], env: { LD_LIBRARY_PATH: lib, OMP_NUM_THREADS: '2', ...PY_HEAP_ENV }, setup: { cmd: 'setup', threads: 2, spec: specs[variant] } },
   ];
