@@ -581,15 +581,14 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
         skipped: dedupe([...epochSkipped, ...val.skipped]), best: isBest, trainImages: seen, valImages: val.n,
         seconds: (performance.now() - epochStart) / 1000, time: Date.now(),
       };
+      // The last epoch's files are in place, and its records pruned, before this epoch writes its own.
       // Per-image record and metrics line first, then the checkpoint: a crash in between is undone by
       // resume's truncation; the records of epochs neither best nor last go once the checkpoint is safe.
+      await pendingCommit;
       if (val.images.size) writeValidationRecord(runDir, val.images.record(epoch, dataset.classNames));
       appendMetrics(runDir, record);
-      // The last epoch's files are in place before this one's replace them. Each file's bytes are
-      // written now (the weights change with the next step); its flush to the disk and its rename
-      // run on while the next epoch trains. The records of epochs neither best nor last go once the
-      // checkpoint is in place.
-      await pendingCommit;
+      // Each file's bytes are written now (the weights change with the next step); its flush to the
+      // disk and its rename run on while the next epoch trains.
       const best = isBest ? await writeSafetensors(join(runDir, BEST_FILE), savedParams(), bestMetadata(spec, configFile, runDir, state, record)) : undefined;
       if (ort) state.optimizer = ort.optimizerState();
       const checkpointFile = await writeCheckpoint(runDir, savedParams(), ort?.stateTensors() ?? velocityTensors(sgd), spec, configFile, state);
