@@ -113,7 +113,8 @@ export async function saveSafetensors(path: string, tensors: Record<string, Host
 /**
  * saveSafetensors in two stages: resolves once every byte is written (the tensors may change from
  * then on); `committed` resolves once the file is flushed to the disk and renamed over the target,
- * which a caller may let run on (a checkpoint's flush took 1.5 s of a 13 s epoch). Until then the
+ * which a caller may let run on (a finetune checkpoint and best file, 730 MB, took 0.3-0.4 s to flush
+ * here; the whole save 1.5 s of a 13 s epoch). Until then the
  * old file is intact; a failed commit removes the temporary file and rejects `committed`.
  */
 export async function writeSafetensors(path: string, tensors: Record<string, HostTensor>, metadata: Record<string, string> = {}): Promise<{ committed: Promise<void> }> {

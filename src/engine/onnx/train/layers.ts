@@ -89,11 +89,12 @@ function conv(ctx: LayerContext, l: ConvLayer, x: string, [, h, w]: number[], re
   const sliceC = (t: string, i: number, n: number) => (groups === 1 ? t : g.op('Slice', [t, g.constI([i * n]), g.constI([(i + 1) * n]), g.constI([1])]));
   /** one result per group, concatenated along the channels */
   const perGroup = (f: (gi: number) => string) => (groups === 1 ? f(0) : g.op('Concat', Array.from({ length: groups }, (_, gi) => f(gi)), { axis: 1 }));
-  // A grouped conv runs as one blocked conv per group (Caffe's groups of 2: ORT's blocked kernels
-  // take no groups, and its grouped Conv and ConvTranspose ran conv2 40 and 51 ms against the blocked
-  // 33 for the same FLOPs, torchvision b16 profile): the channel slices and the concat are small.
+  // A grouped conv runs as one blocked conv per group (caffe's groups of 2): ORT's blocked kernels
+  // take no groups, and its grouped Conv and ConvTranspose ran caffe's conv2 forward and dX in 40 and
+  // 51 ms at b16, where torchvision's blocked conv2 of the same FLOPs took 33. The channel slices and
+  // the concat are small.
   const out = blockedConv(g, l)
-    ? perGroup((gi) => nchwcConv(g, sliceC(x, gi, ci), reorderFilter(g, sliceC0(g, W, gi, co, groups), co, ci, k, block), sliceC0(g, B, gi, co, groups), { inChannels: ci, outChannels: co, groups: 1 }, { kernel: k, stride: s, pad: p, relu: reluNext }, block))
+    ? perGroup((gi) => nchwcConv(g, sliceC(x, gi, ci), reorderFilter(g, groupRows(g, W, gi, co, groups), co, ci, k, block), groupRows(g, B, gi, co, groups), { inChannels: ci, outChannels: co, groups: 1 }, { kernel: k, stride: s, pad: p, relu: reluNext }, block))
     : g.op('Conv', [x, W, B], { kernel_shape: [k, k], strides: [s, s], pads: [p, p, p, p], group: groups });
   return {
     out,
@@ -119,7 +120,7 @@ function conv(ctx: LayerContext, l: ConvLayer, x: string, [, h, w]: number[], re
           // per group: the flipped filter with in/out swapped, straight into OIHWBiBo (one Transpose
           // does both when the group's filters fill whole blocks)
           dx = perGroup((gi) => {
-            const Wg = sliceC0(g, W, gi, co, groups);
+            const Wg = groupRows(g, W, gi, co, groups);
             const wf =
               co % block === 0
                 ? g.reshape(g.transpose(g.reshape(flip(Wg, co, ci), [co / block, block, ci / block, block, k, k]), [2, 0, 4, 5, 1, 3]), [ci, co, k, k])
@@ -141,7 +142,7 @@ function conv(ctx: LayerContext, l: ConvLayer, x: string, [, h, w]: number[], re
 }
 
 /** Rows [i*n, (i+1)*n) of a parameter (a group's filters or biases); the whole tensor when ungrouped. */
-function sliceC0(g: TrainGraph, t: string, i: number, n: number, groups: number): string {
+function groupRows(g: TrainGraph, t: string, i: number, n: number, groups: number): string {
   return groups === 1 ? t : g.op('Slice', [t, g.constI([i * n]), g.constI([(i + 1) * n]), g.constI([0])]);
 }
 
@@ -250,7 +251,7 @@ function lrn(ctx: LayerContext, l: LrnLayer, a: string, shape: number[]): LayerS
 
 /**
  * d^beta. The LRN's 0.75 as sqrt(d) * sqrt(sqrt(d)) (within 2 ulp of Pow's): ORT's Pow calls the C
- * library's pow per element, 13 ms for the paper net's LRN1 at b16 against about 2 for three passes.
+ * library's pow per element, 13.1 ms for LRN1 at b16 (16x96x55x55) against 3.5 for the three passes.
  */
 function powBeta(g: TrainGraph, d: string, beta: number): string {
   if (beta !== 0.75) return g.op('Pow', [d, g.scalar(beta)]);
