@@ -82,9 +82,12 @@ export class TrainRunner {
     private readonly session: TrainSession,
     private readonly evalStep: BuiltStep,
     private evalSession: TrainSession | undefined,
-    /** graph-layout buffers: `w.<p>`, `prev.<p>` | `m.<p>`, `v.<p>` */
+    /**
+     * graph-layout buffers: `w.<p>`, `prev.<p>` | `m.<p>`, `v.<p>`. Never written once a run has
+     * returned them (each run's outputs are new buffers), so a checkpoint can write the ones params()
+     * and state() hand out while the next steps run.
+     */
     private readonly buffers: Map<string, Float32Array>,
-    private readonly spare: Map<string, Float32Array>,
     private steps_: number,
     private lastLr: number | null,
   ) {}
@@ -104,7 +107,6 @@ export class TrainRunner {
     const evalStep = buildForwardStep({ spec, frozen, graph, ...(features ? { features } : {}) });
     const canonical = new Map(paramShapes(spec).map((p) => [p.name, p.shape]));
     const buffers = new Map<string, Float32Array>();
-    const spare = new Map<string, Float32Array>();
     for (const p of built.params) {
       const src = params[p.name];
       if (!src) throw new Error(`no starting value for ${p.name}`);
@@ -112,7 +114,6 @@ export class TrainRunner {
       // a copy either way: the runner's buffers are written by ORT
       const w = conv ? toGraphLayout(src.data, canonical.get(p.name)!, true) : Float32Array.from(src.data);
       buffers.set(`w.${p.name}`, w);
-      spare.set(`w.${p.name}`, new Float32Array(w.length));
       for (const pre of built.statePrefixes) {
         const saved = state?.tensors[`${CKPT_PREFIX[pre]}${p.name}`];
         let s: Float32Array;
@@ -120,11 +121,10 @@ export class TrainRunner {
         else if (pre === 'prev.') s = Float32Array.from(w); // no momentum yet: W_prev = W
         else s = new Float32Array(w.length);
         buffers.set(`${pre}${p.name}`, s);
-        if (pre !== 'prev.' || built.stepsPerRun > 1) spare.set(`${pre}${p.name}`, new Float32Array(w.length));
       }
     }
     const session = await createTrainingSession(built.bytes, opts.device, { threads: opts.threads, profile: opts.profile });
-    return new TrainRunner(opts, built, session, evalStep, undefined, buffers, spare, state?.steps ?? 0, state?.lastLr ?? null);
+    return new TrainRunner(opts, built, session, evalStep, undefined, buffers, state?.steps ?? 0, state?.lastLr ?? null);
   }
 
   get masks(): BuiltStep['masks'] {
@@ -209,23 +209,18 @@ export class TrainRunner {
       for (const key of keys) {
         const out = key.startsWith('w.') ? `new.${p.name}` : `new.${key}`;
         outKeys.push([out, key]);
-        fetches[out] = ortTensor(this.spare.get(key)!, p.dims);
+        // no preallocated buffer: ORT's Node binding copies every output into a new one anyway
+        fetches[out] = null;
       }
     }
     const res = await this.session.run(feeds, fetches);
 
-    // rotate: SGD with one step per run: W_prev <- W, W <- new (the old W_prev becomes the next
-    // spare); otherwise every state tensor comes out of the run and replaces its input
+    // rotate: SGD with one step per run: W_prev <- W, W <- new; otherwise every state tensor comes
+    // out of the run and replaces its input
     for (const [out, key] of outKeys) {
       const fresh = res[out].data as Float32Array;
       const old = this.buffers.get(key)!;
-      if (key.startsWith('w.') && this.step_.statePrefixes.includes('prev.') && !sgdSeveral) {
-        const prevKey = `prev.${key.slice(2)}`;
-        this.spare.set(key, this.buffers.get(prevKey)!);
-        this.buffers.set(prevKey, old);
-      } else {
-        this.spare.set(key, old);
-      }
+      if (key.startsWith('w.') && this.step_.statePrefixes.includes('prev.') && !sgdSeveral) this.buffers.set(`prev.${key.slice(2)}`, old);
       this.buffers.set(key, fresh);
     }
     this.steps_ = t;
@@ -251,7 +246,7 @@ export class TrainRunner {
     return res.logits.data as Float32Array;
   }
 
-  /** The trained parameters in canonical layout (copies for conv weights, the live buffers otherwise: save before the next step). */
+  /** The trained parameters in canonical layout (copies for conv weights, the current buffers otherwise, which no later step writes). */
   params(): Record<string, HostTensor> {
     const out: Record<string, HostTensor> = {};
     const canonical = new Map(paramShapes(this.opts.spec).map((p) => [p.name, p.shape]));
@@ -278,7 +273,6 @@ export class TrainRunner {
     await this.session.release();
     await this.evalSession?.release();
     this.buffers.clear();
-    this.spare.clear();
   }
 
   private inputDims(n: number): number[] {
