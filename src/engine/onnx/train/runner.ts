@@ -111,7 +111,7 @@ export class TrainRunner {
       const src = params[p.name];
       if (!src) throw new Error(`no starting value for ${p.name}`);
       const conv = isConvWeight(spec, p.name);
-      // a copy either way: the runner's buffers are written by ORT
+      // a copy either way: the caller keeps its tensors, and the runner's are never written once made
       const w = conv ? toGraphLayout(src.data, canonical.get(p.name)!, true) : Float32Array.from(src.data);
       buffers.set(`w.${p.name}`, w);
       for (const pre of built.statePrefixes) {
