@@ -595,17 +595,23 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       // The files are written, flushed to the disk and renamed into place while the next epoch trains
       // (frozen torchvision: 0.5-1.4 s of a 4 s epoch here). On ONNX Runtime the tensors are the
       // runner's, which no later step writes; tfjs's views change with the next step, so there the
-      // bytes are written first.
-      const best = isBest ? writeSafetensors(join(runDir, BEST_FILE), savedParams(), bestMetadata(spec, configFile, runDir, state, record)) : undefined;
+      // bytes are written first. The epoch is announced once its files are in place (Use Trained
+      // Model may then load best.safetensors), which can be while the next epoch's steps run.
+      const saved = savedParams();
+      const best = isBest ? writeSafetensors(join(runDir, BEST_FILE), saved, bestMetadata(spec, configFile, runDir, state, record)) : undefined;
       if (ort) state.optimizer = ort.optimizerState();
-      const checkpointFile = writeCheckpoint(runDir, savedParams(), ort?.stateTensors() ?? velocityTensors(sgd), spec, configFile, state);
+      const checkpointFile = writeCheckpoint(runDir, saved, ort?.stateTensors() ?? velocityTensors(sgd), spec, configFile, state);
       const written = Promise.all([best, checkpointFile]);
       if (!ort) await written;
       const keep = [state.bestEpoch, epoch];
-      pendingCommit = written.then((files) => Promise.all(files.map((f) => f?.committed))).then(() => pruneValidationRecords(runDir, keep));
-      pendingCommit.catch(() => undefined); // awaited at the next epoch's end or the run's
       const { type: _t, ...fields } = record;
-      hooks.emit?.({ kind: 'trainEpoch', runDir, totalEpochs: config.epochs, ...fields });
+      pendingCommit = written
+        .then((files) => Promise.all(files.map((f) => f?.committed)))
+        .then(() => {
+          pruneValidationRecords(runDir, keep);
+          hooks.emit?.({ kind: 'trainEpoch', runDir, totalEpochs: config.epochs, ...fields });
+        });
+      pendingCommit.catch(() => undefined); // awaited at the next epoch's end or the run's
       await probeEpoch(epoch);
       if (state.earlyStopped) {
         hooks.log?.(`early stop after epoch ${epoch}: no better loss for ${state.sinceBest} epochs`);

@@ -318,7 +318,7 @@ export interface TrainStartEvent {
 }
 /** 'trainStep': after every step; the same fields as the metrics.jsonl line plus kind/runDir/totalSteps/etaSeconds. */
 export type TrainStepEvent = Omit<StepRecord, 'type'> & { kind: 'trainStep'; runDir: string; totalSteps: number; etaSeconds: number | null };
-/** 'trainEpoch': after every epoch (validation done, checkpoint written). */
+/** 'trainEpoch': after every epoch, once its checkpoint (and best file) are in place; it may come while the next epoch's steps run. */
 export type TrainEpochEvent = Omit<EpochRecord, 'type'> & { kind: 'trainEpoch'; runDir: string; totalEpochs: number };
 /** probe.json in a run folder: the image the user chose to watch (the training view writes it, the trainer reads it each epoch). */
 export interface ProbeRequestFile {
@@ -347,7 +347,7 @@ export interface ProbeRecordFile {
   /** where the heatmap came from */
   runtime: 'onnx' | 'tfjs';
 }
-/** 'trainProbe': after an epoch's checkpoint, when the run folder names a probe image. */
+/** 'trainProbe': after an epoch's validation, when the run folder names a probe image (it may come before that epoch's trainEpoch). */
 export type TrainProbeEvent = ProbeRecordFile & { kind: 'trainProbe'; runDir: string };
 export type TrainEvent = TrainStartEvent | TrainStepEvent | TrainEpochEvent | TrainProbeEvent;
 /** Where a run may keep what outlives it (the host's global storage). */

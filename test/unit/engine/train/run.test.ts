@@ -12,7 +12,7 @@ import { loadWeightsFile } from '../../../../src/engine/weights/loadWeights';
 import type { HostTensor } from '../../../../src/engine/weights/hostTensor';
 import { scanDataset } from '../../../../src/engine/train/dataset';
 import { resumeTraining, startTraining } from '../../../../src/engine/train/trainer';
-import { openRun, readMetrics } from '../../../../src/engine/train/runFiles';
+import { BEST_FILE, openRun, readMetrics, readRunState } from '../../../../src/engine/train/runFiles';
 import { resolveTrainConfig } from '../../../../src/engine/train/config';
 import { initialParams, trainSpec } from '../../../../src/engine/train/model';
 import type { EpochRecord, StepRecord, TrainConfigInput, TrainEvent } from '../../../../src/protocol/engine/train';
@@ -90,7 +90,14 @@ let reference: { runDir: string; steps: StepRecord[]; epochs: EpochRecord[] };
 
 test('frozen training: loss goes down, val accuracy beats chance, files are complete', async () => {
   const events: TrainEvent[] = [];
-  const res = await startTraining(root, join(root, '.runs'), base(), { emit: (e) => events.push(e) });
+  // an epoch is announced once its files are in place (the checkpoints are written in the background)
+  const onDisk: string[] = [];
+  const emit = (e: TrainEvent) => {
+    events.push(e);
+    if (e.kind !== 'trainEpoch') return;
+    onDisk.push(`${readRunState(e.runDir)?.epochsDone}${e.best && existsSync(join(e.runDir, BEST_FILE)) ? ' best' : ''}`);
+  };
+  const res = await startTraining(root, join(root, '.runs'), base(), { emit });
   assert.equal(res.cancelled, false);
   assert.equal(res.epochs, 5);
   const { steps, epochs } = openRun(res.runDir);
@@ -119,6 +126,7 @@ test('frozen training: loss goes down, val accuracy beats chance, files are comp
   assert.ok(steps.every((s) => s.imagesPerSec > 0 && s.waitMs >= 0 && s.lr === 0.001));
   assert.equal(events.filter((e) => e.kind === 'trainStep').length, 5 * spe);
   assert.equal(events.filter((e) => e.kind === 'trainEpoch').length, 5);
+  assert.deepEqual(onDisk, epochs.map((e) => `${e.epoch}${e.best ? ' best' : ''}`), 'at each trainEpoch, that epoch\'s checkpoint (and best file)');
   assert.equal(events[0].kind, 'trainStart');
   // best.safetensors is a model with the user's classes; frozen conv weights are the file's
   const best = await loadWeightsFile(res.bestPath!, 'auto');
