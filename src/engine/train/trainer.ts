@@ -265,10 +265,10 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
    * step writes, and copies of the layers it does not train (tfjs views, which wasm may move).
    */
   const currentParams = (): Record<string, HostTensor> => {
-    const host = hostParams(vars);
+    // on ONNX Runtime `vars` holds only the layers it does not train (the others were disposed)
+    const host = ort ? copyTensors(hostParams(vars)) : hostParams(vars);
     const trained = ort?.params() ?? {};
-    const own = (t: HostTensor): HostTensor => (ort ? { shape: [...t.shape], data: t.data.slice() } : t);
-    return Object.fromEntries(paramShapes(spec).map(({ name }) => [name, trained[name] ?? own(host[name])]));
+    return Object.fromEntries(paramShapes(spec).map(({ name }) => [name, trained[name] ?? host[name]]));
   };
   // what the files hold: everything, or (with a base file) only the trained layers
   const partial = !!cut && !!configFile.baseWeights;
