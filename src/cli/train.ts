@@ -40,6 +40,8 @@ options:
   --seed N                            (default 42)
   --no-crop --no-flip --no-pca        turn augmentations off
   --runs DIR                          runs root (default ./.alexnet/runs)
+  --probe-image FILE                  an image whose top-5 and Grad-CAM are recorded after every epoch
+                                      (probe-<epoch>.json in the run folder; the training view shows it)
   --resume RUN_DIR                    continue a cancelled or crashed run
   --device D                          where ONNX Runtime computes: auto, cpu, webgpu, cuda, directml
   --backend B                         the tfjs backend: auto, wasm, cpu, ...
@@ -58,7 +60,7 @@ function numberOption(o: Record<string, string | true>, name: string): number | 
 export async function runTrainCli(argv: string[]): Promise<number> {
   const { positionals, options } = parseArgs(argv, {
     flags: ['json', 'help', 'no-crop', 'no-flip', 'no-pca'],
-    values: ['preset', 'init', 'variant', 'mode', 'weights', 'epochs', 'batch-size', 'lr', 'patience', 'early-stop', 'val-fraction', 'seed', 'runs', 'resume', 'backend', 'device'],
+    values: ['preset', 'init', 'variant', 'mode', 'weights', 'epochs', 'batch-size', 'lr', 'patience', 'early-stop', 'val-fraction', 'seed', 'runs', 'resume', 'backend', 'device', 'probe-image'],
   });
   if (options.help) {
     console.log(HELP);
@@ -165,7 +167,7 @@ export async function runTrainCli(argv: string[]): Promise<number> {
         return 1;
       }
       const runsRoot = typeof options.runs === 'string' ? resolve(options.runs) : join(process.cwd(), '.alexnet', 'runs');
-      result = await startTraining(folder, runsRoot, config, hooks);
+      result = await startTraining(folder, runsRoot, config, hooks, typeof options['probe-image'] === 'string' ? { probeImage: resolve(options['probe-image']) } : {});
     }
     if (json) printJson(resultLine(result), true);
     else {

@@ -40,6 +40,6 @@ async function withCodes<T>(work: () => Promise<T>): Promise<T> {
 
 export const createTrainHandlers = (engine: Engine): { [M in keyof TrainRequests]: Handler<M> } => ({
   scanDataset: (p) => withCodes(async () => (await scanDataset(p.folder, { valFraction: p.valFraction, seed: p.seed })).summary),
-  train: (p, ctx) => withCodes(async () => startTraining(p.folder, p.runsRoot, p.config, await hooksFor(engine, ctx, p))),
+  train: (p, ctx) => withCodes(async () => startTraining(p.folder, p.runsRoot, p.config, await hooksFor(engine, ctx, p), { probeImage: p.probeImage })),
   resumeTraining: (p, ctx) => withCodes(async () => resumeTraining(p.runDir, await hooksFor(engine, ctx, p), { epochs: p.epochs })),
 });

@@ -1,7 +1,8 @@
 // The probe image's files in a run folder: probe.json (the image the user chose, written by the
 // training view, even mid-run) and probe-<epoch>.json (its top-5 and Grad-CAM with that epoch's
-// weights, probeImage.ts). File access only: the extension host reads them too.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// weights, probeImage.ts; only the latest is kept, which is all the view shows). File access only:
+// the extension host reads them too.
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProbeRecordFile, ProbeRequestFile } from '../../protocol/engine/train';
 import { writeJsonAtomic } from './runFiles';
@@ -33,10 +34,19 @@ export function writeProbeRequest(runDir: string, image: string): void {
   writeJsonAtomic(join(runDir, PROBE_REQUEST_FILE), { version: 1, image } satisfies ProbeRequestFile);
 }
 
+/** Writes an epoch's record, then deletes the earlier epochs' (a crash in between leaves one too many). */
 export function writeProbeRecord(runDir: string, record: ProbeRecordFile): string {
   const path = join(runDir, probeFileName(record.epoch));
   writeJsonAtomic(path, record);
+  pruneProbeRecords(runDir, (epoch) => epoch < record.epoch);
   return path;
+}
+
+/** Deletes the records of the epochs `drop` picks (a resume drops those after its checkpoint). Returns them. */
+export function pruneProbeRecords(runDir: string, drop: (epoch: number) => boolean): number[] {
+  const gone = probeEpochs(runDir).filter(drop);
+  for (const epoch of gone) rmSync(join(runDir, probeFileName(epoch)), { force: true });
+  return gone;
 }
 
 /** The epochs that have a probe record, ascending. */

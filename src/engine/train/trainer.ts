@@ -2,7 +2,7 @@
 // Every random choice (split, shuffle, crops, flips, PCA alphas, dropout masks) is derived from
 // (seed, epoch, index/step), so a resumed run repeats exactly what an uninterrupted one does.
 import * as tf from '@tensorflow/tfjs-core';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Params } from '../model/alexnet';
 import { paramShapes, type ModelSpec } from '../model/spec';
 import type { HostTensor } from '../weights/hostTensor';
@@ -36,7 +36,7 @@ import { pruneValidationRecords, ValidationRecorder, writeValidationRecord } fro
 import { chooseStepsPerRun, createOrtTrainStep, ortTrainingAvailable, type OrtOptimizerState, type OrtTrainStep } from './ortTrainStep';
 import { deviceRecordOf } from './trainDevice';
 import { computeProbe } from './probeImage';
-import { readProbeRequest, writeProbeRecord } from './probeFiles';
+import { pruneProbeRecords, readProbeRequest, writeProbeRecord, writeProbeRequest } from './probeFiles';
 import type { DeviceReport } from '../../protocol/engine/device';
 
 export interface TrainHooks {
@@ -92,7 +92,9 @@ const PCA_SAMPLE_IMAGES = 64;
 const EVAL_BATCH = 32;
 let runCounter = 0;
 
-export async function startTraining(folder: string, runsRoot: string, input: TrainConfigInput, hooks: TrainHooks = {}): Promise<TrainResult> {
+/** `probeImage`: watched from the first epoch on (written as the run's probe.json, which the view may change). */
+export async function startTraining(folder: string, runsRoot: string, input: TrainConfigInput, hooks: TrainHooks = {}, opts: { probeImage?: string } = {}): Promise<TrainResult> {
+  if (opts.probeImage !== undefined && !existsSync(opts.probeImage)) throw new TrainInputError(`the probe image ${opts.probeImage} does not exist`);
   const dataset = await scanDataset(folder, { valFraction: input.valFraction ?? 0.2, seed: input.seed ?? 42 });
   if (!dataset.summary.trainable) throw new TrainInputError(`cannot train on ${folder}: ${dataset.summary.warnings.join('; ')}`);
   // the preset sizes the batch and the warm-up from the training images (presets.ts)
@@ -117,6 +119,7 @@ export async function startTraining(folder: string, runsRoot: string, input: Tra
     ...(baseWeights ? { baseWeights } : {}),
   };
   writeJsonAtomic(join(runDir, CONFIG_FILE), configFile);
+  if (opts.probeImage !== undefined) writeProbeRequest(runDir, resolve(opts.probeImage));
   return runTraining(runDir, configFile, dataset, null, hooks);
 }
 
@@ -146,6 +149,7 @@ export async function resumeTraining(runDir: string, hooks: TrainHooks = {}, opt
   truncateMetrics(runDir, checkpoint?.state.epochsDone ?? 0, checkpoint?.state.globalStep ?? 0);
   // per-image validation records of epochs after the checkpoint are redone too
   pruneValidationRecords(runDir, [checkpoint?.state.bestEpoch, checkpoint?.state.epochsDone], checkpoint?.state.epochsDone ?? 0);
+  pruneProbeRecords(runDir, (epoch) => epoch > (checkpoint?.state.epochsDone ?? 0));
   return runTraining(runDir, configFile, dataset, checkpoint, hooks);
 }
 

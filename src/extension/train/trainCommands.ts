@@ -92,6 +92,7 @@ export class TrainingCommands {
     const starting = await this.startingWeights(variant);
     let choices = initialChoices(this.context.globalState.get(LAST_CHOICES_KEY), { variant, hasWeights: !!starting.path, valFraction, trainCount: summary.trainCount });
     let weights = starting;
+    let probeImage: string | undefined;
     if (options.prompt !== false) {
       const form = await showTrainForm(choices, {
         folder,
@@ -100,7 +101,7 @@ export class TrainingCommands {
         weightsFor: (v) => this.startingWeights(v),
       });
       if (!form) return undefined;
-      ({ choices, weights } = form);
+      ({ choices, weights, probeImage } = form);
       await this.context.globalState.update(LAST_CHOICES_KEY, rememberable(choices));
     }
     const trainConfig: TrainConfigInput = { ...toConfigInput(choices, weights.path), ...options.config };
@@ -110,7 +111,7 @@ export class TrainingCommands {
       );
     }
     const runsRoot = options.runsRoot ?? runsRootFor(folder, this.context.globalStorageUri);
-    return this.runInEngine('train', { folder, runsRoot, config: trainConfig, featureCacheDir: this.featureCacheDir }, `Training on ${basename(folder)}/`);
+    return this.runInEngine('train', { folder, runsRoot, config: trainConfig, featureCacheDir: this.featureCacheDir, ...(probeImage ? { probeImage } : {}) }, `Training on ${basename(folder)}/`);
   }
 
   /** Continues a cancelled or interrupted run (argument: its folder; else a pick). */
@@ -300,7 +301,7 @@ export class TrainingCommands {
   /** Runs train/resumeTraining with a progress notification and the live training view. */
   private async runInEngine(
     method: 'train' | 'resumeTraining',
-    params: ({ folder: string; runsRoot: string; config: TrainConfigInput } | { runDir: string; epochs?: number }) & TrainStorage,
+    params: ({ folder: string; runsRoot: string; config: TrainConfigInput; probeImage?: string } | { runDir: string; epochs?: number }) & TrainStorage,
     title: string,
     history?: OpenRunResult,
   ): Promise<TrainResult | undefined> {

@@ -1,7 +1,10 @@
 // The "Train on Folder" form: one quick pick that shows the dataset summary and every choice
 // with its value. Enter on "Start training" starts; Enter on a choice edits it (a second quick
 // pick or an input box) and comes back. With the paper's values filled in, one Enter is enough.
+// The probe image (watched from the first epoch) is chosen here too, or later in the training view.
 import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import { IMAGE_EXTENSIONS } from '../../protocol/imageFiles';
 import { VARIANTS, type VariantName } from '../../protocol/engine/model';
 import type { DatasetSummary } from '../../protocol/engine/train';
 import { PRESET_NAMES, PRESETS } from '../../engine/train/presets';
@@ -33,6 +36,7 @@ type Action =
   | { kind: 'variant' }
   | { kind: 'weights' }
   | { kind: 'augment' }
+  | { kind: 'probe' }
   | { kind: 'reset' }
   | { kind: 'skipped' }
   | { kind: 'info' };
@@ -43,13 +47,22 @@ interface Item extends vscode.QuickPickItem {
 
 const FIELD_ORDER: NumericField[] = ['epochs', 'batchSize', 'lr', 'momentum', 'weightDecay', 'patience', 'earlyStop', 'valFraction'];
 
-export async function showTrainForm(initial: TrainChoices, ctx: FormContext): Promise<{ choices: TrainChoices; weights: StartingWeights; summary: DatasetSummary } | undefined> {
+export interface FormResult {
+  choices: TrainChoices;
+  weights: StartingWeights;
+  summary: DatasetSummary;
+  /** absolute path: the image whose top-5 and Grad-CAM the run records after every epoch */
+  probeImage?: string;
+}
+
+export async function showTrainForm(initial: TrainChoices, ctx: FormContext): Promise<FormResult | undefined> {
   let choices = { ...initial, augment: { ...initial.augment } };
   let dataset = ctx.summary;
   let weights = await ctx.weightsFor(choices.variant);
+  let probeImage: string | undefined;
   let activeKey = 'start';
   for (;;) {
-    const picked = await pickOnce(buildItems(choices, dataset, weights), title(ctx.folder, dataset), activeKey);
+    const picked = await pickOnce(buildItems(choices, dataset, weights, probeImage), title(ctx.folder, dataset), activeKey);
     if (!picked?.action) return undefined;
     const action = picked.action;
     activeKey = keyOf(action);
@@ -66,7 +79,7 @@ export async function showTrainForm(initial: TrainChoices, ctx: FormContext): Pr
             continue;
           }
         }
-        return { choices, weights, summary: dataset };
+        return { choices, weights, summary: dataset, ...(probeImage ? { probeImage } : {}) };
       case 'info':
         continue;
       case 'skipped':
@@ -126,6 +139,9 @@ export async function showTrainForm(initial: TrainChoices, ctx: FormContext): Pr
         if (on) choices.augment = { crop: on.some((o) => o.key === 'crop'), flip: on.some((o) => o.key === 'flip'), pca: on.some((o) => o.key === 'pca') };
         continue;
       }
+      case 'probe':
+        probeImage = await askProbeImage(ctx.folder, probeImage);
+        continue;
       case 'field': {
         const value = await askNumber(action.field, choices[action.field]);
         if (value === undefined) continue;
@@ -147,7 +163,7 @@ function title(folder: string, s: DatasetSummary): string {
   return `Train AlexNet on ${name}/: ${s.classes.length} classes, ${s.trainCount} training / ${s.valCount} validation images`;
 }
 
-function buildItems(c: TrainChoices, s: DatasetSummary, weights: StartingWeights): Item[] {
+function buildItems(c: TrainChoices, s: DatasetSummary, weights: StartingWeights, probeImage: string | undefined): Item[] {
   const startWeights = c.mode === 'scratch' ? `${c.init ?? 'paper'} init` : c.weights === 'current' && weights.path ? weights.label : 'random weights';
   const items: Item[] = [
     {
@@ -183,6 +199,12 @@ function buildItems(c: TrainChoices, s: DatasetSummary, weights: StartingWeights
   }
   items.push(
     { label: 'Augmentation', description: augmentLabel(c.augment, c.mode), action: { kind: 'augment' } },
+    {
+      label: 'Probe image',
+      description: probeImage ? basename(probeImage) : 'none',
+      detail: probeImage ? probeImage : 'An image whose top-5 and Grad-CAM the training view shows after every epoch (it can be chosen there later too)',
+      action: { kind: 'probe' },
+    },
     { label: `$(discard) Reset to the values of ${presetLabel(c.preset)}`, action: { kind: 'reset' } },
     { label: `Dataset (${s.layout === 'split-folders' ? 'train/ and val/ folders' : 'one folder per class'})`, kind: vscode.QuickPickItemKind.Separator },
   );
@@ -226,6 +248,26 @@ function pickOnce(items: Item[], title: string, activeKey: string): Promise<Item
     qp.onDidHide(() => finish(undefined));
     qp.show();
   });
+}
+
+/** A file dialog from the dataset folder; with an image chosen already, a pick offers to change or clear it. */
+async function askProbeImage(folder: string, current: string | undefined): Promise<string | undefined> {
+  if (current) {
+    const pick = await vscode.window.showQuickPick(
+      [{ label: 'Choose another image…', value: 'choose' as const }, { label: 'No probe image', value: 'none' as const }],
+      { title: `Probe image: ${basename(current)}` },
+    );
+    if (!pick) return current;
+    if (pick.value === 'none') return undefined;
+  }
+  const uris = await vscode.window.showOpenDialog({
+    title: 'Probe image: its top-5 and Grad-CAM after every epoch',
+    defaultUri: vscode.Uri.file(current ?? folder),
+    canSelectMany: false,
+    filters: { Images: [...IMAGE_EXTENSIONS] },
+    openLabel: 'Watch This Image',
+  });
+  return uris?.[0]?.fsPath ?? current;
 }
 
 async function askNumber(field: NumericField, current: number): Promise<number | undefined> {

@@ -5,8 +5,9 @@
 // what the model gets wrong": a click on a cell opens its gallery (one item per image, thumbnails
 // loaded), Move to Class… moves the file on disk and the notification's Undo puts it back;
 // Enter on a focused cell opens another cell's gallery; Top losses lists the misclassified images,
-// and Exclude on one moves it to .alexnet/excluded/ until the gallery's Undo. A probe image chosen
-// mid-run (Choose Probe Image…) gets its top-5 and Grad-CAM in the view after the epochs that follow.
+// and Exclude on one moves it to .alexnet/excluded/ until the gallery's Undo. A probe image chosen in
+// the form shows in the view from the start; another chosen mid-run (Choose Probe Image…) replaces it
+// and gets its top-5 and Grad-CAM in the view after the epochs that follow.
 import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { answerFileDialog, clickNotificationButton, explorerRow, runFromPalette, typeIntoFileDialog, webviewContent } from '../workbench.mjs';
@@ -103,6 +104,14 @@ export async function run(ctx) {
   ctx.log(`form: ${formTitle}`);
   if (!/3 classes/.test(formTitle)) throw new Error(`the form title does not report 3 classes: "${formTitle}"`);
 
+  // A probe image chosen in the form is watched from the first epoch; the view changes it mid-run below.
+  const formProbe = join(dataset, 'blue', '00.png');
+  await pickRow(page, 'Probe image');
+  await typeIntoFileDialog(page, formProbe);
+  await page.keyboard.press('Enter');
+  await waitForFormTitle(page, 'Train AlexNet on shapes/');
+  const probeRow = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Probe image' }).first();
+  await waitUntil(async () => (await probeRow.innerText()).includes('00.png'), { timeoutMs: 10_000, what: 'the form\'s Probe image line naming 00.png', describe: () => probeRow.innerText() });
   await pickRow(page, 'Mode');
   await pickRow(page, 'Frozen conv layers', { titleText: 'Training mode' });
   await waitForFormTitle(page, 'Train AlexNet on shapes/');
@@ -144,6 +153,9 @@ export async function run(ctx) {
     }
     if (['done', 'error', 'cancelled'].includes(last)) break;
     if (last === 'training' && !probeChosenAt) {
+      // the form's choice is in place before the first epoch ends
+      const pending = (await view.locator('#probe-pending, #probe-caption').first().textContent({ timeout: 5000 }).catch(() => '')) ?? '';
+      if (!pending.includes(formProbe)) throw new Error(`the view does not show the form's probe image ${formProbe}: "${pending}"`);
       // mid-run: the host writes probe.json, the trainer reads it after the epoch
       await view.locator('#choose-probe').click();
       await answerFileDialog(page, probeImage);
@@ -238,6 +250,8 @@ async function probeChecks(ctx, view, { runDir, probeImage, problems }) {
     return [];
   }
   const latest = JSON.parse(readFileSync(join(runDir, records[records.length - 1]), 'utf8'));
+  if (records.length !== 1) problems.push(`probe records ${records.join(', ')}: only the latest epoch's should be kept`);
+  if (latest.image !== probeImage) problems.push(`probe-${latest.epoch}.json is of ${latest.image}, not of ${probeImage} chosen mid-run`);
   const rows = view.locator('#probe-top tbody tr');
   await waitUntil(async () => (await rows.count()) === 3, { timeoutMs: 10_000, what: 'the probe top-5 table with the 3 classes' }).catch((e) => problems.push(e.message));
   const first = await rows.first().getAttribute('data-class').catch(() => null);

@@ -3,20 +3,20 @@
 // bad probe.json is logged without stopping the run. Short real runs on both step runtimes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { startTraining } from '../../../../src/engine/train/trainer';
-import { latestProbeRecord, probeEpochs, PROBE_REQUEST_FILE, readProbeRequest, writeProbeRequest } from '../../../../src/engine/train/probeFiles';
+import { latestProbeRecord, probeEpochs, PROBE_REQUEST_FILE, pruneProbeRecords, readProbeRequest, writeProbeRecord, writeProbeRequest } from '../../../../src/engine/train/probeFiles';
 import { ortTrainingAvailable } from '../../../../src/engine/train/ortTrainStep';
 import { Rng } from '../../../../src/engine/train/rng';
 import { computeProbe } from '../../../../src/engine/train/probeImage';
 import { resolveTrainConfig } from '../../../../src/engine/train/config';
 import { trainSpec } from '../../../../src/engine/train/model';
 import { heWeights } from '../../../helpers/heWeights';
-import type { TrainConfigInput, TrainEvent, TrainProbeEvent } from '../../../../src/protocol/engine/train';
+import type { ProbeRecordFile, TrainConfigInput, TrainEvent, TrainProbeEvent } from '../../../../src/protocol/engine/train';
 import { makeClassFolders, writeSquare } from '../../../fixtures/train/makeDataset';
 
 let data: string;
@@ -48,6 +48,26 @@ test('probe.json: absent is null, a bad one is a clear message', () => {
   }
 });
 
+test('probe records: each epoch\'s replaces the earlier ones, and a resume drops those after its checkpoint', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alexnet-probe-'));
+  const record = (epoch: number): ProbeRecordFile => ({
+    version: 1, epoch, image: '/x.jpg', classNames: ['a'], top: [[0, 1]], classIndex: 0, layer: 'relu5', height: 1, width: 1, heatmap: [1], cropFraction: 0.875, runtime: 'onnx',
+  });
+  try {
+    writeProbeRecord(dir, record(1));
+    writeProbeRecord(dir, record(2));
+    assert.deepEqual(probeEpochs(dir), [2]);
+    writeFileSync(join(dir, 'probe-5.json'), JSON.stringify(record(5))); // a crashed run's epoch 5, checkpoint at 4
+    writeFileSync(join(dir, 'probe-notes.json'), '{}'); // not a record: left alone
+    assert.deepEqual(pruneProbeRecords(dir, (e) => e > 4), [5]);
+    assert.deepEqual(probeEpochs(dir), [2]);
+    assert.equal(latestProbeRecord(dir)?.epoch, 2);
+    assert.ok(existsSync(join(dir, 'probe-notes.json')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 const tiny = (over: Partial<TrainConfigInput> = {}): TrainConfigInput => ({
   variant: 'torchvision', preset: 'fine-tune', mode: 'frozen', epochs: 3, batchSize: 4, lr: 0.01, valFraction: 0.4, seed: 5, patience: 3, earlyStop: 0,
   convChannels: [4, 8, 8, 8, 8], fcUnits: [32, 32], augment: { crop: false, flip: false, pca: false }, ...over,
@@ -66,7 +86,7 @@ async function checkRun(stepRuntime: 'tfjs' | 'onnx', mode: 'frozen' | 'finetune
   const res = await startTraining(data, join(data, `.runs-${stepRuntime}-${mode}`), tiny({ mode }), { stepRuntime, emit, log: (m) => logs.push(m) });
   assert.equal(res.epochs, 3, 'a bad probe image never stops the run');
   assert.ok(logs.some((m) => /probe image skipped at epoch 1: .*nope\.jpg does not exist/.test(m)), logs.join('\n'));
-  assert.deepEqual(probeEpochs(res.runDir), [2, 3], 'epoch 1 had no valid image; 2 and 3 did');
+  assert.deepEqual(probeEpochs(res.runDir), [3], 'epoch 1 had no valid image; 2 and 3 did, and only the latest record is kept');
   assert.deepEqual(events.map((e) => e.epoch), [2, 3]);
   assert.deepEqual(readdirSync(res.runDir).filter((n) => n.endsWith('.tmp')), [], 'written atomically');
   const latest = latestProbeRecord(res.runDir)!;
@@ -116,4 +136,15 @@ test('ONNX Runtime and tfjs give the same probe result for the same weights', { 
   assert.equal(Math.max(...onnx.heatmap), 1, 'normalised to a maximum of 1');
   assert.equal(Math.max(...tfjs.heatmap), 1);
   assert.equal(onnx.cropFraction, 224 / 256);
+});
+
+test('a probe image given at the start (the form, --probe-image) is watched from the first epoch; a missing one is refused before any run folder', async () => {
+  const runs = join(data, '.runs-start-probe');
+  await assert.rejects(startTraining(data, runs, tiny({ epochs: 1 }), {}, { probeImage: join(data, 'gone.jpg') }), /the probe image .*gone\.jpg does not exist/);
+  assert.ok(!existsSync(runs) || readdirSync(runs).filter((n) => !n.startsWith('.')).length === 0, 'no run folder for a refused start');
+  const image = join(data, 'blue', 'img-01.jpg');
+  const res = await startTraining(data, runs, tiny({ epochs: 1 }), { stepRuntime: 'tfjs' }, { probeImage: image });
+  assert.equal(readProbeRequest(res.runDir), image);
+  assert.deepEqual(probeEpochs(res.runDir), [1]);
+  assert.equal(latestProbeRecord(res.runDir)?.image, image);
 });
