@@ -4,6 +4,8 @@
 //   checkpoint.safetensors   last finished epoch (overwritten each epoch): weights, optimiser state, state in metadata
 //   best.safetensors         weights of the best epoch (by validation accuracy), loadable as a model
 //   val-<epoch>.json         every validation image of the best and of the last epoch (valRecord.ts)
+//   probe.json               the probe image the user chose; probe-<epoch>.json, its latest result (probeFiles.ts)
+//   dataset-edits.json       Move to Class / Exclude made from the training view, for Undo (extension/train/datasetEdits.ts)
 // Nothing else: no per-epoch copies. Frozen and probe runs started from a weights file store only the
 // layers they train in both files, plus `baseWeights` (path, SHA-256) in their metadata and in
 // config.json; weights/loadWeights.ts and the trainer's resume complete them from that file.

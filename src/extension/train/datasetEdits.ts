@@ -4,12 +4,23 @@
 // rather than listing it somewhere: the scan skips dot-folders, so every reader of the folder (the
 // scan, the exported PyTorch project, any other tool) sees the same images, and the excluded ones
 // stay visible and can be put back by hand. Nothing is ever overwritten: a taken name gets a free
-// one ("a-2.png"), and Undo refuses when the original place is taken. No `vscode` import: unit-tested.
+// one ("a-2.png"), and Undo refuses when the original place is taken. The log of a run's edits is
+// kept in its folder (dataset-edits.json), so Undo survives a window reload. No `vscode` import:
+// unit-tested.
+import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, constants, link, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, sep } from 'node:path';
 import { VAL_FOLDER_NAMES, type RunConfigFile } from '../../protocol/engine/train';
+import { writeJsonAtomic } from '../../engine/train/runFiles';
 
 export const EXCLUDED_DIR = join('.alexnet', 'excluded');
+/** In the run folder: the edits made from its training view that can still be undone. */
+export const EDIT_LOG_FILE = 'dataset-edits.json';
+
+interface EditLogFile {
+  version: 1;
+  edits: DatasetEdit[];
+}
 
 export interface DatasetEdit {
   kind: 'move' | 'exclude';
@@ -159,9 +170,23 @@ export async function undoEdit(edit: DatasetEdit): Promise<void> {
   }
 }
 
-/** The edits made from one training view, by the path the run recorded (one at a time per image). */
+/**
+ * The edits made from one run's training view, by the path the run recorded (one at a time per
+ * image). With a run folder they are kept in its dataset-edits.json: a reloaded window offers the
+ * same Undo. An edit whose image is no longer where the edit put it (moved by hand since) cannot be
+ * undone and is dropped on reading, as is one outside the dataset folder (the file is data, not
+ * trusted); an unreadable file is ignored and replaced at the next edit.
+ */
 export class DatasetEditLog {
   private readonly edits = new Map<string, DatasetEdit>();
+  private readonly file: string | undefined;
+
+  constructor(kept?: { runDir: string; folder: string }) {
+    this.file = kept && join(kept.runDir, EDIT_LOG_FILE);
+    for (const e of kept ? readEditLog(this.file!) : []) {
+      if (inside(kept!.folder, e.from) && inside(kept!.folder, e.to) && existsSync(e.to)) this.edits.set(e.from, e);
+    }
+  }
 
   get(path: string): DatasetEdit | undefined {
     return this.edits.get(path);
@@ -169,16 +194,12 @@ export class DatasetEditLog {
 
   async move(config: Pick<RunConfigFile, 'folder' | 'layout'>, path: string, className: string): Promise<DatasetEdit> {
     this.assertUnedited(path);
-    const edit = await moveToClass(config, path, className);
-    this.edits.set(path, edit);
-    return edit;
+    return this.record(path, await moveToClass(config, path, className));
   }
 
   async exclude(config: Pick<RunConfigFile, 'folder' | 'layout'>, path: string): Promise<DatasetEdit> {
     this.assertUnedited(path);
-    const edit = await excludeImage(config, path);
-    this.edits.set(path, edit);
-    return edit;
+    return this.record(path, await excludeImage(config, path));
   }
 
   async undo(path: string): Promise<DatasetEdit> {
@@ -186,11 +207,47 @@ export class DatasetEditLog {
     if (!edit) throw new DatasetEditError(`nothing to undo for ${basename(path)}`, 'bad-input');
     await undoEdit(edit);
     this.edits.delete(path);
+    this.save();
     return edit;
+  }
+
+  private record(path: string, edit: DatasetEdit): DatasetEdit {
+    this.edits.set(path, edit);
+    this.save();
+    return edit;
+  }
+
+  /** The file is only a convenience: the edit itself is done, so a failed write is not an error. */
+  private save(): void {
+    if (!this.file) return;
+    try {
+      writeJsonAtomic(this.file, { version: 1, edits: [...this.edits.values()] } satisfies EditLogFile);
+    } catch {
+      // a read-only run folder: Undo works until the window reloads
+    }
   }
 
   private assertUnedited(path: string): void {
     const e = this.edits.get(path);
     if (e) throw new DatasetEditError(`${basename(path)} was already ${e.kind === 'move' ? `moved to ${e.className}` : 'excluded'}: undo that first`, 'bad-input');
+  }
+}
+
+function inside(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return !!rel && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/** The well-formed edits of a dataset-edits.json ([] when there is none or it cannot be read). */
+function readEditLog(path: string): DatasetEdit[] {
+  if (!existsSync(path)) return [];
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<EditLogFile>;
+    if (parsed.version !== 1 || !Array.isArray(parsed.edits)) return [];
+    return parsed.edits.filter((e): e is DatasetEdit =>
+      !!e && (e.kind === 'move' || e.kind === 'exclude') && typeof e.from === 'string' && typeof e.to === 'string' &&
+      isAbsolute(e.from) && isAbsolute(e.to) && (e.kind === 'exclude' || typeof e.className === 'string'));
+  } catch {
+    return [];
   }
 }

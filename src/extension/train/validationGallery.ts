@@ -21,11 +21,14 @@ export interface GalleryHost {
 }
 
 export class ValidationGallery {
-  private readonly edits = new DatasetEditLog();
+  /** kept in the run folder: a reloaded window offers the same Undo */
+  private readonly edits: DatasetEditLog;
   /** the images sent to the page: the only paths it may act on */
   private readonly known = new Set<string>();
 
-  constructor(private readonly host: GalleryHost) {}
+  constructor(private readonly host: GalleryHost) {
+    this.edits = new DatasetEditLog({ runDir: host.runDir(), folder: host.config().folder });
+  }
 
   answer(epoch: number): void {
     const runDir = this.host.runDir();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatasetEditError, DatasetEditLog, describeFsError, excludeImage, moveToClass, placeOf, undoEdit } from '../../../../src/extension/train/datasetEdits';
+import { DatasetEditError, DatasetEditLog, describeFsError, EDIT_LOG_FILE, EXCLUDED_DIR, excludeImage, moveToClass, placeOf, undoEdit } from '../../../../src/extension/train/datasetEdits';
 import { scanDataset } from '../../../../src/engine/train/dataset';
 import { makeClassFolders } from '../../../fixtures/train/makeDataset';
 
@@ -156,6 +156,53 @@ test('the edit log: one edit per image until it is undone', async () => {
     assert.equal(ex.kind, 'exclude');
     await log.undo(path);
     assert.ok(existsSync(path));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('the edit log of a run folder survives a reload: the same Undo, and nothing it should not trust', async () => {
+  const root = tempFolder();
+  try {
+    const folder = join(root, 'data');
+    const runDir = join(root, 'run');
+    mkdirSync(runDir);
+    files(folder, { cat: ['a.png', 'b.png', 'c.png'], dog: [] });
+    const config = { folder, layout: 'class-folders' as const };
+    const kept = { runDir, folder };
+    const [a, b, c] = ['a.png', 'b.png', 'c.png'].map((n) => join(folder, 'cat', n));
+    const first = new DatasetEditLog(kept);
+    const moved = await first.move(config, a, 'dog');
+    await first.exclude(config, b);
+    await first.exclude(config, c);
+    assert.ok(existsSync(join(runDir, EDIT_LOG_FILE)));
+
+    // c is put back by hand: its edit can no longer be undone and is not offered
+    writeFileSync(c, readFileSync(join(folder, EXCLUDED_DIR, 'cat', 'c.png')));
+    rmSync(join(folder, EXCLUDED_DIR, 'cat', 'c.png'));
+    const reloaded = new DatasetEditLog(kept);
+    assert.deepEqual(reloaded.get(a), moved);
+    assert.equal(reloaded.get(b)?.kind, 'exclude');
+    assert.equal(reloaded.get(c), undefined);
+    await reloaded.undo(a);
+    assert.ok(existsSync(a) && !existsSync(moved.to));
+    assert.equal(new DatasetEditLog(kept).get(a), undefined, 'the undo is kept too');
+    assert.equal(new DatasetEditLog(kept).get(b)?.kind, 'exclude');
+
+    // the file is data: an edit that would move files from or to outside the dataset is dropped
+    const outside = join(root, 'secret.txt');
+    writeFileSync(outside, 'not an image');
+    const path = join(runDir, EDIT_LOG_FILE);
+    writeFileSync(path, JSON.stringify({ version: 1, edits: [{ kind: 'exclude', from: join(folder, 'cat', 'x.png'), to: outside }, { kind: 'move', from: b, to: outside, className: 'dog' }] }));
+    const hostile = new DatasetEditLog(kept);
+    assert.equal(hostile.get(join(folder, 'cat', 'x.png')), undefined);
+    assert.equal(hostile.get(b), undefined);
+    // an unreadable file means no edits (not a crash), and the next edit replaces it
+    writeFileSync(path, '{ not json');
+    const fresh = new DatasetEditLog(kept);
+    assert.equal(fresh.get(b), undefined);
+    await fresh.move(config, c, 'dog');
+    assert.equal(new DatasetEditLog(kept).get(c)?.className, 'dog');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
