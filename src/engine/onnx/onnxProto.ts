@@ -3,7 +3,7 @@
 import { ProtoWriter } from './protobuf';
 
 // TensorProto.DataType
-export const DataType = { FLOAT: 1, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
 
 export type AttrValue =
   | { kind: 'int'; value: number }
@@ -32,8 +32,8 @@ export interface ExternalDataRef {
 export interface OnnxTensor {
   name: string;
   dims: number[];
-  /** float32 data, or int64 values as numbers */
-  data: Float32Array | { int64: number[] };
+  /** float32 data, int32 data, or int64 values as numbers */
+  data: Float32Array | Int32Array | { int64: number[] };
   /** when set, the model refers to these bytes instead of embedding `data` */
   external?: ExternalDataRef;
 }
@@ -92,14 +92,14 @@ function node(n: OnnxNode): ProtoWriter {
 function tensor(t: OnnxTensor): ProtoWriter {
   const w = new ProtoWriter().packedInts(1, t.dims);
   if (t.external) {
-    w.int(2, t.data instanceof Float32Array ? DataType.FLOAT : DataType.INT64).string(8, t.name);
+    w.int(2, t.data instanceof Float32Array ? DataType.FLOAT : t.data instanceof Int32Array ? DataType.INT32 : DataType.INT64).string(8, t.name);
     // external_data = 13 (key/value entries), data_location = 14 (EXTERNAL = 1)
     const { location, offset, length } = t.external;
     for (const [k, v] of [['location', location], ['offset', String(offset)], ['length', String(length)]])
       w.message(13, new ProtoWriter().string(1, k).string(2, v));
     w.int(14, 1);
-  } else if (t.data instanceof Float32Array) {
-    w.int(2, DataType.FLOAT).string(8, t.name);
+  } else if (t.data instanceof Float32Array || t.data instanceof Int32Array) {
+    w.int(2, t.data instanceof Float32Array ? DataType.FLOAT : DataType.INT32).string(8, t.name);
     // raw_data = 9: little-endian bytes (every platform Node runs on here is little-endian)
     w.bytes(9, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
   } else {

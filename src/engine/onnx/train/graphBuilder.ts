@@ -113,6 +113,13 @@ export class TrainGraph {
     return name;
   }
 
+  /** An int32 tensor constant (indices: half the bytes of int64). */
+  constI32(data: Int32Array, dims: number[]): string {
+    const name = `j${this.n++}`;
+    this.initializers.push({ name, dims, data });
+    return name;
+  }
+
   constI(values: number[]): string {
     const name = `i${this.n++}`;
     this.initializers.push({ name, dims: [values.length], data: { int64: values } });

@@ -4,7 +4,8 @@
 import type { ConvLayer, DenseLayer, Layer, LrnLayer, MaxPoolLayer } from '../../model/spec';
 import { adaptivePoolMatrix } from '../graph';
 import type { TrainGraph } from './graphBuilder';
-import { nchwcApplies, nchwcConv, reorderFilter } from './nchwc';
+import { blockedFilterIndex, nchwcApplies, nchwcConv } from './nchwc';
+import { FlatIndex, gatherFlat } from './flatIndex';
 
 /** A parameter's gradient: a tensor, or (dense weights) the two Gemm operands of x^T . dz, so an optimiser can fuse its update into that Gemm. */
 export interface ParamGrad {
@@ -87,6 +88,8 @@ function conv(ctx: LayerContext, l: ConvLayer, x: string, [, h, w]: number[], re
   const ci = l.inChannels / groups;
   const co = l.filters / groups;
   const sliceC = (t: string, i: number, n: number) => (groups === 1 ? t : g.op('Slice', [t, g.constI([i * n]), g.constI([(i + 1) * n]), g.constI([1])]));
+  /** group `gi`'s filters [co, ci, k, k] in the layout `to` makes of them, gathered from W by one op (flatIndex.ts) */
+  const groupFilter = (gi: number, to: (f: FlatIndex) => FlatIndex) => gatherFlat(g, W, to(FlatIndex.of([co, ci, k, k], gi * co * ci * k * k)));
   /** one result per group, concatenated along the channels */
   const perGroup = (f: (gi: number) => string) => (groups === 1 ? f(0) : g.op('Concat', Array.from({ length: groups }, (_, gi) => f(gi)), { axis: 1 }));
   // A grouped conv runs as one blocked conv per group (caffe's groups of 2): ORT's blocked kernels
@@ -94,7 +97,7 @@ function conv(ctx: LayerContext, l: ConvLayer, x: string, [, h, w]: number[], re
   // 51 ms at b16, where torchvision's blocked conv2 of the same FLOPs took 33. The channel slices and
   // the concat are small.
   const out = blockedConv(g, l)
-    ? perGroup((gi) => nchwcConv(g, sliceC(x, gi, ci), reorderFilter(g, groupRows(g, W, gi, co, groups), co, ci, k, block), groupRows(g, B, gi, co, groups), { inChannels: ci, outChannels: co, groups: 1 }, { kernel: k, stride: s, pad: p, relu: reluNext }, block))
+    ? perGroup((gi) => nchwcConv(g, sliceC(x, gi, ci), groupFilter(gi, (f) => blockedFilterIndex(f, co, ci, k, block)), groupRows(g, B, gi, co, groups), { inChannels: ci, outChannels: co, groups: 1 }, { kernel: k, stride: s, pad: p, relu: reluNext }, block))
     : g.op('Conv', [x, W, B], { kernel_shape: [k, k], strides: [s, s], pads: [p, p, p, p], group: groups });
   return {
     out,
@@ -117,16 +120,10 @@ function conv(ctx: LayerContext, l: ConvLayer, x: string, [, h, w]: number[], re
         const dxShape = { inChannels: co, outChannels: ci, groups: 1 };
         const flip = (t: string, o: number, i: number) => flipHw(g, t, o, i, k);
         if (s === 1 && nchwcApplies(block, dxShape)) {
-          // per group: the flipped filter with in/out swapped, straight into OIHWBiBo (one Transpose
-          // does both when the group's filters fill whole blocks)
-          dx = perGroup((gi) => {
-            const Wg = groupRows(g, W, gi, co, groups);
-            const wf =
-              co % block === 0
-                ? g.reshape(g.transpose(g.reshape(flip(Wg, co, ci), [co / block, block, ci / block, block, k, k]), [2, 0, 4, 5, 1, 3]), [ci, co, k, k])
-                : reorderFilter(g, flip(g.transpose(Wg, [1, 0, 2, 3]), ci, co), ci, co, k, block);
-            return nchwcConv(g, sliceC(dz, gi, co), wf, undefined, dxShape, { kernel: k, stride: 1, pad: q }, block);
-          });
+          // per group: the filters with in/out swapped, turned 180 degrees, in the blocked order: one gather
+          dx = perGroup((gi) =>
+            nchwcConv(g, sliceC(dz, gi, co), groupFilter(gi, (f) => blockedFilterIndex(f.transpose([1, 0, 2, 3]).flipLastTwo(), ci, co, k, block)), undefined, dxShape, { kernel: k, stride: 1, pad: q }, block),
+          );
         } else if (s === 1 && groups === 1) {
           // dX = Conv(dz, flip_hw(W with in/out swapped)), pad k-1-p: faster than ConvTranspose on the CPU EP
           dx = g.op('Conv', [dz, flip(g.transpose(W, [1, 0, 2, 3]), l.inChannels, l.filters)], { kernel_shape: [k, k], pads: [q, q, q, q] });
@@ -368,3 +365,4 @@ function dense(ctx: LayerContext, l: DenseLayer, x: string): LayerStep {
     },
   };
 }
+

@@ -1,11 +1,12 @@
 // Convolutions on ORT's blocked NCHWc kernels (the `com.microsoft.nchwc` domain that ORT's own
 // NCHWc transformer emits for inference graphs with constant weights): activations are reordered to
 // channel blocks of B, the filters to OIHWBiBo (or OIHWBo when the input has fewer than B channels,
-// as conv1's 3), inside the graph, since a training step's weights change every step. On this
+// as conv1's 3), inside the graph (one gather each), since a training step's weights change every step. On this
 // 2-core AVX-512 machine the blocked kernels ran AlexNet's convs ~10-25% faster than MLAS's im2col +
 // Gemm Conv, forward and dX alike (torchvision b16 profile, per-node minima).
 import { loadOrt } from '../runtime';
 import { TrainGraph, CPU_GRAPH_OPTIONS } from './graphBuilder';
+import { FlatIndex, gatherFlat } from './flatIndex';
 
 export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
 
@@ -20,14 +21,17 @@ export function nchwcApplies(block: number, c: NchwcConvShape): boolean {
   return block > 1 && c.groups === 1 && c.outChannels % block === 0 && (c.inChannels % block === 0 || c.inChannels < block);
 }
 
-/** OIHW weights `w` [o, i, k, k] with their data in the blocked kernels' order (the shape stays OIHW). */
-export function reorderFilter(g: TrainGraph, w: string, o: number, i: number, k: number, block: number): string {
-  if (i < block) {
-    // OIHWBo: [o/B][i][kh][kw][bo]
-    return g.reshape(g.transpose(g.reshape(w, [o / block, block, i, k, k]), [0, 2, 3, 4, 1]), [o, i, k, k]);
-  }
+/** The blocked kernels' order of OIHW filters [o, i, k, k] (`src` has those dims; the shape stays OIHW). */
+export function blockedFilterIndex(src: FlatIndex, o: number, i: number, k: number, block: number): FlatIndex {
+  // OIHWBo: [o/B][i][kh][kw][bo]
+  if (i < block) return src.reshape([o / block, block, i, k, k]).transpose([0, 2, 3, 4, 1]).reshape([o, i, k, k]);
   // OIHWBiBo: [o/B][i/B][kh][kw][bi][bo]
-  return g.reshape(g.transpose(g.reshape(w, [o / block, block, i / block, block, k, k]), [0, 2, 4, 5, 3, 1]), [o, i, k, k]);
+  return src.reshape([o / block, block, i / block, block, k, k]).transpose([0, 2, 4, 5, 3, 1]).reshape([o, i, k, k]);
+}
+
+/** OIHW weights `w` [o, i, k, k] with their data in the blocked kernels' order, by one gather (flatIndex.ts). */
+export function reorderFilter(g: TrainGraph, w: string, o: number, i: number, k: number, block: number): string {
+  return gatherFlat(g, w, blockedFilterIndex(FlatIndex.of([o, i, k, k]), o, i, k, block));
 }
 
 export interface NchwcConvAttrs {
