@@ -1,5 +1,6 @@
 // `alexnet train <folder>`: scan the folder, train, print one line per epoch. Ctrl-C stops after
 // the current step (the last finished epoch is kept); --resume RUN_DIR continues a run.
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Engine, engineOptionsFromEnv } from '../engine/engine';
 import { parseArgs, intOption } from './args';
@@ -10,6 +11,8 @@ import type { InitName, PresetName, TrainConfigInput, TrainEvent, TrainMode, Tra
 import { scanDataset } from '../engine/train/dataset';
 import { formatDuration, resumeTraining, startTraining, type TrainHooks } from '../engine/train/trainer';
 import { describeTrainDevice } from '../engine/train/trainDevice';
+import { writeProbeRequest } from '../engine/train/probeFiles';
+import { CONFIG_FILE } from '../engine/train/runFiles';
 import { augmentLabel, patienceLabel } from '../protocol/webview/training';
 
 const HELP = `usage: alexnet train <folder> [options]
@@ -41,7 +44,8 @@ options:
   --no-crop --no-flip --no-pca        turn augmentations off
   --runs DIR                          runs root (default ./.alexnet/runs)
   --probe-image FILE                  an image whose top-5 and Grad-CAM are recorded after every epoch
-                                      (probe-<epoch>.json in the run folder; the training view shows it)
+                                      (probe-<epoch>.json in the run folder; the training view shows it);
+                                      with --resume, from the next epoch
   --resume RUN_DIR                    continue a cancelled or crashed run
   --device D                          where ONNX Runtime computes: auto, cpu, webgpu, cuda, directml
   --backend B                         the tfjs backend: auto, wasm, cpu, ...
@@ -131,7 +135,13 @@ export async function runTrainCli(argv: string[]): Promise<number> {
 
   try {
     let result;
+    const probeImage = typeof options['probe-image'] === 'string' ? resolve(options['probe-image']) : undefined;
     if (resumeDir) {
+      // a resumed run watches it from its next epoch (the trainer reads probe.json after each)
+      if (probeImage) {
+        if (!existsSync(probeImage)) throw new Error(`--probe-image: ${probeImage} does not exist`);
+        if (existsSync(join(resumeDir, CONFIG_FILE))) writeProbeRequest(resumeDir, probeImage);
+      }
       result = await resumeTraining(resumeDir, hooks, { epochs: options.epochs !== undefined ? intOption(options, 'epochs', 1) : undefined });
     } else {
       const folder = resolve(positionals[0]);
@@ -167,7 +177,7 @@ export async function runTrainCli(argv: string[]): Promise<number> {
         return 1;
       }
       const runsRoot = typeof options.runs === 'string' ? resolve(options.runs) : join(process.cwd(), '.alexnet', 'runs');
-      result = await startTraining(folder, runsRoot, config, hooks, typeof options['probe-image'] === 'string' ? { probeImage: resolve(options['probe-image']) } : {});
+      result = await startTraining(folder, runsRoot, config, hooks, probeImage ? { probeImage } : {});
     }
     if (json) printJson(resultLine(result), true);
     else {
