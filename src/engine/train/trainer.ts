@@ -304,6 +304,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
   let featureCache: FeatureCache | undefined;
   // the last epoch's best and checkpoint files on their way to the disk (writeSafetensors)
   let pendingCommit: Promise<unknown> = Promise.resolve();
+  let committing = false;
   try {
     if (state.finished && state.epochsDone >= config.epochs) return result(false);
     state.finished = false;
@@ -609,11 +610,15 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       if (!ort) await written;
       const keep = [state.bestEpoch, epoch];
       const { type: _t, ...fields } = record;
+      committing = true;
       pendingCommit = written
         .then((files) => Promise.all(files.map((f) => f?.committed)))
         .then(() => {
           pruneValidationRecords(runDir, keep);
           hooks.emit?.({ kind: 'trainEpoch', runDir, totalEpochs: config.epochs, ...fields });
+        })
+        .finally(() => {
+          committing = false;
         });
       pendingCommit.catch(() => undefined); // awaited at the next epoch's end or the run's
       await probeEpoch(epoch);
@@ -629,7 +634,9 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     for (const v of Object.values(vars)) v.dispose();
     sgd.dispose();
     await ort?.dispose();
-    // the run is reported once its last files are in place (a failed commit fails the run)
+    // the run is reported once its last files are in place (a failed commit fails the run); a
+    // finetune checkpoint is hundreds of MB, which a slow disk takes seconds to flush: say so
+    if (committing) hooks.progress?.(state.globalStep, totalSteps, `Saving epoch ${state.epochsDone}'s checkpoint to disk`);
     await pendingCommit;
   }
 }
