@@ -29,22 +29,25 @@ export class FlatIndex {
   transpose(perm: readonly number[]): FlatIndex {
     const r = this.dims.length;
     const inStrides = this.dims.map((_, d) => this.dims.slice(d + 1).reduce((a, b) => a * b, 1));
-    const outDims = perm.map((p) => this.dims[p]);
-    const step = perm.map((p) => inStrides[p]);
+    const outDims = Int32Array.from(perm, (p) => this.dims[p]);
+    const step = Int32Array.from(perm, (p) => inStrides[p]);
     const out = new Int32Array(this.map.length);
-    const c = new Array<number>(r).fill(0);
+    const map = this.map;
+    // the innermost output axis as a tight loop; an odometer over the others, the source following
+    const innerN = outDims[r - 1];
+    const innerStep = step[r - 1];
+    const c = new Int32Array(r);
     let src = 0;
-    for (let f = 0; f < out.length; f++) {
-      out[f] = this.map[src];
-      // odometer over the output's axes, the source position following
-      for (let d = r - 1; d >= 0; d--) {
+    for (let f = 0; f < out.length; ) {
+      for (let j = 0, s = src; j < innerN; j++, s += innerStep) out[f++] = map[s];
+      for (let d = r - 2; d >= 0; d--) {
         src += step[d];
         if (++c[d] < outDims[d]) break;
         src -= step[d] * outDims[d];
         c[d] = 0;
       }
     }
-    return new FlatIndex(out, outDims);
+    return new FlatIndex(out, [...outDims]);
   }
 
   /** The last two axes (a k x k plane) turned 180 degrees. */

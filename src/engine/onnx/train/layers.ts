@@ -365,4 +365,3 @@ function dense(ctx: LayerContext, l: DenseLayer, x: string): LayerStep {
     },
   };
 }
-

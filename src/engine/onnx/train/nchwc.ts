@@ -1,8 +1,8 @@
 // Convolutions on ORT's blocked NCHWc kernels (the `com.microsoft.nchwc` domain that ORT's own
 // NCHWc transformer emits for inference graphs with constant weights): activations are reordered to
 // channel blocks of B, the filters to OIHWBiBo (or OIHWBo when the input has fewer than B channels,
-// as conv1's 3), inside the graph (one gather each), since a training step's weights change every step. On this
-// 2-core AVX-512 machine the blocked kernels ran AlexNet's convs ~10-25% faster than MLAS's im2col +
+// as conv1's 3), inside the graph (one gather each), since a training step's weights change every
+// step. On this 2-core AVX-512 machine the blocked kernels ran AlexNet's convs ~10-25% faster than MLAS's im2col +
 // Gemm Conv, forward and dX alike (torchvision b16 profile, per-node minima).
 import { loadOrt } from '../runtime';
 import { TrainGraph, CPU_GRAPH_OPTIONS } from './graphBuilder';
