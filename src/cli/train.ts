@@ -1,6 +1,5 @@
 // `alexnet train <folder>`: scan the folder, train, print one line per epoch. Ctrl-C stops after
 // the current step (the last finished epoch is kept); --resume RUN_DIR continues a run.
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Engine, engineOptionsFromEnv } from '../engine/engine';
 import { parseArgs, intOption } from './args';
@@ -11,8 +10,6 @@ import type { InitName, PresetName, TrainConfigInput, TrainEvent, TrainMode, Tra
 import { scanDataset } from '../engine/train/dataset';
 import { formatDuration, resumeTraining, startTraining, type TrainHooks } from '../engine/train/trainer';
 import { describeTrainDevice } from '../engine/train/trainDevice';
-import { writeProbeRequest } from '../engine/train/probeFiles';
-import { CONFIG_FILE } from '../engine/train/runFiles';
 import { augmentLabel, patienceLabel } from '../protocol/webview/training';
 
 const HELP = `usage: alexnet train <folder> [options]
@@ -137,12 +134,7 @@ export async function runTrainCli(argv: string[]): Promise<number> {
     let result;
     const probeImage = typeof options['probe-image'] === 'string' ? resolve(options['probe-image']) : undefined;
     if (resumeDir) {
-      // a resumed run watches it from its next epoch (the trainer reads probe.json after each)
-      if (probeImage) {
-        if (!existsSync(probeImage)) throw new Error(`--probe-image: ${probeImage} does not exist`);
-        if (existsSync(join(resumeDir, CONFIG_FILE))) writeProbeRequest(resumeDir, probeImage);
-      }
-      result = await resumeTraining(resumeDir, hooks, { epochs: options.epochs !== undefined ? intOption(options, 'epochs', 1) : undefined });
+      result = await resumeTraining(resumeDir, hooks, { epochs: options.epochs !== undefined ? intOption(options, 'epochs', 1) : undefined, probeImage });
     } else {
       const folder = resolve(positionals[0]);
       const config: TrainConfigInput = {

@@ -94,7 +94,7 @@ let runCounter = 0;
 
 /** `probeImage`: watched from the first epoch on (written as the run's probe.json, which the view may change). */
 export async function startTraining(folder: string, runsRoot: string, input: TrainConfigInput, hooks: TrainHooks = {}, opts: { probeImage?: string } = {}): Promise<TrainResult> {
-  if (opts.probeImage !== undefined && !existsSync(opts.probeImage)) throw new TrainInputError(`the probe image ${opts.probeImage} does not exist`);
+  assertProbeImage(opts.probeImage);
   const dataset = await scanDataset(folder, { valFraction: input.valFraction ?? 0.2, seed: input.seed ?? 42 });
   if (!dataset.summary.trainable) throw new TrainInputError(`cannot train on ${folder}: ${dataset.summary.warnings.join('; ')}`);
   // the preset sizes the batch and the warm-up from the training images (presets.ts)
@@ -123,9 +123,15 @@ export async function startTraining(folder: string, runsRoot: string, input: Tra
   return runTraining(runDir, configFile, dataset, null, hooks);
 }
 
-/** Continues from the last checkpoint; `epochs` raises the planned epoch count. */
-export async function resumeTraining(runDir: string, hooks: TrainHooks = {}, opts: { epochs?: number } = {}): Promise<TrainResult> {
+/** A probe image asked for at the start is refused before anything is written when it is not there. */
+function assertProbeImage(path: string | undefined): void {
+  if (path !== undefined && !existsSync(path)) throw new TrainInputError(`the probe image ${path} does not exist`);
+}
+
+/** Continues from the last checkpoint; `epochs` raises the planned epoch count; `probeImage` is watched from the next epoch. */
+export async function resumeTraining(runDir: string, hooks: TrainHooks = {}, opts: { epochs?: number; probeImage?: string } = {}): Promise<TrainResult> {
   if (!existsSync(join(runDir, CONFIG_FILE))) throw new TrainInputError(`${runDir} is not a training run folder (no ${CONFIG_FILE})`);
+  assertProbeImage(opts.probeImage);
   const configFile = readRunConfig(runDir);
   if (opts.epochs !== undefined && opts.epochs !== configFile.config.epochs) {
     configFile.config = resolveTrainConfig({ ...configFile.config, epochs: opts.epochs });
@@ -146,6 +152,7 @@ export async function resumeTraining(runDir: string, hooks: TrainHooks = {}, opt
     const { tensors, metadata } = readSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
     checkpoint = { tensors, state: JSON.parse(metadata.state) as CheckpointState };
   }
+  if (opts.probeImage !== undefined) writeProbeRequest(runDir, resolve(opts.probeImage));
   truncateMetrics(runDir, checkpoint?.state.epochsDone ?? 0, checkpoint?.state.globalStep ?? 0);
   // per-image validation records of epochs after the checkpoint are redone too
   pruneValidationRecords(runDir, [checkpoint?.state.bestEpoch, checkpoint?.state.epochsDone], checkpoint?.state.epochsDone ?? 0);

@@ -179,12 +179,13 @@ export async function undoEdit(edit: DatasetEdit): Promise<void> {
  */
 export class DatasetEditLog {
   private readonly edits = new Map<string, DatasetEdit>();
-  private readonly file: string | undefined;
+  private readonly file?: string;
 
   constructor(kept?: { runDir: string; folder: string }) {
-    this.file = kept && join(kept.runDir, EDIT_LOG_FILE);
-    for (const e of kept ? readEditLog(this.file!) : []) {
-      if (inside(kept!.folder, e.from) && inside(kept!.folder, e.to) && existsSync(e.to)) this.edits.set(e.from, e);
+    if (!kept) return;
+    this.file = join(kept.runDir, EDIT_LOG_FILE);
+    for (const e of readEditLog(this.file)) {
+      if (inside(kept.folder, e.from) && inside(kept.folder, e.to) && existsSync(e.to)) this.edits.set(e.from, e);
     }
   }
 

@@ -362,8 +362,10 @@ export type TrainRequestEvent = TrainEvent | ProgressEvent | LogEvent;
 export interface TrainRequests {
   /** Lists classes/images, the split and problems; reads only file headers. */
   scanDataset: { params: { folder: string; valFraction?: number; seed?: number }; result: DatasetSummary; event: never };
-  /** Trains in a new run folder under runsRoot; warnings come as 'log' events. Cancel returns cancelled: true. */
-  /** probeImage: an image to watch from the first epoch (the run's probe.json; the view can change it). */
+  /**
+   * Trains in a new run folder under runsRoot; warnings come as 'log' events. Cancel returns cancelled: true.
+   * probeImage: an image to watch from the first epoch (the run's probe.json; the view can change it).
+   */
   train: { params: { folder: string; runsRoot: string; config: TrainConfigInput; probeImage?: string } & TrainStorage; result: TrainResult; event: TrainRequestEvent };
   /** Continues a run from its last checkpoint (same folder, same metrics.jsonl). */
   resumeTraining: { params: { runDir: string; epochs?: number } & TrainStorage; result: TrainResult; event: TrainRequestEvent };

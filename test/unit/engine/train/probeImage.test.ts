@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { startTraining } from '../../../../src/engine/train/trainer';
+import { resumeTraining, startTraining } from '../../../../src/engine/train/trainer';
 import { latestProbeRecord, probeEpochs, PROBE_REQUEST_FILE, pruneProbeRecords, readProbeRequest, writeProbeRecord, writeProbeRequest } from '../../../../src/engine/train/probeFiles';
 import { ortTrainingAvailable } from '../../../../src/engine/train/ortTrainStep';
 import { Rng } from '../../../../src/engine/train/rng';
@@ -138,7 +138,7 @@ test('ONNX Runtime and tfjs give the same probe result for the same weights', { 
   assert.equal(onnx.cropFraction, 224 / 256);
 });
 
-test('a probe image given at the start (the form, --probe-image) is watched from the first epoch; a missing one is refused before any run folder', async () => {
+test('a probe image given at the start (the form, --probe-image) is watched from the first epoch, one given to a resume from the next; a missing one is refused before anything is written', async () => {
   const runs = join(data, '.runs-start-probe');
   await assert.rejects(startTraining(data, runs, tiny({ epochs: 1 }), {}, { probeImage: join(data, 'gone.jpg') }), /the probe image .*gone\.jpg does not exist/);
   assert.ok(!existsSync(runs) || readdirSync(runs).filter((n) => !n.startsWith('.')).length === 0, 'no run folder for a refused start');
@@ -147,4 +147,11 @@ test('a probe image given at the start (the form, --probe-image) is watched from
   assert.equal(readProbeRequest(res.runDir), image);
   assert.deepEqual(probeEpochs(res.runDir), [1]);
   assert.equal(latestProbeRecord(res.runDir)?.image, image);
+  // a resume (alexnet train --resume --probe-image) watches another one from its next epoch
+  await assert.rejects(resumeTraining(res.runDir, { stepRuntime: 'tfjs' }, { epochs: 2, probeImage: join(data, 'gone.jpg') }), /gone\.jpg does not exist/);
+  assert.equal(readProbeRequest(res.runDir), image, 'a refused resume changes nothing');
+  const other = join(data, 'red', 'img-02.jpg');
+  await resumeTraining(res.runDir, { stepRuntime: 'tfjs' }, { epochs: 2, probeImage: other });
+  assert.deepEqual(probeEpochs(res.runDir), [2]);
+  assert.equal(latestProbeRecord(res.runDir)?.image, other);
 });
