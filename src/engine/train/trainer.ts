@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { Params } from '../model/alexnet';
 import { paramShapes, type ModelSpec } from '../model/spec';
 import type { HostTensor } from '../weights/hostTensor';
+import { removeSpare } from '../weights/replaceFile';
 import { readSafetensors, writeSafetensors } from '../weights/safetensors';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -610,7 +611,7 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
       // bytes are written first. The epoch is announced once its files are in place (Use Trained
       // Model may then load best.safetensors), which can be while the next epoch's steps run.
       const saved = savedParams();
-      const best = isBest ? writeSafetensors(join(runDir, BEST_FILE), saved, bestMetadata(spec, configFile, runDir, state, record)) : undefined;
+      const best = isBest ? writeSafetensors(join(runDir, BEST_FILE), saved, bestMetadata(spec, configFile, runDir, state, record), { recycle: true }) : undefined;
       if (ort) state.optimizer = ort.optimizerState();
       const checkpointFile = writeCheckpoint(runDir, saved, ort?.stateTensors() ?? velocityTensors(sgd), spec, configFile, state);
       const written = Promise.all([best, checkpointFile]);
@@ -644,7 +645,12 @@ async function runTraining(runDir: string, configFile: RunConfigFile, dataset: D
     // the run is reported once its last files are in place (a failed commit fails the run); a
     // finetune checkpoint is hundreds of MB, which a slow disk takes seconds to flush: say so
     if (committing) hooks.progress?.(state.globalStep, totalSteps, `Saving epoch ${state.epochsDone}'s checkpoint to disk`);
-    await pendingCommit;
+    try {
+      await pendingCommit;
+    } finally {
+      // the recycled files' spares (replaceFile.ts) only speed up the next epoch's writes
+      await Promise.all([CHECKPOINT_FILE, BEST_FILE].map((f) => removeSpare(join(runDir, f)).catch(() => undefined)));
+    }
   }
 }
 
@@ -709,7 +715,7 @@ function writeCheckpoint(runDir: string, params: Record<string, HostTensor>, opt
     classNames: JSON.stringify(configFile.classNames),
     state: JSON.stringify(state),
     ...(configFile.baseWeights ? { [BASE_WEIGHTS_KEY]: JSON.stringify(configFile.baseWeights) } : {}),
-  });
+  }, { recycle: true });
 }
 
 function copyTensors(t: Record<string, HostTensor>): Record<string, HostTensor> {

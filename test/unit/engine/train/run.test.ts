@@ -2,17 +2,17 @@
 // channel-reduced network at the real spatial size, on the cpu backend.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { makeSpec } from '../../../../src/engine/model/spec';
-import { saveSafetensors } from '../../../../src/engine/weights/safetensors';
+import { readSafetensors, saveSafetensors } from '../../../../src/engine/weights/safetensors';
 import { loadWeightsFile } from '../../../../src/engine/weights/loadWeights';
 import type { HostTensor } from '../../../../src/engine/weights/hostTensor';
 import { scanDataset } from '../../../../src/engine/train/dataset';
 import { resumeTraining, startTraining } from '../../../../src/engine/train/trainer';
-import { BEST_FILE, openRun, readMetrics, readRunState } from '../../../../src/engine/train/runFiles';
+import { BEST_FILE, CHECKPOINT_FILE, openRun, readMetrics, readRunState } from '../../../../src/engine/train/runFiles';
 import { resolveTrainConfig } from '../../../../src/engine/train/config';
 import { initialParams, trainSpec } from '../../../../src/engine/train/model';
 import type { EpochRecord, StepRecord, TrainConfigInput, TrainEvent } from '../../../../src/protocol/engine/train';
@@ -92,10 +92,14 @@ test('frozen training: loss goes down, val accuracy beats chance, files are comp
   const events: TrainEvent[] = [];
   // an epoch is announced once its files are in place (the checkpoints are written in the background)
   const onDisk: string[] = [];
+  // the checkpoint each epoch replaced is kept to be written into next time (replaceFile.ts)
+  const spares: number[] = [];
   const emit = (e: TrainEvent) => {
     events.push(e);
     if (e.kind !== 'trainEpoch') return;
     onDisk.push(`${readRunState(e.runDir)?.epochsDone}${e.best && existsSync(join(e.runDir, BEST_FILE)) ? ' best' : ''}`);
+    const spare = join(e.runDir, `${CHECKPOINT_FILE}.spare`);
+    if (existsSync(spare)) spares.push(JSON.parse(readSafetensors(readFileSync(spare)).metadata.state).epochsDone);
   };
   const res = await startTraining(root, join(root, '.runs'), base(), { emit });
   assert.equal(res.cancelled, false);
@@ -127,6 +131,8 @@ test('frozen training: loss goes down, val accuracy beats chance, files are comp
   assert.equal(events.filter((e) => e.kind === 'trainStep').length, 5 * spe);
   assert.equal(events.filter((e) => e.kind === 'trainEpoch').length, 5);
   assert.deepEqual(onDisk, epochs.map((e) => `${e.epoch}${e.best ? ' best' : ''}`), 'at each trainEpoch, that epoch\'s checkpoint (and best file)');
+  assert.deepEqual(spares, [1, 2, 3, 4], 'at epoch N the spare is epoch N-1\'s checkpoint');
+  assert.deepEqual(readdirSync(res.runDir).filter((f) => f.includes('.spare')), [], 'the spares go at the end of the run');
   assert.equal(events[0].kind, 'trainStart');
   // best.safetensors is a model with the user's classes; frozen conv weights are the file's
   const best = await loadWeightsFile(res.bestPath!, 'auto');
